@@ -1,0 +1,1 @@
+"""pytest plugin: the `student`, `ref` and `params` fixtures and the `points` marker."""

@@ -38,6 +38,21 @@ def random_problem(seed: int, sizes: list[int], n: int | None, loss: str):
     return params, x, y
 
 
+def numerical_layer_gradients(params, layer, x, y, acts, loss_fn):
+    """Finite-difference (dW, db) of loss_fn(y, network output) for one layer."""
+    W, b = params[layer]
+
+    def loss_with(W_new, b_new):
+        trial = list(params)
+        trial[layer] = (W_new, b_new)
+        return loss_fn(y, forward(x, trial, acts)[0])
+
+    return (
+        numerical_gradient(lambda W_new: loss_with(W_new, b), W),
+        numerical_gradient(lambda b_new: loss_with(W, b_new), b),
+    )
+
+
 def test_forward_matches_hand_computation():
     """Does forward compute a = b + W h layer by layer, with h[0] = x in the cache?"""
     W1, b1 = np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([0.0, -1.0])
@@ -75,20 +90,11 @@ def test_backward_mse_matches_numerical_gradient(n, hidden, output):
     _, cache = forward(x, params, acts)
     grads = backward(y, cache, params, acts, "mse")
     for layer, (W, b) in enumerate(params):
-        def loss_of_W(W_new, layer=layer, b=b):
-            trial = list(params)
-            trial[layer] = (W_new, b)
-            return half_squared_error(y, forward(x, trial, acts)[0])
-
-        def loss_of_b(b_new, layer=layer, W=W):
-            trial = list(params)
-            trial[layer] = (W, b_new)
-            return half_squared_error(y, forward(x, trial, acts)[0])
-
+        dW, db = numerical_layer_gradients(params, layer, x, y, acts, half_squared_error)
         assert grads[layer][0].shape == W.shape
         assert grads[layer][1].shape == b.shape
-        np.testing.assert_allclose(grads[layer][0], numerical_gradient(loss_of_W, W), atol=1e-6, rtol=1e-5)
-        np.testing.assert_allclose(grads[layer][1], numerical_gradient(loss_of_b, b), atol=1e-6, rtol=1e-5)
+        np.testing.assert_allclose(grads[layer][0], dW, atol=1e-6, rtol=1e-5)
+        np.testing.assert_allclose(grads[layer][1], db, atol=1e-6, rtol=1e-5)
 
 
 @pytest.mark.parametrize("n", [None, 4])
@@ -100,13 +106,10 @@ def test_backward_cross_entropy_matches_numerical_gradient(n, hidden):
     params, x, y = random_problem(7 + (n or 0), sizes, n, "cross_entropy")
     _, cache = forward(x, params, acts)
     grads = backward(y, cache, params, acts, "cross_entropy")
-    for layer, (W, b) in enumerate(params):
-        def loss_of_W(W_new, layer=layer, b=b):
-            trial = list(params)
-            trial[layer] = (W_new, b)
-            return cross_entropy(y, forward(x, trial, acts)[0])
-
-        np.testing.assert_allclose(grads[layer][0], numerical_gradient(loss_of_W, W), atol=1e-6, rtol=1e-5)
+    for layer in range(len(params)):
+        dW, db = numerical_layer_gradients(params, layer, x, y, acts, cross_entropy)
+        np.testing.assert_allclose(grads[layer][0], dW, atol=1e-6, rtol=1e-5)
+        np.testing.assert_allclose(grads[layer][1], db, atol=1e-6, rtol=1e-5)
 
 
 def test_backward_is_the_mean_over_the_batch():

@@ -6,6 +6,14 @@ but numpy and the standard library.
 """
 from __future__ import annotations
 
+import json
+import math
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+_MAX_SHOWN = 8  # array elements printed in a message
+
 
 class StudentError(Exception):
     """The student's code could not produce a value (base class)."""
@@ -43,3 +51,455 @@ class WorkerCrashed(StudentError):
 
 class BudgetExhausted(StudentError):
     """The submission used up its total time budget; remaining calls are not run."""
+
+
+# --------------------------------------------------------------------------
+# Check outcomes
+# --------------------------------------------------------------------------
+class CheckFailed(AssertionError):
+    """A check found a wrong answer.
+
+    ``message`` may show inputs and values (public checks only); ``hint``
+    never does, so it is safe to show for hidden checks too.
+    """
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+# --------------------------------------------------------------------------
+# Reading a student's value as numbers
+# --------------------------------------------------------------------------
+
+
+def is_opaque(value: Any) -> bool:
+    """Is ``value`` a stand-in for something the worker could not send as data?"""
+    return type(value).__name__ == "Opaque" and hasattr(value, "type_name")
+
+
+def describe_type(value: Any) -> str:
+    """A short, student-readable name for the type of ``value``."""
+    if is_opaque(value):
+        return f"a {value.type_name} object"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    return f"a {type(value).__name__}"
+
+
+def show(value: Any) -> str:
+    """Format a value compactly for a feedback message."""
+    if isinstance(value, np.ndarray) or isinstance(value, (list, tuple)):
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            return repr(value)[:200]
+        if arr.ndim == 0:
+            return f"{float(arr):.6g}"
+        with np.printoptions(precision=6, threshold=_MAX_SHOWN, edgeitems=3, suppress=False):
+            return np.array2string(arr, separator=", ")
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return repr(value)[:200]
+
+
+def as_numbers(got: Any, what: str) -> np.ndarray:
+    """Read a returned value as a float array, or fail with a message that says why not."""
+    if got is None:
+        raise CheckFailed(f"{what} returned None.", "Did you forget the `return` statement?")
+    if is_opaque(got) or callable(got) or isinstance(got, (str, bytes, dict, set)):
+        raise CheckFailed(
+            f"{what} returned {describe_type(got)}; a number or a numpy array was expected.",
+            "Return a number or a numpy array (not a generator, string or custom object).",
+        )
+    try:
+        arr = np.asarray(got, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise CheckFailed(
+            f"{what} returned {describe_type(got)} that cannot be read as numbers ({err}).",
+            "Return a number or a numpy array of numbers with a regular shape.",
+        ) from None
+    return arr
+
+
+# --------------------------------------------------------------------------
+# Comparisons with diagnoses of common mistakes
+# --------------------------------------------------------------------------
+def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
+
+
+def diagnose(got: np.ndarray, expected: np.ndarray, *, n: int | None = None,
+             mistakes: Mapping[str, Any] | None = None, rtol: float = 1e-6,
+             atol: float = 1e-8) -> str:
+    """Name the common mistake that turns ``expected`` into ``got``, or return "".
+
+    ``mistakes`` maps a hint to the value a known wrong implementation gives
+    (for example ``{"σ'(z) is s(1 − s), with s = σ(z), not s(1 − z)": s * (1 - z)}``).
+    """
+    for hint, wrong in (mistakes or {}).items():
+        if _close(got, np.asarray(wrong, dtype=float), rtol, atol):
+            return hint
+    if got.shape != expected.shape:
+        if got.T.shape == expected.shape and _close(got.T, expected, rtol, atol):
+            return "The values are right but the result is transposed: check the order of the axes."
+        if got.size == expected.size and _close(got.reshape(expected.shape), expected, rtol, atol):
+            return f"The values are right but the shape is {got.shape}, not {expected.shape}: reshape or don't add axes."
+        return ""
+    if not np.any(expected):
+        return ""
+    if _close(-got, expected, rtol, atol):
+        return "The sign is flipped: check the direction of a subtraction (y − ŷ vs ŷ − y) or a missing minus."
+    if _close(got, 2 * expected, rtol, atol):
+        return "Off by a factor of 2: check the ½ in the formula."
+    if _close(2 * got, expected, rtol, atol):
+        return "Off by a factor of ½: check whether the formula has a ½ you added or dropped."
+    if n and n > 1 and _close(got, n * expected, rtol, atol):
+        return f"Off by a factor of n = {n}: the mean over samples was expected, not the sum."
+    if n and n > 1 and _close(got * n, expected, rtol, atol):
+        return f"Off by a factor of 1/n = 1/{n}: the sum was expected, not the mean."
+    return ""
+
+
+def expect_close(got: Any, expected: Any, *, what: str, rtol: float = 1e-6, atol: float = 1e-8,
+                 n: int | None = None, mistakes: Mapping[str, Any] | None = None,
+                 hint: str = "") -> None:
+    """Pass when ``got`` has the shape of ``expected`` and matches it within the tolerance.
+
+    .. math:: |got - expected| \\le atol + rtol \\cdot |expected|  (elementwise)
+
+    Failures say what was expected and what was received, and name a common
+    mistake when one explains the difference (see :func:`diagnose`).
+    """
+    want = np.asarray(expected, dtype=float)
+    arr = as_numbers(got, what)
+    if arr.shape == () and want.shape == (1,) or arr.shape == (1,) and want.shape == ():
+        arr = arr.reshape(want.shape)
+    bad_nan = np.isnan(arr) & ~np.isnan(want)
+    bad_inf = np.isinf(arr) & ~np.isinf(want)
+    if arr.shape == want.shape and (bad_nan.any() or bad_inf.any()):
+        kind = "NaN" if bad_nan.any() else "inf"
+        raise CheckFailed(
+            f"{what}: the result contains {kind} where a finite value was expected.\n"
+            f"  expected: {show(want)}\n  got:      {show(arr)}",
+            hint or "Large inputs overflow np.exp: use a numerically stable form "
+                    "(e.g. split by sign, subtract the max, or np.logaddexp).",
+        )
+    if _close(arr, want, rtol, atol):
+        return
+    found = diagnose(arr, want, n=n, mistakes=mistakes, rtol=rtol, atol=atol)
+    if arr.shape != want.shape:
+        message = f"{what}: expected shape {want.shape}, got shape {arr.shape}."
+    else:
+        message = f"{what}: wrong value.\n  expected: {show(want)}\n  got:      {show(arr)}"
+    raise CheckFailed(message, found or hint)
+
+
+def expect_equal(got: Any, expected: Any, *, what: str, hint: str = "") -> None:
+    """Pass when ``got`` equals ``expected`` exactly (ints, bools, strings, integer arrays)."""
+    if isinstance(expected, (str, bool)) or expected is None:
+        if type(got) is type(expected) and got == expected:
+            return
+        raise CheckFailed(f"{what}: expected {expected!r}, got {show(got)}.", hint)
+    want = np.asarray(expected)
+    arr = as_numbers(got, what)
+    if arr.shape == want.shape and np.array_equal(arr, want):
+        return
+    if arr.shape != want.shape:
+        raise CheckFailed(f"{what}: expected shape {want.shape}, got shape {arr.shape}.",
+                          diagnose(arr, want.astype(float)) or hint)
+    raise CheckFailed(f"{what}: expected {show(want)}, got {show(arr)}.", hint)
+
+
+def expect(condition: bool, message: str, hint: str = "") -> None:
+    """Pass when ``condition`` holds; otherwise fail with ``message`` and ``hint``."""
+    if not condition:
+        raise CheckFailed(message, hint)
+
+
+# --------------------------------------------------------------------------
+# The student's functions, called in the student's own kernel
+# --------------------------------------------------------------------------
+class Opaque:
+    """Stands for a returned object that is not plain data (a generator, a custom class...)."""
+
+    def __init__(self, type_name: str, summary: str = "") -> None:
+        self.type_name = type_name
+        self.summary = summary
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} object>"
+
+
+def as_data(value: Any, depth: int = 0) -> Any:
+    """Copy ``value`` into plain data (numbers, strings, arrays, lists, tuples, dicts).
+
+    Mirrors what the grader's worker sends back, so a student sees in the
+    notebook the same verdicts the grader will give.
+    """
+    if depth > 20:
+        return Opaque("deeply nested")
+    if value is None or type(value) in (bool, int, float, str, complex):
+        return value
+    if isinstance(value, np.generic) and not isinstance(value, np.object_):
+        return value.item()
+    if type(value) is np.ndarray and value.dtype != object:
+        return value.copy()
+    if type(value) in (list, tuple):
+        items = [as_data(v, depth + 1) for v in value]
+        return items if type(value) is list else tuple(items)
+    if type(value) is dict:
+        return {as_data(k, depth + 1): as_data(v, depth + 1) for k, v in value.items()}
+    return Opaque(type(value).__name__)
+
+
+class LocalStudent:
+    """``student`` in a notebook: calls the functions the notebook defined.
+
+    ``student.sigmoid(z)`` calls the notebook's ``sigmoid`` on a copy of the
+    arguments and returns its result as plain data; ``student.value("name")``
+    reads a variable; ``student.has("name")`` tells whether it is defined.
+    """
+
+    def __init__(self, namespace: Mapping[str, Any]) -> None:
+        self._namespace = namespace
+        self.last_output = ""
+        """What the student's code printed (warnings included) during the last call."""
+
+    def has(self, name: str) -> bool:
+        return name in self._namespace
+
+    def value(self, name: str) -> Any:
+        if name not in self._namespace:
+            raise MissingName(name)
+        return as_data(self._namespace[name])
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self._namespace or not callable(self._namespace[name]):
+            raise MissingName(name)
+        function = self._namespace[name]
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            import contextlib
+            import copy
+            import io
+            import traceback
+            import warnings
+            printed = io.StringIO()
+            try:
+                with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed), \
+                        warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    result = function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+            except Exception as err:  # the student's error, reported as such
+                short = "".join(traceback.format_exception_only(type(err), err)).strip()
+                raise StudentRaised(type(err).__name__, str(err), short) from None
+            finally:
+                self.last_output = printed.getvalue()
+            self.last_output += "".join(f"{w.category.__name__}: {w.message}\n" for w in caught)
+            return as_data(result)
+
+        return call
+
+
+# --------------------------------------------------------------------------
+# Reference values for public checks: recorded by the grader, replayed in the notebook
+# --------------------------------------------------------------------------
+def to_jsonable(value: Any) -> Any:
+    """Encode numbers, arrays, tuples and dicts as JSON with a few tags (no code, no pickle)."""
+    if isinstance(value, np.ndarray):
+        return {"__array__": {"dtype": value.dtype.str, "shape": list(value.shape),
+                              "data": [to_jsonable(v) for v in value.ravel().tolist()]}}
+    if isinstance(value, np.generic):
+        return to_jsonable(value.item())
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"__float__": repr(value)}
+    if isinstance(value, tuple):
+        return {"__tuple__": [to_jsonable(v) for v in value]}
+    if isinstance(value, list):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        if all(type(k) is str for k in value):
+            return {"__dict__": {k: to_jsonable(v) for k, v in value.items()}}
+        return {"__items__": [[to_jsonable(k), to_jsonable(v)] for k, v in value.items()]}
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    raise TypeError(f"cannot record a value of type {type(value).__name__} for a public check")
+
+
+def from_jsonable(obj: Any) -> Any:
+    """Decode what :func:`to_jsonable` wrote."""
+    if isinstance(obj, list):
+        return [from_jsonable(v) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    (tag, body), = obj.items()
+    if tag == "__array__":
+        data = [from_jsonable(v) for v in body["data"]]
+        return np.array(data, dtype=np.dtype(body["dtype"])).reshape(body["shape"])
+    if tag == "__float__":
+        return float(body)
+    if tag == "__tuple__":
+        return tuple(from_jsonable(v) for v in body)
+    if tag == "__dict__":
+        return {k: from_jsonable(v) for k, v in body.items()}
+    if tag == "__items__":
+        return {_hashable(from_jsonable(k)): from_jsonable(v) for k, v in body}
+    raise ValueError(f"unknown tag {tag!r} in the public check data")
+
+
+def _hashable(key: Any) -> Any:
+    return tuple(key) if isinstance(key, list) else key
+
+
+class RecordingRef:
+    """``ref`` while a public check runs in the grader: calls the reference and records results."""
+
+    def __init__(self, namespace: Mapping[str, Any]) -> None:
+        self._namespace = namespace
+        self.calls: list[list[Any]] = []
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        function = self._namespace[name]
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            result = function(*args, **kwargs)
+            self.calls.append([name, to_jsonable(result)])
+            return from_jsonable(to_jsonable(result))
+
+        return call
+
+
+class ReplayRef:
+    """``ref`` in the student's notebook: returns the recorded reference results in order."""
+
+    def __init__(self, calls: list[list[Any]]) -> None:
+        self._calls = list(calls)
+        self._position = 0
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if self._position >= len(self._calls) or self._calls[self._position][0] != name:
+                raise RuntimeError("the public check data does not match this check: "
+                                   "ask your instructor for a fresh copy of the assignment")
+            result = self._calls[self._position][1]
+            self._position += 1
+            return from_jsonable(result)
+
+        return call
+
+
+# --------------------------------------------------------------------------
+# Running one check (the grader and the notebook share this)
+# --------------------------------------------------------------------------
+PASSED, FAILED, ERROR, TIMEOUT = "passed", "failed", "error", "timeout"
+
+
+class Outcome:
+    """What one check concluded: ``status`` (passed/failed/error/timeout), ``message``, ``hint``."""
+
+    def __init__(self, status: str, message: str = "", hint: str = "") -> None:
+        self.status = status
+        self.message = message
+        self.hint = hint
+
+
+def call_with_fixtures(function: Callable[..., Any], fixtures: Mapping[str, Any]) -> Any:
+    """Call a check with the fixtures its signature names (``student``, ``ref``, ``params``)."""
+    import inspect
+    names = inspect.signature(function).parameters
+    missing = [n for n in names if n not in fixtures]
+    if missing:
+        raise TypeError(f"check {function.__name__} asks for unknown fixtures {missing}")
+    return function(**{n: fixtures[n] for n in names})
+
+
+def run_check(function: Callable[..., Any], fixtures: Mapping[str, Any]) -> Outcome:
+    """Run one check and classify what happened; never raises for the student's faults."""
+    try:
+        call_with_fixtures(function, fixtures)
+    except CheckFailed as failure:
+        return Outcome(FAILED, failure.message, failure.hint)
+    except MissingName as missing:
+        return Outcome(FAILED, str(missing), f"Define `{missing.name}` with exactly that name.")
+    except StudentRaised as raised:
+        return Outcome(ERROR, f"Your code raised {raised.type_name}: {raised.message}",
+                       "Read the error message; run the function on the example in the prompt.")
+    except (StudentTimeout, BudgetExhausted) as slow:
+        return Outcome(TIMEOUT, f"Your code ran out of time ({slow}).",
+                       "Look for an endless loop, or a recursion without memoisation.")
+    except WorkerCrashed as crash:
+        return Outcome(ERROR, f"Your code stopped the Python process ({crash}).",
+                       "Don't call exit() or use so much memory; run the cell on its own to see.")
+    except AssertionError as failure:
+        return Outcome(FAILED, str(failure) or "an assertion failed", "")
+    return Outcome(PASSED)
+
+
+# --------------------------------------------------------------------------
+# The check cells of a released notebook
+# --------------------------------------------------------------------------
+PUBLIC_CHECKS_FILE = "public_checks.json"
+
+
+def load_public_checks(path: str = PUBLIC_CHECKS_FILE) -> dict:
+    """Read the public checks shipped beside a released notebook."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"{path} is missing: keep it in the same folder as the notebook "
+            "(it holds the public checks)") from None
+
+
+def check(key: str, namespace: Mapping[str, Any], *, path: str = PUBLIC_CHECKS_FILE,
+          quiet: bool = False) -> list[tuple[str, Outcome, float]]:
+    """Run the public checks of exercise ``key`` on the notebook's functions and print a report.
+
+    Returns a list of (check name, outcome, points). Never raises for a wrong
+    answer: a failing check prints what went wrong and how to fix it.
+    """
+    exercise = load_public_checks(path)["exercises"][key]
+    student = LocalStudent(namespace)
+    results = []
+    for spec in exercise["checks"]:
+        scope: dict[str, Any] = {"np": np}
+        scope.update({name: globals()[name] for name in _CHECK_API})
+        exec(compile(spec["source"], f"<check {spec['name']}>", "exec"), scope)
+        fixtures = {"student": student, "ref": ReplayRef(spec["calls"]),
+                    "params": from_jsonable(exercise["params"])}
+        outcome = run_check(scope[spec["name"]], fixtures)
+        results.append((spec["name"], outcome, spec["points"]))
+    if not quiet:
+        print(report(exercise["title"], results))
+    return results
+
+
+def report(title: str, results: list[tuple[str, Outcome, float]]) -> str:
+    """A short text report of public check results, as shown under a check cell."""
+    earned = sum(points for _, outcome, points in results if outcome.status == PASSED)
+    total = sum(points for _, _, points in results)
+    lines = [f"{title}: public checks {earned:g}/{total:g} points"]
+    for name, outcome, points in results:
+        mark = "✔" if outcome.status == PASSED else "✘"
+        lines.append(f"  {mark} {name.removeprefix('test_').replace('_', ' ')} ({points:g} pt)")
+        if outcome.status != PASSED:
+            lines.extend("      " + line for line in outcome.message.splitlines())
+            if outcome.hint:
+                lines.append(f"      hint: {outcome.hint}")
+    if results and earned < total:
+        lines.append("  (hidden checks run when you hand in; passing these is a good sign, not a guarantee)")
+    return "\n".join(lines)
+
+
+_CHECK_API = ("CheckFailed", "expect_close", "expect_equal", "expect", "as_numbers", "show",
+              "describe_type", "is_opaque")

@@ -1,0 +1,76 @@
+"""a2 · The sigmoid function: the smooth replacement of the perceptron's step."""
+import numpy as np
+import pytest
+
+from exercises.dlcheck import expect, expect_close, show
+from reference import sigmoid_fit
+
+ASSIGNMENT = "a2"
+TITLE = "The sigmoid function"
+CONCEPT = "logistic sigmoid, numerical stability"
+SOLUTION = [sigmoid_fit.sigmoid]
+
+
+def params(rng: np.random.Generator) -> dict:
+    """Five inputs spread over the interesting range, none exactly 0 (the public example)."""
+    z = np.round(rng.uniform(-6.0, 6.0, size=5), 2)
+    return {"z": [float(v) for v in z if abs(v) > 0.05] or [1.5]}
+
+
+def prompt(params: dict) -> str:
+    return f"""\
+A perceptron's output jumps from 0 to 1 at the threshold: an input of 0.49 and
+one of 0.51 give opposite answers. The **sigmoid** (logistic) neuron replaces
+the jump by a smooth, differentiable curve with outputs in (0, 1):
+
+$$\\sigma(z) = \\frac{{1}}{{1 + e^{{-z}}}}$$
+
+Implement `sigmoid(z)`: it takes a number or a numpy array of any shape and
+works elementwise. It must stay finite and warning-free for inputs as large as
+|z| = 10 000: `np.exp(10000)` overflows, so choose a form that never
+exponentiates a large positive number.
+
+Try it on your inputs: z = {params["z"]}.
+"""
+
+
+STABILITY_HINT = ("σ(z) must stay finite and warning-free for |z| up to 1e4: never call "
+                  "np.exp on a large positive number (use e = np.exp(-|z|) and split by sign).")
+
+
+@pytest.mark.points(1)
+def test_sigmoid_at_zero(student):
+    expect_close(student.sigmoid(0.0), 0.5, what="sigmoid(0.0)")
+
+
+@pytest.mark.points(1)
+def test_sigmoid_on_your_inputs(student, ref, params):
+    z = np.array(params["z"])
+    expect_close(student.sigmoid(z), ref.sigmoid(z), what=f"sigmoid({show(z)})",
+                 mistakes={"This is σ(−z): the exponent is −z, e^(−z).": 1 - ref.sigmoid(z)})
+
+
+@pytest.mark.points(1)
+def test_sigmoid_keeps_the_shape(student, ref):
+    z = np.linspace(-3.0, 3.0, 6).reshape(2, 3)
+    expect_close(student.sigmoid(z), ref.sigmoid(z), what="sigmoid of a (2, 3) array",
+                 hint="Work elementwise with numpy operations; don't loop or flatten.")
+
+
+@pytest.mark.points(1)
+@pytest.mark.hidden(hint=STABILITY_HINT)
+def test_sigmoid_is_stable_for_large_inputs(student, ref):
+    z = np.array([-1e4, -750.0, -40.0, 40.0, 750.0, 1e4])
+    expect_close(student.sigmoid(z), ref.sigmoid(z), what="sigmoid at large |z|", hint=STABILITY_HINT)
+    expect("overflow" not in student.last_output.lower(),
+           "sigmoid printed an overflow warning for large |z|.", STABILITY_HINT)
+
+
+@pytest.mark.points(1)
+@pytest.mark.hidden(hint="σ(z) + σ(−z) = 1 and σ is increasing: check the sign of the exponent.")
+def test_sigmoid_symmetry_and_monotonicity(student, params):
+    z = np.sort(np.concatenate([np.array(params["z"]), np.linspace(-8.0, 8.0, 17)]))
+    s = np.asarray(student.sigmoid(z), dtype=float)
+    expect_close(s + np.asarray(student.sigmoid(-z), dtype=float), np.ones_like(z),
+                 what="sigmoid(z) + sigmoid(-z)")
+    expect(bool(np.all(np.diff(s) >= 0)), "sigmoid is not increasing.")

@@ -1,0 +1,268 @@
+"""The exercise model: what one exercise module declares, read into an :class:`Exercise`.
+
+An exercise family is one module ``exercises/<assignment>_<id>.py`` that declares,
+side by side:
+
+``ASSIGNMENT``, ``TITLE``, ``CONCEPT``
+    where it belongs and what it teaches;
+``SOLUTION``
+    the reference functions whose source is the model answer (one source of
+    truth: the student sees their signatures and docstrings, the body is the
+    solution region);
+``params(rng) -> dict`` (optional)
+    the student's variant, JSON-serialisable; raise :class:`RedrawVariant` to
+    reject a degenerate draw;
+``prompt(params) -> str``
+    the markdown the student reads, with the variant's numbers;
+``solution_cell(params) -> str`` (optional)
+    the solution cell with ``### BEGIN SOLUTION`` / ``### END SOLUTION`` markers,
+    when the default built from ``SOLUTION`` does not fit (numeric answers);
+``PLOT`` (optional)
+    code of a plot cell shown after the solution;
+``test_*(student, ref, params)``
+    the checks, pytest functions marked ``@pytest.mark.points(n)`` and, for the
+    ones students never see, ``@pytest.mark.hidden(hint="...")``.
+
+Public checks are shipped to students as source and run in their notebook with
+only numpy and :mod:`exercises.dlcheck`, so they may use nothing else; hidden
+checks run only in the grader and may use anything.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import hmac
+import importlib
+import inspect
+import json
+import pkgutil
+import re
+import textwrap
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+MAX_REDRAWS = 100
+
+
+class RedrawVariant(Exception):
+    """Raised by ``params(rng)`` when a draw is degenerate (a tie, a saturated sigmoid...)."""
+
+
+class ExerciseDefinitionError(Exception):
+    """An exercise module does not follow the model; the message names the module."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of an exercise."""
+
+    name: str
+    """The function's name, ``test_...``; shown to students without the prefix."""
+    function: Callable[..., Any] = field(repr=False)
+    """The pytest function taking ``student``, ``ref`` and/or ``params``."""
+    points: float
+    """Points earned when it passes."""
+    public: bool
+    """Public checks run in the student's notebook too; hidden ones only in the grader."""
+    hint: str = ""
+    """What a failing hidden check tells the student (never inputs or expected values)."""
+
+    def source(self) -> str:
+        """The check's source without decorators, as shipped to students (public checks only)."""
+        if not self.public:
+            raise ValueError(f"{self.name} is hidden: its source is never shipped")
+        source = textwrap.dedent(inspect.getsource(self.function))
+        definition = ast.parse(source).body[0]
+        return "\n".join(source.splitlines()[definition.lineno - 1:]) + "\n"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise family read from its module."""
+
+    key: str
+    """``"<assignment>.<id>"``, e.g. ``"a2.sigmoid"``."""
+    assignment: str
+    title: str
+    concept: str
+    module: ModuleType = field(repr=False)
+    checks: tuple[Check, ...] = field(repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.key.split(".", 1)[1]
+
+    @property
+    def points(self) -> float:
+        return sum(c.points for c in self.checks)
+
+    @property
+    def public_checks(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.public)
+
+    @property
+    def hidden_checks(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.public)
+
+    def params(self, rng: np.random.Generator) -> dict:
+        make = getattr(self.module, "params", None)
+        return make(rng) if make else {}
+
+    def prompt(self, params: Mapping[str, Any]) -> str:
+        return self.module.prompt(params)
+
+    def solution_cell(self, params: Mapping[str, Any]) -> str:
+        custom = getattr(self.module, "solution_cell", None)
+        if custom:
+            return custom(params)
+        return "\n\n".join(mark_solution(source_of(f)) for f in self.module.SOLUTION)
+
+    def plot_cell(self) -> str | None:
+        return getattr(self.module, "PLOT", None)
+
+
+# --------------------------------------------------------------------------
+# Solution regions
+# --------------------------------------------------------------------------
+def source_of(function: Callable[..., Any]) -> str:
+    """The dedented source of a reference function."""
+    return textwrap.dedent(inspect.getsource(function)).rstrip() + "\n"
+
+
+def mark_solution(function_source: str) -> str:
+    """Wrap a function's body (after its docstring) in solution markers.
+
+    The student keeps the signature and the docstring; the body becomes the
+    region nbgrader replaces with ``raise NotImplementedError()``.
+    """
+    tree = ast.parse(function_source)
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
+        raise ExerciseDefinitionError("mark_solution takes the source of exactly one function")
+    body = tree.body[0].body
+    has_docstring = (isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                     and isinstance(body[0].value.value, str))
+    if has_docstring and len(body) == 1:
+        raise ExerciseDefinitionError(f"{tree.body[0].name} has a docstring but no body")
+    first = body[1] if has_docstring else body[0]
+    lines = function_source.rstrip("\n").split("\n")
+    indent = " " * first.col_offset
+    start = first.lineno - 1
+    return "\n".join(lines[:start] + [indent + BEGIN_SOLUTION] + lines[start:]
+                     + [indent + END_SOLUTION]) + "\n"
+
+
+_REGION = re.compile(r"^([ \t]*)### BEGIN SOLUTION[ \t]*\n.*?^[ \t]*### END SOLUTION[ \t]*(\n|$)",
+                     re.M | re.S)
+
+
+def strip_markers(cell: str) -> str:
+    """The model answer: the cell with the marker lines removed."""
+    return "".join(line for line in cell.splitlines(keepends=True)
+                   if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION))
+
+
+def clear_solutions(cell: str) -> str:
+    """What the student sees: each solution region replaced as nbgrader's ClearSolutions does."""
+    return _REGION.sub(lambda m: f"{m[1]}# YOUR CODE HERE\n{m[1]}raise NotImplementedError(){m[2]}",
+                       cell)
+
+
+# --------------------------------------------------------------------------
+# Variants
+# --------------------------------------------------------------------------
+def variant_rng(secret: bytes, assignment: str, exercise_id: str, student: str,
+                attempt: int) -> np.random.Generator:
+    """The generator of a student's variant: seeded by an HMAC of the course secret.
+
+    .. math:: seed = HMAC_{SHA256}(secret,\\ assignment \\| exercise \\| student \\| attempt)
+
+    A re-grade reproduces it; one student's numbers say nothing about another's.
+    """
+    message = "\0".join([assignment, exercise_id, student, str(attempt)]).encode()
+    digest = hmac.new(secret, message, hashlib.sha256).digest()
+    return np.random.default_rng(int.from_bytes(digest[:16], "big"))
+
+
+def variant_params(exercise: Exercise, secret: bytes, student: str) -> dict:
+    """The student's variant of ``exercise``, redrawing degenerate draws."""
+    for attempt in range(MAX_REDRAWS):
+        rng = variant_rng(secret, exercise.assignment, exercise.id, student, attempt)
+        try:
+            params = exercise.params(rng)
+        except RedrawVariant:
+            continue
+        if json.loads(json.dumps(params)) != params:
+            raise ExerciseDefinitionError(
+                f"{exercise.key}: params(rng) must return JSON data (floats, ints, lists, "
+                f"strings), got {params!r}; convert arrays with .tolist() and numpy scalars with float()")
+        return params
+    raise ExerciseDefinitionError(f"{exercise.key}: {MAX_REDRAWS} draws in a row were degenerate")
+
+
+# --------------------------------------------------------------------------
+# Reading exercise modules
+# --------------------------------------------------------------------------
+def _marks(function: Callable[..., Any]) -> dict[str, Any]:
+    return {mark.name: mark for mark in getattr(function, "pytestmark", [])}
+
+
+def load_exercise(module: ModuleType) -> Exercise:
+    """Read an exercise module into an :class:`Exercise`, checking it follows the model."""
+    name = module.__name__.rsplit(".", 1)[-1]
+    for required in ("ASSIGNMENT", "TITLE", "CONCEPT", "prompt"):
+        if not hasattr(module, required):
+            raise ExerciseDefinitionError(f"exercise module {name} does not define {required}")
+    if not hasattr(module, "SOLUTION") and not hasattr(module, "solution_cell"):
+        raise ExerciseDefinitionError(f"exercise module {name} defines neither SOLUTION nor solution_cell")
+    prefix = module.ASSIGNMENT + "_"
+    if not name.startswith(prefix):
+        raise ExerciseDefinitionError(f"exercise module {name} must be named {prefix}<id>.py")
+    checks = []
+    for attr, function in vars(module).items():
+        if not (attr.startswith("test_") and callable(function)):
+            continue
+        marks = _marks(function)
+        if "points" not in marks:
+            raise ExerciseDefinitionError(f"{name}.{attr} has no @pytest.mark.points(n)")
+        hidden = marks.get("hidden")
+        checks.append(Check(
+            name=attr, function=function, points=float(marks["points"].args[0]),
+            public=hidden is None,
+            hint=(hidden.kwargs.get("hint", "") if hidden else ""),
+        ))
+    if not checks:
+        raise ExerciseDefinitionError(f"exercise module {name} has no test_* checks")
+    return Exercise(key=f"{module.ASSIGNMENT}.{name[len(prefix):]}", assignment=module.ASSIGNMENT,
+                    title=module.TITLE, concept=module.CONCEPT, module=module, checks=tuple(checks))
+
+
+def all_exercises() -> dict[str, Exercise]:
+    """Every exercise in the ``exercises`` package, by key."""
+    import exercises
+    found = {}
+    for info in pkgutil.iter_modules(exercises.__path__):
+        if re.fullmatch(r"a\d+_\w+", info.name):
+            exercise = load_exercise(importlib.import_module(f"exercises.{info.name}"))
+            found[exercise.key] = exercise
+    return found
+
+
+def get_exercise(key: str) -> Exercise:
+    """The exercise ``"<assignment>.<id>"``; the error lists the known ones."""
+    known = all_exercises()
+    if key not in known:
+        raise KeyError(f"unknown exercise {key!r}; known: {', '.join(sorted(known))}")
+    return known[key]
+
+
+def reference_namespace(cells: list[str]) -> dict[str, Any]:
+    """Run model-answer cells (markers stripped) in one namespace: the ``ref`` of the checks."""
+    namespace: dict[str, Any] = {"np": np, "__name__": "reference_solution"}
+    exec("import numpy as np\nimport math\n", namespace)
+    for cell in cells:
+        exec(compile(strip_markers(cell), "<solution>", "exec"), namespace)
+    return namespace

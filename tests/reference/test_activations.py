@@ -4,6 +4,8 @@ Tolerances: hand values to 1e-12 (they are exact or known to 16 digits);
 finite differences (h = 1e-6, error ~1e-9) to rtol 1e-5, atol 1e-6.
 """
 
+import importlib
+import inspect
 import math
 
 import numpy as np
@@ -243,3 +245,20 @@ def test_properties_table_matches_the_curves(name):
     low, high = np.abs(grad(np.array([-50.0, 50.0])))
     expected = {(True, True): "both", (True, False): "negative", (False, False): "none"}[(low < 1e-6, high < 1e-6)]
     assert props["saturates"] == expected
+
+
+@pytest.mark.parametrize("module", ["reference.activations", "reference.losses", "reference.metrics"])
+def test_every_public_function_is_self_contained(module):
+    """Does each public function use only np, math and public functions of its own module (so getsource is a solution)?"""
+    mod = importlib.import_module(module)
+    functions = {name: obj for name, obj in vars(mod).items() if inspect.isfunction(obj) and obj.__module__ == module}
+    for name, fn in functions.items():
+        if name.startswith("_"):
+            pytest.fail(f"{module}.{name} is private; exercise solutions may not depend on it")
+        used = inspect.getclosurevars(fn).globals
+        allowed = {"np": np, "math": math} | functions
+        outside = {k for k, v in used.items() if allowed.get(k) is not v}
+        assert not outside, f"{module}.{name} uses {sorted(outside)} from outside the contract"
+        namespace = {"np": np, "math": math}
+        exec(inspect.getsource(fn), namespace)  # the cut-out source defines the function on its own
+        assert callable(namespace[name])

@@ -14,7 +14,7 @@ from typing import Hashable, Mapping
 Edges = Mapping[tuple[Hashable, Hashable], float]
 
 
-def path_derivative(edges: Edges, source: Hashable, target: Hashable) -> float:
+def path_derivative(edges: "Edges", source: "Hashable", target: "Hashable") -> float:
     r"""Total derivative of ``target`` with respect to ``source`` on a DAG.
 
     .. math::
@@ -46,8 +46,8 @@ def path_derivative(edges: Edges, source: Hashable, target: Hashable) -> float:
     ValueError
         If an edge key is not a pair, a node is unknown, or the graph has a cycle.
     """
-    successors: dict[Hashable, list[tuple[Hashable, float]]] = {}
-    indegree: dict[Hashable, int] = {}
+    successors = {}  # node -> [(successor, local derivative)]
+    indegree = {}  # node -> number of incoming edges
     for edge, local in edges.items():
         if not (isinstance(edge, tuple) and len(edge) == 2):
             raise ValueError(f"edge keys must be pairs (u, v), got {edge!r}")
@@ -77,7 +77,7 @@ def path_derivative(edges: Edges, source: Hashable, target: Hashable) -> float:
     return total[target]
 
 
-def notes_example(t: float) -> Edges:
+def notes_example(t: float) -> "Edges":
     r"""003's example graph at the point ``t``: ``t → u → z`` and ``t → y → z``.
 
     With the concrete choices :math:`u = t^2`, :math:`y = 3t`, :math:`z = u y`:

@@ -27,11 +27,9 @@ from typing import Callable
 
 import numpy as np
 
-ArrayFn = Callable[[np.ndarray], np.ndarray]
-Params = list[tuple[np.ndarray, np.ndarray]]
 
 
-def activation(name: str) -> tuple[ArrayFn, ArrayFn | None]:
+def activation(name: str) -> "tuple[Callable, Callable | None]":
     r"""The activation ``g`` called ``name`` and its elementwise derivative ``g'``.
 
     .. math::
@@ -64,7 +62,7 @@ def activation(name: str) -> tuple[ArrayFn, ArrayFn | None]:
         e = np.exp(a - np.max(a, axis=-1, keepdims=True))
         return e / np.sum(e, axis=-1, keepdims=True)
 
-    table: dict[str, tuple[ArrayFn, ArrayFn | None]] = {
+    table = {
         "identity": (lambda a: a, lambda a: np.ones_like(a)),
         "sigmoid": (sigmoid, lambda a: sigmoid(a) * (1.0 - sigmoid(a))),
         "tanh": (np.tanh, lambda a: 1.0 - np.tanh(a) ** 2),
@@ -77,7 +75,7 @@ def activation(name: str) -> tuple[ArrayFn, ArrayFn | None]:
 
 
 def forward(
-    x: np.ndarray, params: Params, activations: list[str]
+    x: np.ndarray, params: list[tuple[np.ndarray, np.ndarray]], activations: list[str]
 ) -> tuple[np.ndarray, dict[str, list[np.ndarray]]]:
     r"""Forward pass of an MLP, keeping every pre-activation and activation.
 
@@ -136,10 +134,10 @@ def forward(
 def backward(
     y: np.ndarray,
     cache: dict[str, list[np.ndarray]],
-    params: Params,
+    params: list[tuple[np.ndarray, np.ndarray]],
     activations: list[str],
     loss: str,
-) -> Params:
+) -> list[tuple[np.ndarray, np.ndarray]]:
     r"""Gradients of the mean loss by the delta rule (backpropagation).
 
     With :math:`\delta_l = \partial L / \partial a_l` for one sample:
@@ -199,7 +197,7 @@ def backward(
     delta = (H[-1] - np.atleast_2d(y)) / n
     if loss == "mse":
         delta = delta * activation(activations[-1])[1](A[-1])
-    grads: Params = []
+    grads = []
     for layer in range(len(params) - 1, -1, -1):
         grads.insert(0, (delta.T @ H[layer], delta.sum(axis=0)))
         if layer > 0:
@@ -238,7 +236,7 @@ def mean_loss(y: np.ndarray, y_hat: np.ndarray, loss: str) -> float:
     raise ValueError(f"unknown loss {loss!r}: use 'mse' or 'cross_entropy'")
 
 
-def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+def numerical_gradient(f: "Callable[[np.ndarray], float]", x: np.ndarray, h: float = 1e-5) -> np.ndarray:
     r"""Centred finite-difference gradient of a scalar function of an array.
 
     .. math::
@@ -275,7 +273,9 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     return grad
 
 
-def init_params(layer_sizes: list[int], rng: np.random.Generator, method: str = "xavier") -> Params:
+def init_params(
+    layer_sizes: list[int], rng: np.random.Generator, method: str = "xavier"
+) -> list[tuple[np.ndarray, np.ndarray]]:
     r"""Random weights and zero biases for an MLP with the given layer sizes.
 
     .. math::
@@ -301,7 +301,7 @@ def init_params(layer_sizes: list[int], rng: np.random.Generator, method: str = 
         raise ValueError(f"layer_sizes must be at least two positive integers, got {layer_sizes}")
     if method not in ("xavier", "he"):
         raise ValueError(f"unknown init method {method!r}: use 'xavier' or 'he'")
-    params: Params = []
+    params = []
     for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:]):
         if method == "xavier":
             limit = np.sqrt(6.0 / (fan_in + fan_out))

@@ -37,7 +37,7 @@ def sgd_step(w: np.ndarray, grad: np.ndarray, lr: float) -> np.ndarray:
     return w - lr * grad
 
 
-def clip_by_norm(grads: Sequence[np.ndarray], max_norm: float) -> list[np.ndarray]:
+def clip_by_norm(grads: "Sequence[np.ndarray]", max_norm: float) -> list[np.ndarray]:
     r"""Rescale a list of gradients so that their global norm is at most ``max_norm``.
 
     .. math::

@@ -26,8 +26,6 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-PARAM_NAMES = ("w14", "w15", "w24", "w25", "w34", "w35", "w46", "w56", "theta4", "theta5", "theta6")
-
 TEXTBOOK_EXAMPLE: dict = {
     "x": (1.0, 0.0, 1.0),
     "target": 1.0,
@@ -40,7 +38,7 @@ TEXTBOOK_EXAMPLE: dict = {
 """The slides' data: inputs x = (1, 0, 1), target T = 1, learning rate l = 0.9."""
 
 
-def textbook_forward(x: Sequence[float], params: dict[str, float]) -> dict[str, float]:
+def textbook_forward(x: "Sequence[float]", params: dict[str, float]) -> dict[str, float]:
     r"""Net inputs and outputs of units 4, 5 and 6.
 
     .. math::
@@ -62,9 +60,10 @@ def textbook_forward(x: Sequence[float], params: dict[str, float]) -> dict[str, 
     """
     if len(x) != 3:
         raise ValueError(f"x must hold the 3 inputs x1, x2, x3, got {len(x)} values")
-    missing = [name for name in PARAM_NAMES if name not in params]
+    names = ("w14", "w15", "w24", "w25", "w34", "w35", "w46", "w56", "theta4", "theta5", "theta6")
+    missing = [name for name in names if name not in params]
     if missing:
-        raise ValueError(f"params is missing {missing}; it needs all of {list(PARAM_NAMES)}")
+        raise ValueError(f"params is missing {missing}; it needs all of {list(names)}")
     O = {1: float(x[0]), 2: float(x[1]), 3: float(x[2])}
     I = {}
     for j, inputs in ((4, (1, 2, 3)), (5, (1, 2, 3)), (6, (4, 5))):
@@ -74,7 +73,7 @@ def textbook_forward(x: Sequence[float], params: dict[str, float]) -> dict[str, 
 
 
 def backprop_step(
-    x: Sequence[float], target: float, params: dict[str, float], lr: float
+    x: "Sequence[float]", target: float, params: dict[str, float], lr: float
 ) -> tuple[dict[str, float], dict[int, float]]:
     r"""One backpropagation update of the 3-2-1 sigmoid network (Han & Kamber).
 
@@ -115,17 +114,15 @@ def backprop_step(
     for j in (4, 5):
         errors[j] = O[j] * (1 - O[j]) * errors[6] * params[f"w{j}6"]
     new_params = dict(params)
-    for name in PARAM_NAMES:
-        if name.startswith("theta"):
-            new_params[name] = params[name] + lr * errors[int(name[5])]
-        else:
-            i, j = int(name[1]), int(name[2])
-            new_params[name] = params[name] + lr * errors[j] * O[i]
+    for i, j in ((1, 4), (1, 5), (2, 4), (2, 5), (3, 4), (3, 5), (4, 6), (5, 6)):
+        new_params[f"w{i}{j}"] = params[f"w{i}{j}"] + lr * errors[j] * O[i]
+    for j in (4, 5, 6):
+        new_params[f"theta{j}"] = params[f"theta{j}"] + lr * errors[j]
     return new_params, {j: errors[j] for j in (4, 5, 6)}
 
 
 def textbook_table(
-    x: Sequence[float], target: float, params: dict[str, float], lr: float
+    x: "Sequence[float]", target: float, params: dict[str, float], lr: float
 ) -> dict[str, float]:
     r"""Every number of the worked example's three tables, for a numeric-answer exercise.
 
@@ -148,5 +145,5 @@ def textbook_table(
     table = textbook_forward(x, params)
     new_params, errors = backprop_step(x, target, params, lr)
     table.update({f"Err{j}": errors[j] for j in (4, 5, 6)})
-    table.update({name: new_params[name] for name in PARAM_NAMES})
+    table.update(new_params)
     return table

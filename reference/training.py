@@ -21,8 +21,6 @@ import numpy as np
 
 from reference.mlp import backward, forward, mean_loss
 
-Params = list[tuple[np.ndarray, np.ndarray]]
-
 
 def updates_per_epoch(n_rows: int, batch_size: int, drop_last: bool = False) -> int:
     r"""Number of gradient updates (batches) in one epoch.
@@ -175,8 +173,8 @@ def train(
     batch_size: int,
     seed: int,
     *,
-    on_update: Callable[[int, int], None] | None = None,
-) -> tuple[Params, list[float]]:
+    on_update: "Callable[[int, int], None] | None" = None,
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[float]]:
     r"""Train an MLP by batch, stochastic or mini-batch gradient descent.
 
     Each update, on a batch :math:`B` (the whole set, one sample, or a mini-batch):
@@ -259,7 +257,7 @@ def train(
     return params, history
 
 
-def train_xor() -> Params:
+def train_xor() -> list[tuple[np.ndarray, np.ndarray]]:
     r"""A 2-4-1 tanh MLP trained to compute XOR.
 
     Full-batch gradient descent on the four points with

@@ -86,7 +86,7 @@ def layer_gradient_norms(depth: int, width: int, activation: str, seed: int) -> 
     return norms
 
 
-def sigmoid_derivative_product(factors: Sequence[float]) -> float:
+def sigmoid_derivative_product(factors: "Sequence[float]") -> float:
     r"""The product of sigmoid derivatives met along a backward path.
 
     .. math::

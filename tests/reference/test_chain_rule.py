@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import pytest
@@ -51,3 +52,10 @@ def test_bad_graphs_raise_value_error(edges, source, target):
     """Are a cycle, an unknown node and a malformed edge rejected with ValueError?"""
     with pytest.raises(ValueError):
         path_derivative(edges, source, target)
+
+
+def test_solution_runs_from_its_source_alone():
+    """Does path_derivative work when its source is copied into an empty namespace?"""
+    namespace: dict = {}
+    exec(inspect.getsource(path_derivative), namespace)
+    assert namespace["path_derivative"](notes_example(2.0), "t", "z") == pytest.approx(36.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import inspect
 
 import numpy as np
 import pytest
@@ -197,3 +198,17 @@ def test_bad_input_raises_value_error(call):
     """Is a wrong shape, name or loss reported with a ValueError?"""
     with pytest.raises(ValueError):
         call()
+
+
+def test_solutions_run_from_their_source_alone():
+    """Do the a4 model answers work when their source is copied into a namespace holding only numpy?"""
+    namespace: dict = {"np": np}
+    for fn in (activation, forward, backward, mean_loss, numerical_gradient, init_params):
+        exec(inspect.getsource(fn), namespace)
+    params, x, y = random_problem(1, [3, 4, 2], 5, "mse")
+    acts = ["relu", "sigmoid"]
+    copied = namespace["backward"](y, namespace["forward"](x, params, acts)[1], params, acts, "mse")
+    for (dW, db), (dW_ref, db_ref) in zip(copied, backward(y, forward(x, params, acts)[1], params, acts, "mse")):
+        np.testing.assert_array_equal(dW, dW_ref)
+        np.testing.assert_array_equal(db, db_ref)
+    np.testing.assert_allclose(namespace["numerical_gradient"](np.sum, x), np.ones_like(x), rtol=1e-8)

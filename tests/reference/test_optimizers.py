@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -71,3 +72,14 @@ def test_bad_input_raises_value_error(call):
     """Are mismatched shapes, a zero cap, β = 1 and t = 0 rejected?"""
     with pytest.raises(ValueError):
         call()
+
+
+def test_solutions_run_from_their_source_alone():
+    """Do the optimizer answers work when copied into a namespace holding only numpy?"""
+    namespace: dict = {"np": np}
+    for fn in (sgd_step, clip_by_norm, momentum_step, adam_step):
+        exec(inspect.getsource(fn), namespace)
+    args = (np.array([1.0, 2.0]), np.array([0.3, -0.4]), np.zeros(2), np.zeros(2), 1)
+    for got, want in zip(namespace["adam_step"](*args), adam_step(*args)):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(namespace["clip_by_norm"]([np.ones(4)], 1.0)[0], np.full(4, 0.5))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
+import math
+
 import numpy as np
 import pytest
 
 from reference.mlp import backward, forward
-from reference.textbook_backprop import TEXTBOOK_EXAMPLE, backprop_step, textbook_table
+from reference.textbook_backprop import TEXTBOOK_EXAMPLE, backprop_step, textbook_forward, textbook_table
 
 # The slides' tables (004, COURSE_NOTES.md section 6), as printed.
 PRINTED = {
@@ -103,3 +106,14 @@ def test_bad_input_raises_value_error(args):
     """Are a wrong number of inputs, missing weights or a non-positive rate rejected?"""
     with pytest.raises(ValueError):
         backprop_step(*args)
+
+
+def test_solution_runs_from_its_source_alone():
+    """Does backprop_step work when copied with textbook_forward into a namespace holding only math?"""
+    namespace: dict = {"math": math}
+    for fn in (textbook_forward, backprop_step):
+        exec(inspect.getsource(fn), namespace)
+    ex = TEXTBOOK_EXAMPLE
+    assert namespace["backprop_step"](ex["x"], ex["target"], ex["params"], ex["lr"]) == backprop_step(
+        ex["x"], ex["target"], ex["params"], ex["lr"]
+    )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
 import pytest
 
+import reference.mlp as mlp
+import reference.training as training
 from reference.mlp import forward, init_params, numerical_gradient
 from reference.training import (
     count_updates,
@@ -228,3 +231,18 @@ def test_xavier_init_draws_like_mlp_init_params():
     by_layer = [xavier_init(3, 4, rng), xavier_init(4, 2, rng)]
     for W, (W_ref, _) in zip(by_layer, init_params([3, 4, 2], np.random.default_rng(9))):
         np.testing.assert_array_equal(W, W_ref)
+
+
+def test_solutions_run_from_their_source_alone():
+    """Do the a5 answers work when copied, with the a4 forward/backward, into a namespace holding only numpy?"""
+    namespace: dict = {"np": np}
+    for module in (mlp, training):
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if fn.__module__ == module.__name__:
+                exec(inspect.getsource(fn), namespace)
+    X, y = regression_data(n=9)
+    got = namespace["train"](X, y, [2, 3, 1], "tanh", "mse", "minibatch", 0.1, 3, 4, 5)
+    want = train(X, y, [2, 3, 1], "tanh", "mse", "minibatch", 0.1, 3, 4, 5)
+    assert got[1] == want[1]
+    assert namespace["early_stopping_epoch"]([1.0, 0.5, 0.5, 0.5], patience=2) == 3
+    assert namespace["diagnose_fit"]([1.0, 0.9], [1.0, 0.9]) == "underfit"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -72,3 +74,12 @@ def test_bad_arguments_raise_value_error(args):
     """Are a zero or fractional depth and an unknown activation rejected?"""
     with pytest.raises(ValueError):
         layer_gradient_norms(*args)
+
+
+def test_solutions_run_from_their_source_alone():
+    """Do the vanishing-gradient answers work when copied into a namespace holding only numpy?"""
+    namespace: dict = {"np": np}
+    for fn in (layer_gradient_norms, sigmoid_derivative_product):
+        exec(inspect.getsource(fn), namespace)
+    np.testing.assert_array_equal(namespace["layer_gradient_norms"](4, 5, "tanh", 3), layer_gradient_norms(4, 5, "tanh", 3))
+    assert namespace["sigmoid_derivative_product"]([0.25, 0.2]) == pytest.approx(0.05)

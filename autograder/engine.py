@@ -99,12 +99,29 @@ def ungraded(exercises: Sequence[Exercise], status: str, message: str, hint: str
                     message=message, hint=hint) for c in e.checks)) for e in exercises)
 
 
+def collect_figures(exercises: Sequence[Exercise], worker: Any, ref: ReferenceView,
+                    params: Mapping[str, dict]) -> tuple[dict, ...]:
+    """Plot data from the exercises that define ``figures`` (see :mod:`autograder.figures`)."""
+    figures: list[dict] = []
+    for exercise in exercises:
+        collect = getattr(exercise.module, "figures", None)
+        if collect is None:
+            continue
+        try:
+            figures.extend(collect(WorkerStudent(worker), ref, params[exercise.key]))
+        except Exception:  # illustration only: a student's broken function just has no plot
+            continue
+    return tuple(figures)
+
+
 def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: Mapping[str, dict],
                limits: Any = None, sandbox: str = "auto") -> tuple[tuple[ExerciseResult, ...],
-                                                                   tuple[CellProblem, ...], str, str]:
+                                                                   tuple[CellProblem, ...], str, str,
+                                                                   tuple[dict, ...]]:
     """Run the student's cells in a worker and every check against them.
 
-    Returns (exercise results, cell problems, the cells' printed output, sandbox mode).
+    Returns (exercise results, cell problems, the cells' printed output, sandbox
+    mode, figure data).
     """
     from autograder.sandbox import Limits, StudentWorker
 
@@ -117,7 +134,7 @@ def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: M
             reason = f"Your notebook's cells did not finish running ({type(err).__name__}: {err})."
             hint = ("Run the notebook top to bottom (Kernel → Restart & Run All): look for an endless "
                     "loop or a very slow cell outside your functions.")
-            return ungraded(exercises, status, reason, hint), (), "", worker.sandbox_mode
+            return ungraded(exercises, status, reason, hint), (), "", worker.sandbox_mode, ()
         problems = tuple(CellProblem(o.index, f"{o.error_type}: {o.error_message}")
                          for o in outcomes if not o.ok)
         printed = _cap("".join(o.output for o in outcomes))
@@ -132,7 +149,8 @@ def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: M
                 checks.append(check_result(check, outcome, "".join(student.printed),
                                            time.perf_counter() - started))
             results.append(ExerciseResult(exercise.key, exercise.title, tuple(checks)))
-        return tuple(results), problems, printed, worker.sandbox_mode
+        figures = collect_figures(exercises, worker, ref, params)
+        return tuple(results), problems, printed, worker.sandbox_mode, figures
 
 
 def grade_notebook(notebook: Path, *, assignment: str, student: str, exercises: Sequence[Exercise],
@@ -153,8 +171,8 @@ def grade_notebook(notebook: Path, *, assignment: str, student: str, exercises: 
         sha = notebook_sha256(Path(notebook)) if Path(notebook).is_file() else ""
         return SubmissionResult(exercises=ungraded(exercises, "error", str(err), ""), error=str(err),
                                 notebook_sha256=sha, duration=time.perf_counter() - started, **common)
-    exercise_results, problems, printed, mode = grade_code(
+    exercise_results, problems, printed, mode, figures = grade_code(
         code.cells, exercises=exercises, params=params, limits=limits, sandbox=sandbox)
     return SubmissionResult(exercises=exercise_results, cell_problems=problems, output=printed,
-                            notebook_sha256=code.sha256, sandbox=mode,
+                            notebook_sha256=code.sha256, sandbox=mode, figures=figures,
                             duration=round(time.perf_counter() - started, 4), **common)

@@ -91,6 +91,8 @@ class SubmissionResult:
     """The sandbox the student code ran in: ``bwrap`` or ``none``."""
     duration: float = 0.0
     grader_version: str = ""
+    figures: tuple[dict, ...] = ()
+    """Plot data for the feedback page (see :mod:`autograder.figures`): plain JSON."""
     format: int = RESULTS_FORMAT
 
     @property
@@ -120,9 +122,10 @@ class SubmissionResult:
                            checks=tuple(CheckResult(**c) for c in e["checks"]))
             for e in data["exercises"])
         problems = tuple(CellProblem(**p) for p in data.get("cell_problems", ()))
-        fields = {k: v for k, v in data.items()
-                  if k in cls.__dataclass_fields__ and k not in ("exercises", "cell_problems")}
-        return cls(exercises=exercises, cell_problems=problems, **fields)
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__
+                  and k not in ("exercises", "cell_problems", "figures")}
+        return cls(exercises=exercises, cell_problems=problems,
+                   figures=tuple(data.get("figures", ())), **fields)
 
 
 def write_result(result: SubmissionResult, path: Path) -> None:

@@ -1,0 +1,332 @@
+"""The worker: runs a student's notebook cells and answers the grader's calls.
+
+Started by :mod:`autograder.sandbox` as ``python -I -S -B worker.py CONFIG`` in a
+private directory that holds a copy of this file and of ``protocol.py``; it
+imports nothing else from the repository (stdlib, numpy and ``protocol`` only).
+
+Start-up (trusted: no student code has run yet)
+    1. ``sys.path`` = the interpreter's stdlib + the site directory given in
+       CONFIG (the one holding numpy) + this directory. A meta-path hook
+       refuses the grader's packages (``reference``, ``exercises``,
+       ``autograder``) and editable-install finders.
+    2. Resource limits (address space, CPU, file size, open files, processes,
+       no core files), hard limit = soft limit so they cannot be raised.
+    3. If CONFIG asks for it (grader running as root, no bwrap): the private
+       directory is given to an unprivileged uid/gid and the process drops to
+       it. Stdlib/site directories the new uid cannot traverse (a Python under
+       /root, say) stay importable through ``/proc/self/fd/N`` handles opened
+       before the drop; they grant nothing beyond those directories.
+    4. fds 1 and 2 go to /dev/null; ``sys.stdout``/``sys.stderr`` become one
+       capped capture buffer, emptied at each operation.
+    5. A ``ready`` frame is sent.
+
+Operations (one request frame -> one reply frame with the same ``id``)
+    ``run_cells``  execute cells in order in one ``__main__`` namespace;
+                   IPython line/cell magics are dropped (``%time stmt`` runs
+                   ``stmt``), shell escapes (``!cmd``, ``%%bash``...) are
+                   refused with a note; an exception (SystemExit and
+                   KeyboardInterrupt included, as in Jupyter) is recorded and
+                   the next cell still runs.
+    ``call``       call a global with decoded arguments (``Code`` values are
+                   evaluated here, with ``np``); an ``Exception`` is reported
+                   as ``raised``; ``SystemExit``/``KeyboardInterrupt`` end the
+                   process (the grader sees a crash).
+    ``get``/``has`` read / test a global.
+Every reply carries the captured output (at most ``output_chars`` characters
+plus a ``…[truncated]`` note). A process forked by student code that returns
+into this loop exits silently instead of replying.
+
+What is *not* guaranteed here: student code runs in this process, so it can
+read the request id, write frames of its own on the reply fd, or patch this
+module. The grader therefore treats this process as untrusted: it accepts a
+reply only for the current request id, treats any malformed or unsolicited
+frame as a crash, and judges every value itself, so a forged reply can at most
+carry a value the student's own function could have returned.
+"""
+from __future__ import annotations
+
+import builtins
+import json
+import linecache
+import os
+import re
+import resource
+import sys
+import traceback
+import types
+from typing import Any, Callable
+
+TRUNCATED = "…[truncated]"
+SHELL_CELL_MAGICS = {"bash", "sh", "script", "system", "perl", "ruby", "sx", "writefile"}
+BODY_CELL_MAGICS = {"time", "timeit", "capture", "prun"}
+BLOCKED_TOP_LEVEL = ("reference", "exercises", "autograder")
+
+
+class CappedText:
+    """A write-only text stream keeping the first ``cap`` characters."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.parts: list[str] = []
+        self.size = 0
+        self.truncated = False
+        self.encoding = "utf-8"
+        self.errors = "strict"
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        room = self.cap - self.size
+        if len(text) > room:
+            self.truncated = True
+            text = text[:max(room, 0)]
+        self.parts.append(text)
+        self.size += len(text)
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+    def take(self) -> str:
+        """Return what was written since the last take, and empty the buffer."""
+        text = "".join(self.parts) + (TRUNCATED if self.truncated else "")
+        self.parts, self.size, self.truncated = [], 0, False
+        return text
+
+
+class _BlockGraderPackages:
+    """Meta-path hook: ``import reference`` & co. fail even if a path would find them."""
+
+    @staticmethod
+    def find_spec(name: str, path: Any = None, target: Any = None) -> None:
+        top = name.partition(".")[0]
+        if top in BLOCKED_TOP_LEVEL or top.startswith("__editable__"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+# ------------------------------------------------------------------ start-up
+def _set_limits(limits: dict) -> None:
+    table = {"memory_bytes": resource.RLIMIT_AS, "cpu_seconds": resource.RLIMIT_CPU,
+             "file_size_bytes": resource.RLIMIT_FSIZE, "open_files": resource.RLIMIT_NOFILE,
+             "processes": resource.RLIMIT_NPROC, "core": resource.RLIMIT_CORE}
+    for key, which in table.items():
+        value = int(limits.get(key, 0))
+        _soft, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(which, (value, value))
+
+
+def _anchor_paths() -> None:
+    """Replace each sys.path directory by a /proc/self/fd handle opened now."""
+    anchored = []
+    for entry in sys.path:
+        if os.path.isdir(entry):
+            fd = os.open(entry, os.O_PATH | os.O_DIRECTORY)
+            entry = f"/proc/self/fd/{fd}"
+        anchored.append(entry)
+    sys.path[:] = anchored
+
+
+def _drop_privileges(uid: int, gid: int, workdir: str) -> None:
+    os.chown(workdir, uid, gid)
+    os.chmod(workdir, 0o700)
+    _anchor_paths()
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    if os.getuid() != uid or os.geteuid() != uid:
+        raise RuntimeError("privilege drop failed")
+
+
+def _silence_fds() -> None:
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+# ------------------------------------------------------------------- cells
+def to_python(source: str) -> tuple[str | None, list[str]]:
+    """Strip IPython syntax from a cell: return (python source or None, notes)."""
+    try:
+        compile(source, "<cell>", "exec")
+        return source, []
+    except SyntaxError:
+        pass
+    notes: list[str] = []
+    lines = source.splitlines()
+    first = lines[0].strip() if lines else ""
+    if first.startswith("%%"):
+        magic = (first[2:].split() or [""])[0]
+        if magic in SHELL_CELL_MAGICS:
+            return None, [f"shell cell magic %%{magic} refused"]
+        if magic not in BODY_CELL_MAGICS:
+            return "", [f"cell magic %%{magic} ignored"]
+        lines[0] = ""
+    for number, line in enumerate(lines):
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        if stripped.startswith("!") or re.match(r"^[\w\s,.()\[\]]+=\s*!", stripped):
+            notes.append(f"shell escape refused: {stripped[:200]}")
+            lines[number] = f"{indent}pass"
+        elif stripped.startswith("%"):
+            magic, _, rest = stripped[1:].partition(" ")
+            if magic in ("time", "timeit") and rest.strip():
+                rest = re.sub(r"^(-\S+\s+(\d+\s+)?)*", "", rest.strip())
+                lines[number] = f"{indent}{rest}"
+            else:
+                lines[number] = f"{indent}pass"
+        elif stripped.endswith("?") and not stripped.startswith("#"):
+            lines[number] = f"{indent}pass"
+    return "\n".join(lines), notes
+
+
+def _describe(exc: BaseException) -> dict:
+    def safe(produce: Callable[[], Any], fallback: str) -> str:
+        try:
+            text = produce()
+            return text if type(text) is str else fallback
+        except BaseException:  # a student __str__ may raise anything
+            return fallback
+
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
+              if frame.filename.startswith("<cell")]
+    short = "".join(traceback.format_list(frames[-10:]))
+    return {"type": safe(lambda: type(exc).__qualname__, "Exception"),
+            "message": safe(lambda: str(exc), "<unprintable exception>")[:2000],
+            "traceback": short[-4000:]}
+
+
+class Worker:
+    """The student's namespace and the operations the grader may ask for."""
+
+    def __init__(self, np: Any, protocol: Any, capture: CappedText) -> None:
+        self.np = np
+        self.protocol = protocol
+        self.capture = capture
+        module = types.ModuleType("__main__")
+        module.__dict__["__builtins__"] = builtins
+        sys.modules["__main__"] = module
+        self.namespace = module.__dict__
+
+    def run_cells(self, cells: list, first_index: int) -> dict:
+        outcomes = []
+        for offset, source in enumerate(cells):
+            index = first_index + offset
+            self.capture.take()
+            outcome = {"ok": True, "error_type": "", "error_message": "", "traceback": ""}
+            code, notes = to_python(str(source))
+            if code is None:
+                outcome.update(ok=False, error_type="ShellEscapeRefused", error_message="; ".join(notes))
+            else:
+                filename = f"<cell {index}>"
+                linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+                try:
+                    exec(compile(code, filename, "exec"), self.namespace)
+                except (Exception, SystemExit, KeyboardInterrupt) as exc:
+                    info = _describe(exc)
+                    outcome.update(ok=False, error_type=info["type"], error_message=info["message"],
+                                   traceback=info["traceback"])
+            note = "".join(f"[dlgrade] {line}\n" for line in notes)
+            outcome["output"] = note + self.capture.take()
+            outcomes.append(outcome)
+        return {"cells": outcomes}
+
+    def eval_code(self, source: str) -> Any:
+        return eval(compile(source, "<grader code>", "eval"),
+                    {"np": self.np, "numpy": self.np, "__builtins__": builtins})
+
+    def answer(self, request: dict) -> dict:
+        op = request.get("op")
+        if op == "run_cells":
+            return self.run_cells(list(request["cells"]), int(request.get("first_index", 0)))
+        name = str(request.get("name"))
+        if op == "has":
+            return {"value": name in self.namespace}
+        if name not in self.namespace:
+            return {"missing": name}
+        if op == "get":
+            return {"value": self.encode(self.namespace[name])}
+        if op == "call":
+            decode = self.protocol.decode_value
+            args = decode(request.get("args", []), eval_code=self.eval_code)
+            kwargs = decode(request.get("kwargs", {"$": "dict", "v": []}), eval_code=self.eval_code)
+            try:
+                value = self.namespace[name](*args, **kwargs)
+            except Exception as exc:
+                return {"raised": _describe(exc)}
+            return {"value": self.encode(value)}
+        return {"error": f"unknown operation {op!r}"}
+
+    def encode(self, value: Any) -> Any:
+        try:
+            return self.protocol.encode_value(value, strict=False)
+        except Exception as exc:  # e.g. a value whose conversion fails half way
+            return {"$": "opaque", "type": "object", "summary": f"could not be encoded: {type(exc).__name__}"}
+
+
+def serve(request_fd: int, reply_fd: int, max_frame: int, worker: Worker) -> None:
+    protocol = worker.protocol
+    main_pid = os.getpid()
+    while True:
+        try:
+            request = protocol.read_frame(request_fd, max_frame)
+        except protocol.ChannelClosed:
+            os._exit(0)
+        sys.stdout = sys.stderr = worker.capture
+        worker.capture.take()
+        try:
+            reply = worker.answer(request)
+        except Exception as exc:  # a malformed request or argument
+            reply = {"error": f"{type(exc).__name__}: {exc}"}
+        if os.getpid() != main_pid:  # a child forked by student code
+            os._exit(0)
+        reply["id"] = request.get("id")
+        reply["output"] = reply.get("output", "") + worker.capture.take()
+        try:
+            protocol.write_frame(reply_fd, reply, max_frame)
+        except protocol.ProtocolError:
+            too_big = {"id": request.get("id"), "output": reply["output"],
+                       "value": {"$": "opaque", "type": "object", "summary": "too large to send"}}
+            protocol.write_frame(reply_fd, too_big, max_frame)
+
+
+def main(argv: list[str]) -> None:
+    config = json.loads(argv[1])
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if p] + list(config["site"]) + [here]
+    sys.meta_path.insert(0, _BlockGraderPackages)
+    sys.argv = ["student"]
+    import numpy as np
+    import protocol
+
+    request_fd, reply_fd = int(config["request_fd"]), int(config["reply_fd"])
+    for fd in (request_fd, reply_fd):
+        os.set_inheritable(fd, False)
+    _set_limits(config["limits"])
+    drop = config.get("drop")
+    if drop:
+        uid = int(drop["uid_base"]) + os.getpid() if "uid_base" in drop else int(drop["uid"])
+        _drop_privileges(uid, uid if "uid_base" in drop else int(drop["gid"]), os.getcwd())
+    _silence_fds()
+    capture = CappedText(int(config["output_chars"]))
+    sys.stdout = sys.stderr = capture
+    worker = Worker(np, protocol, capture)
+    protocol.write_frame(reply_fd, {"id": 0, "ready": True, "uid": os.getuid()}, int(config["max_frame"]))
+    serve(request_fd, reply_fd, int(config["max_frame"]), worker)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

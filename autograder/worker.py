@@ -129,14 +129,24 @@ def _set_limits(limits: dict) -> None:
 
 
 def _anchor_paths() -> None:
-    """Replace each sys.path directory by a /proc/self/fd handle opened now."""
-    anchored = []
+    """Replace each sys.path directory, and the __path__ of packages already
+    imported from it, by a /proc/self/fd handle opened now."""
+    handles: dict[str, str] = {}
     for entry in sys.path:
         if os.path.isdir(entry):
-            fd = os.open(entry, os.O_PATH | os.O_DIRECTORY)
-            entry = f"/proc/self/fd/{fd}"
-        anchored.append(entry)
-    sys.path[:] = anchored
+            handles[entry] = f"/proc/self/fd/{os.open(entry, os.O_PATH | os.O_DIRECTORY)}"
+    sys.path[:] = [handles.get(entry, entry) for entry in sys.path]
+
+    def anchored(path: str) -> str:
+        for real, handle in handles.items():
+            if path.startswith(real + os.sep):
+                return handle + path[len(real):]
+        return path
+
+    for module in list(sys.modules.values()):
+        package_path = getattr(module, "__path__", None)
+        if type(package_path) is list:
+            package_path[:] = [anchored(p) for p in package_path]
 
 
 def _drop_privileges(uid: int, gid: int, workdir: str) -> None:

@@ -1,13 +1,216 @@
-"""The `grade` command line (placeholder until the engine lands)."""
+"""The ``grade`` command line: a thin layer over the library (each command calls one function).
+
+Commands find the course folder from the current directory upwards, as
+nbgrader's do, or take it from ``grade --course PATH ...``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
 import click
 
+from autograder.course import (DEMO_SECRET_WARNING, ROSTER_FILE, Course, CourseError, Secret,
+                               find_course, load_course, read_roster, resolve_secret)
 
-@click.group()
-def main() -> None:
-    """dlgrade: build, release and grade neural-network exercises."""
+SAMPLE_COURSE = Path(__file__).resolve().parent.parent / "course"
+"""The sample course bundled with the repository (used by ``grade demo``)."""
+
+
+class CliState:
+    """What the group's options say; the course is loaded only by the commands that need it."""
+
+    def __init__(self, course_path: Path | None) -> None:
+        self.course_path = course_path
+
+    def course(self) -> Course:
+        try:
+            return load_course(find_course(self.course_path))
+        except CourseError as err:
+            raise click.ClickException(str(err)) from None
+
+
+def _secret(course: Course) -> Secret:
+    try:
+        secret = resolve_secret(course)
+    except CourseError as err:
+        raise click.ClickException(str(err)) from None
+    if secret.is_demo:
+        click.secho(DEMO_SECRET_WARNING, fg="yellow", err=True)
+    return secret
+
+
+def _assignment_id(course: Course, assignment: str) -> str:
+    try:
+        return course.assignment(assignment).id
+    except CourseError as err:
+        raise click.BadParameter(str(err), param_hint="ASSIGNMENT") from None
+
+
+def _library_errors() -> tuple[type[Exception], ...]:
+    from autograder.notebooks import NotebookError
+    from autograder.release import ReleaseError
+    from exercises.model import ExerciseDefinitionError
+    return CourseError, ReleaseError, NotebookError, ExerciseDefinitionError
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--course", "course_path", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The course folder (holding course.toml). Default: the current folder or a parent.")
+@click.pass_context
+def main(ctx: click.Context, course_path: Path | None) -> None:
+    """dlgrade: build, release and grade neural-network exercises.
+
+    \b
+    Example, from a course folder:
+      grade build a2
+      grade release a2 --roster roster.csv
+      grade check release/a2/ada01/a2.ipynb
+    """
+    ctx.obj = CliState(course_path)
 
 
 @main.command()
-def demo() -> None:
-    """Run the main job on the bundled sample course."""
-    click.echo("demo: not built yet")
+@click.argument("assignment")
+@click.pass_obj
+def build(state: CliState, assignment: str) -> None:
+    """Write the instructor's source notebook of ASSIGNMENT.
+
+    Writes source/ASSIGNMENT/ASSIGNMENT.ipynb in nbgrader's format (solutions,
+    hidden tests, points), with dlcheck.py and public_checks.json beside it.
+
+    \b
+    Example:
+      grade build a2
+    """
+    from autograder.release import build_assignment
+    course = state.course()
+    assignment_id = _assignment_id(course, assignment)
+    try:
+        built = build_assignment(course, assignment_id, secret=_secret(course))
+    except _library_errors() as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"{built.assignment}: {_relative(built.notebook, course.root)} "
+               f"({len(built.exercises)} exercises, {built.points:g} points)")
+    for key in built.exercises:
+        click.echo(f"  {key}")
+
+
+@main.command()
+@click.argument("assignment")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=f"The roster CSV (id,first_name,last_name,email,lms_id). Default: the course's {ROSTER_FILE}.")
+@click.pass_obj
+def release(state: CliState, assignment: str, roster: Path | None) -> None:
+    """Write one folder per student of the roster: release/ASSIGNMENT/STUDENT/.
+
+    Each holds the student's notebook (their own numbers; solutions and hidden
+    checks removed), dlcheck.py and public_checks.json. Nothing is written
+    unless the model answer earns every point and the stub none, for everyone.
+
+    \b
+    Example:
+      grade release a2 --roster roster.csv
+    """
+    from autograder.release import release_assignment
+    course = state.course()
+    assignment_id = _assignment_id(course, assignment)
+    try:
+        students = read_roster(roster or course.root / ROSTER_FILE)
+    except CourseError as err:
+        raise click.BadParameter(str(err), param_hint="--roster") from None
+    try:
+        released = release_assignment(course, assignment_id, students, secret=_secret(course))
+    except _library_errors() as err:
+        raise click.ClickException(str(err)) from None
+    folder = _relative(course.release_dir(assignment_id), course.root)
+    click.echo(f"{released.assignment}: released to {len(released.students)} students in {folder}/ "
+               f"({len(released.exercises)} exercises)")
+
+
+@main.command()
+@click.argument("notebook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--timeout", type=click.IntRange(min=1), default=120, show_default=True,
+              help="Seconds a cell may run.")
+def check(notebook: Path, timeout: int) -> None:
+    """Run your notebook top to bottom and show what its check cells say.
+
+    Runs NOTEBOOK in a Jupyter kernel in its own folder (dlcheck.py and
+    public_checks.json must be beside it) and prints every exercise's public
+    check report. Exits with status 1 unless every public check passes.
+
+    \b
+    Example:
+      grade check a2.ipynb
+    """
+    from autograder.selfcheck import run_notebook_checks
+    try:
+        result = run_notebook_checks(notebook, timeout=timeout)
+    except Exception as err:  # kernel start-up, unreadable notebook: say what and stop
+        raise click.ClickException(f"could not run {notebook}: {type(err).__name__}: {err}") from None
+    for cell in result.cells:
+        click.echo(cell.text or f"{cell.exercise}: no report")
+        if cell.error:
+            click.echo(f"  the check cell raised {cell.error}")
+    for error in result.errors:
+        click.echo(f"cell {error}")
+    if not result.cells:
+        raise click.ClickException(f"{notebook} has no check cells: is it a released dlgrade notebook?")
+    passed = sum(c.passed for c in result.cells)
+    click.echo(f"{passed} of {len(result.cells)} exercises pass all their public checks")
+    if not result.passed:
+        raise SystemExit(1)
+
+
+@main.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Build and release every assignment of the sample course that has exercises.
+
+    Uses the sample course bundled in the repository's course/ folder (or the
+    one given with --course) and its roster.csv; generated folders there are
+    git-ignored.
+
+    \b
+    Example:
+      grade demo
+      grade --course /tmp/course-copy demo
+    """
+    from autograder.course import assignment_exercises
+    from autograder.release import build_assignment, release_assignment
+    state: CliState = ctx.obj
+    if state.course_path is None:
+        state = CliState(SAMPLE_COURSE)
+    course = state.course()
+    click.echo(f"course: {course.name} in {course.root}")
+    secret = _secret(course)
+    try:
+        students = read_roster(course.root / ROSTER_FILE)
+    except CourseError as err:
+        raise click.ClickException(str(err)) from None
+    failed = []
+    for assignment in course.assignments:
+        try:
+            chosen = assignment_exercises(assignment)
+        except CourseError as err:
+            click.echo(f"{assignment.id}: skipped ({err})")
+            continue
+        try:
+            built = build_assignment(course, assignment, secret=secret, exercises=chosen)
+            released = release_assignment(course, assignment, students, secret=secret, exercises=chosen)
+        except _library_errors() as err:
+            click.secho(f"{assignment.id}: FAILED: {err}", fg="red", err=True)
+            failed.append(assignment.id)
+            continue
+        click.echo(f"{assignment.id}: {len(built.exercises)} exercises, {built.points:g} points")
+        click.echo(f"  source:  {built.notebook}")
+        click.echo(f"  release: {course.release_dir(assignment.id)}/<student>/ "
+                   f"({len(released.students)} students)")
+    if failed:
+        raise click.ClickException(f"could not build or release {', '.join(failed)} (see above)")

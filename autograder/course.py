@@ -27,12 +27,11 @@ directory upwards, as nbgrader's do, or take it from ``--course PATH``.
 from __future__ import annotations
 
 import csv
-import math
 import os
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -62,26 +61,7 @@ class LatePolicy:
     penalty_per_day: float = 0.0
     """Fraction of the points lost per started day late (after the grace period)."""
     max_days: int = 0
-    """Days late after which the hand-in earns zero."""
-
-    def factor(self, submitted: datetime, due: datetime) -> float:
-        """The multiplier of a hand-in's points.
-
-        .. math:: d = \\lceil (t - due - grace) / 1\\,\\mathrm{day} \\rceil,\\quad
-                  factor = 1 \\text{ if } d \\le 0;\\ 0 \\text{ if } d > max\\_days;\\
-                  \\max(0, 1 - penalty \\cdot d) \\text{ otherwise}
-
-        Both times must carry a UTC offset.
-        """
-        if submitted.tzinfo is None or due.tzinfo is None:
-            raise ValueError("submission and due times need a UTC offset (e.g. 2026-03-06T23:59:00+01:00)")
-        late = submitted - due - timedelta(minutes=self.grace_minutes)
-        if late <= timedelta(0):
-            return 1.0
-        days = math.ceil(late / timedelta(days=1))
-        if days > self.max_days:
-            return 0.0
-        return max(0.0, 1.0 - self.penalty_per_day * days)
+    """Days late after which the hand-in earns zero (autograder/late.py applies the policy)."""
 
 
 @dataclass(frozen=True)

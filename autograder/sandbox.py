@@ -25,8 +25,8 @@ Guaranteed in every mode
 
 ``sandbox="bwrap"`` (used by ``"auto"`` when bubblewrap works here)
     The worker sees read-only /usr, /lib*, /bin, a few /etc files, the Python
-    prefix, the site-packages entries (minus this project's packages and
-    editable hooks) under /opt/site, and its directory at /tmp/student; / and
+    prefix, the site-packages holding numpy at /opt/site (this project's
+    packages, dist-info and editable hooks masked), and its directory at /tmp/student; / and
     /tmp are read-only, the repository is absent. All namespaces are unshared
     (no network, own PID namespace: it cannot see or signal the grader), it
     runs as uid 65534 in its user namespace, in a new session, and dies with
@@ -45,11 +45,14 @@ Guaranteed in every mode
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import os
 import select
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -66,12 +69,14 @@ from exercises.dlcheck import BudgetExhausted, MissingName, StudentRaised, Stude
 
 log = logging.getLogger(__name__)
 
-UID_BASE = 0x7F000000
+UID_BASE = 0x40000000
+UID_SLOTS = 256
 NOBODY = 65534
 STARTUP_TIMEOUT = 30.0
 SANDBOX_HOME = "/tmp/student"
 SANDBOX_SITE = "/opt/site"
 TRUNCATED = "…[truncated]"
+CHANNEL = "channel.sock"
 PROJECT_PACKAGES = ("reference", "exercises", "autograder")
 ETC_FILES = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime",
              "passwd", "group", "nsswitch.conf", "mime.types", "fonts")
@@ -127,19 +132,20 @@ class _Python:
     executable: str
     prefixes: tuple[str, ...]
     site: str
-    site_entries: tuple[str, ...]
+    hidden_entries: tuple[str, ...]
+    """site-packages entries of this project (packages, dist-info, editable hooks, .pth)."""
 
 
 @functools.lru_cache(maxsize=1)
 def _python() -> _Python:
     executable = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
     site = os.path.dirname(os.path.dirname(os.path.realpath(np.__file__)))
-    entries = tuple(sorted(
+    hidden = tuple(sorted(
         name for name in os.listdir(site)
-        if not name.endswith((".pth", ".egg-link")) and not name.startswith("__editable__")
-        and name.split("-")[0].split(".")[0] not in PROJECT_PACKAGES + ("dlgrade", "__pycache__")))
+        if name.endswith((".pth", ".egg-link")) or name.startswith("__editable__")
+        or name.split("-")[0].split(".")[0] in PROJECT_PACKAGES + ("dlgrade",)))
     prefixes = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.base_exec_prefix)}
-    return _Python(executable, tuple(sorted(prefixes)), site, entries)
+    return _Python(executable, tuple(sorted(prefixes)), site, hidden)
 
 
 def _environment(home: str) -> dict[str, str]:
@@ -150,9 +156,17 @@ def _environment(home: str) -> dict[str, str]:
 
 
 def _bwrap_args(workdir: str) -> list[str]:
+    """bwrap's arguments. As root: no user namespace (root is exempt from
+    RLIMIT_NPROC even inside one), the worker drops to its own uid itself;
+    otherwise: a user namespace in which the worker is uid 65534."""
     python = _python()
-    args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
-            "--uid", str(NOBODY), "--gid", str(NOBODY), "--ro-bind", "/usr", "/usr"]
+    if os.geteuid() == 0:
+        args = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+                "--unshare-cgroup-try", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+                "--cap-add", "CAP_CHOWN"]
+    else:
+        args = ["bwrap", "--unshare-all", "--uid", str(NOBODY), "--gid", str(NOBODY)]
+    args += ["--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr"]
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
         if os.path.islink(top):
             args += ["--symlink", os.readlink(top), top]
@@ -163,8 +177,11 @@ def _bwrap_args(workdir: str) -> list[str]:
     for prefix in python.prefixes:
         if not prefix.startswith("/usr/"):
             args += ["--ro-bind", prefix, prefix]
-    for name in python.site_entries:
-        args += ["--ro-bind", os.path.join(python.site, name), f"{SANDBOX_SITE}/{name}"]
+    args += ["--ro-bind", python.site, SANDBOX_SITE]
+    for name in python.hidden_entries:
+        hidden = os.path.join(python.site, name)
+        args += ["--tmpfs", f"{SANDBOX_SITE}/{name}"] if os.path.isdir(hidden) else \
+                ["--ro-bind", "/dev/null", f"{SANDBOX_SITE}/{name}"]
     args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
              "--bind", workdir, SANDBOX_HOME, "--remount-ro", "/tmp", "--remount-ro", "/",
              "--chdir", SANDBOX_HOME]
@@ -184,7 +201,7 @@ def bwrap_problem() -> str | None:
         return f"bwrap could not be run: {err}"
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    if done.returncode != 0 or done.stdout.strip() != str(NOBODY):
+    if done.returncode != 0 or done.stdout.strip() != str(0 if os.geteuid() == 0 else NOBODY):
         return f"bwrap is refused here (exit {done.returncode}): {done.stderr.strip()[:300]}"
     return None
 
@@ -204,26 +221,39 @@ def _resolve_mode(sandbox: str) -> str:
     return "none"
 
 
-def _unique_uids_mappable() -> bool:
+_uid_counter = itertools.count()
+
+
+def _private_uid() -> int:
+    """An unused uid for one worker: UID_BASE + (grader pid, counter) when this
+    user namespace maps that range, else 65534 (shared by all workers)."""
+    top = UID_BASE + (1 << 22) * UID_SLOTS
     try:
         ranges = [tuple(map(int, line.split())) for line in Path("/proc/self/uid_map").read_text().splitlines()]
-        pid_max = int(Path("/proc/sys/kernel/pid_max").read_text())
     except (OSError, ValueError):
-        return False
-    return any(inside <= UID_BASE and UID_BASE + pid_max < inside + count for inside, _, count in ranges)
+        ranges = []
+    if not any(inside <= UID_BASE and top <= inside + count for inside, _, count in ranges):
+        return NOBODY
+    base = UID_BASE + (os.getpid() % (1 << 22)) * UID_SLOTS
+    for _ in range(UID_SLOTS):
+        uid = base + next(_uid_counter) % UID_SLOTS
+        if not _processes_of_uid(uid):
+            return uid
+    return NOBODY
 
 
 def _processes_of_uid(uid: int) -> list[int]:
+    """Live (non-zombie) processes whose real uid is ``uid``."""
     pids = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                status = Path(f"/proc/{entry}/status").read_text()
+                status = dict(line.split(":", 1) for line in Path(f"/proc/{entry}/status").read_text().splitlines()
+                              if ":" in line)
             except OSError:
                 continue
-            for line in status.splitlines():
-                if line.startswith("Uid:") and int(line.split()[1]) == uid:
-                    pids.append(int(entry))
+            if int(status["Uid"].split()[0]) == uid and not status["State"].strip().startswith(("Z", "X")):
+                pids.append(int(entry))
     return pids
 
 
@@ -251,60 +281,70 @@ class _Process:
         here = Path(__file__).parent
         for name in ("worker.py", "protocol.py"):
             shutil.copyfile(here / name, os.path.join(self.workdir, name))
-        os.chmod(self.workdir, 0o755)
-        request_r, self.request_w = os.pipe()
-        self.reply_r, reply_w = os.pipe()
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(os.path.join(self.workdir, CHANNEL))
+        self.listener.listen(1)
+        self.channel: socket.socket | None = None
         config: dict[str, Any] = {
-            "request_fd": request_r, "reply_fd": reply_w, "max_frame": limits.message_bytes,
+            "max_frame": limits.message_bytes,
             "output_chars": limits.output_chars,
             "limits": {"memory_bytes": limits.memory_bytes, "cpu_seconds": limits.cpu_seconds,
                        "file_size_bytes": limits.file_size_bytes, "open_files": limits.open_files,
                        "processes": limits.processes, "core": 0}}
         python = _python()
         if mode == "bwrap":
-            home = SANDBOX_HOME
-            config["site"] = [SANDBOX_SITE]
-            prefix = _bwrap_args(self.workdir)
+            home, config["site"], prefix = SANDBOX_HOME, [SANDBOX_SITE], _bwrap_args(self.workdir)
         else:
-            home = self.workdir
-            config["site"] = [python.site]
-            prefix = []
-            if os.geteuid() == 0:
-                config["drop"] = {"uid_base": UID_BASE} if _unique_uids_mappable() else {"uid": NOBODY, "gid": NOBODY}
-            else:
-                config["limits"]["processes"] = limits.processes + len(_processes_of_uid(os.getuid()))
+            home, config["site"], prefix = self.workdir, [python.site], []
+        if os.geteuid() == 0:
+            uid = _private_uid()
+            config["drop"] = {"uid": uid, "gid": uid}
+            self.kill_uid = uid if uid != NOBODY else None
+        elif mode == "none":
+            config["limits"]["processes"] = limits.processes + len(_processes_of_uid(os.getuid()))
+        config["channel"] = f"{home}/{CHANNEL}"
         command = prefix + [python.executable, "-I", "-S", "-B", f"{home}/worker.py", _json(config)]
         self.log_path = os.path.join(self.workdir, "startup.log")
-        try:
-            with open(self.log_path, "wb") as log_file:
-                self.proc = subprocess.Popen(
-                    command, cwd=self.workdir, env=_environment(home), stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL, stderr=log_file, pass_fds=(request_r, reply_w),
-                    start_new_session=True, close_fds=True)
-        finally:
-            os.close(request_r)
-            os.close(reply_w)
-        if "drop" in config and "uid_base" in config["drop"]:
-            self.kill_uid = UID_BASE + self.proc.pid
+        with open(self.log_path, "wb") as log_file:
+            self.proc = subprocess.Popen(
+                command, cwd=self.workdir, env=_environment(home), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=log_file, start_new_session=True, close_fds=True)
+
+    def connect(self, deadline: float) -> None:
+        """Accept the worker's connection: one, from a process still running as us."""
+        while not select.select([self.listener], [], [], 0.1)[0]:
+            if time.monotonic() >= deadline:
+                raise TimeoutError("the worker did not connect")
+            if not self.alive():
+                raise protocol.ChannelClosed(f"the worker exited with status {self.proc.poll()}")
+        channel, _ = self.listener.accept()
+        self.listener.close()
+        os.unlink(os.path.join(self.workdir, CHANNEL))
+        _pid, uid, _gid = struct.unpack("3i", channel.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+        if uid != os.geteuid():
+            channel.close()
+            raise ProtocolError(f"the channel was opened by uid {uid}, not by the worker")
+        self.channel = channel
+        self.fd = channel.fileno()
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
     def has_unsolicited_data(self) -> bool:
-        return bool(select.select([self.reply_r], [], [], 0)[0])
+        return bool(select.select([self.fd], [], [], 0)[0])
 
     def exchange(self, message: dict, deadline: float) -> dict:
         """Send ``message`` and return the reply with the same id."""
-        protocol.write_frame(self.request_w, message, self.limits.message_bytes, deadline)
+        protocol.write_frame(self.fd, message, self.limits.message_bytes, deadline)
         return self.receive(message["id"], deadline)
 
     def receive(self, request_id: int, deadline: float) -> dict:
-        while not select.select([self.reply_r], [], [], max(0.0, min(0.1, deadline - time.monotonic())))[0]:
+        while not select.select([self.fd], [], [], max(0.0, min(0.1, deadline - time.monotonic())))[0]:
             if time.monotonic() >= deadline:
                 raise TimeoutError("no reply before the deadline")
             if not self.alive():
                 raise protocol.ChannelClosed(f"the worker exited with status {self.proc.poll()}")
-        reply = protocol.read_frame(self.reply_r, self.limits.message_bytes, deadline)
+        reply = protocol.read_frame(self.fd, self.limits.message_bytes, deadline)
         if reply.get("id") != request_id or type(reply.get("id")) is not int:
             raise ProtocolError(f"reply for request {reply.get('id')!r} while waiting for {request_id}")
         return reply
@@ -327,12 +367,10 @@ class _Process:
                     break
             self.proc.wait()
             self.proc = None
-        for fd in (self.request_w, self.reply_r):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        self.request_w = self.reply_r = -1
+        for sock in (self.listener, self.channel):
+            if sock is not None:
+                sock.close()
+        self.channel = None
         _remove_tree(self.workdir)
 
 
@@ -534,7 +572,9 @@ class StudentWorker:
         self._kill()
         process = self._process = _Process(self.limits, self.sandbox_mode)
         try:
-            ready = process.receive(0, time.monotonic() + STARTUP_TIMEOUT)
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            process.connect(deadline)
+            ready = process.receive(0, deadline)
         except (TimeoutError, ProtocolError, OSError) as err:
             details = process.startup_log()
             self._kill()

@@ -11,9 +11,8 @@ Start-up (trusted: no student code has run yet)
        ``autograder``) and editable-install finders.
     2. Resource limits (address space, CPU, file size, open files, processes,
        no core files), hard limit = soft limit so they cannot be raised.
-    3. If CONFIG asks for it (grader running as root, no bwrap): the private
-       directory is given to an unprivileged uid/gid and the process drops to
-       it. Stdlib/site directories the new uid cannot traverse (a Python under
+    3. If CONFIG asks for it (grader running as root): the private directory
+       is given to an unprivileged uid/gid and the process drops to it. Stdlib/site directories the new uid cannot traverse (a Python under
        /root, say) stay importable through ``/proc/self/fd/N`` handles opened
        before the drop; they grant nothing beyond those directories.
     4. fds 1 and 2 go to /dev/null; ``sys.stdout``/``sys.stderr`` become one
@@ -51,6 +50,7 @@ import linecache
 import os
 import re
 import resource
+import socket
 import sys
 import traceback
 import types
@@ -150,8 +150,8 @@ def _anchor_paths() -> None:
 
 
 def _drop_privileges(uid: int, gid: int, workdir: str) -> None:
-    os.chown(workdir, uid, gid)
     os.chmod(workdir, 0o700)
+    os.chown(workdir, uid, gid)
     _anchor_paths()
     os.setgroups([])
     os.setresgid(gid, gid, gid)
@@ -287,12 +287,12 @@ class Worker:
             return {"$": "opaque", "type": "object", "summary": f"could not be encoded: {type(exc).__name__}"}
 
 
-def serve(request_fd: int, reply_fd: int, max_frame: int, worker: Worker) -> None:
+def serve(fd: int, max_frame: int, worker: Worker) -> None:
     protocol = worker.protocol
     main_pid = os.getpid()
     while True:
         try:
-            request = protocol.read_frame(request_fd, max_frame)
+            request = protocol.read_frame(fd, max_frame)
         except protocol.ChannelClosed:
             os._exit(0)
         sys.stdout = sys.stderr = worker.capture
@@ -306,11 +306,11 @@ def serve(request_fd: int, reply_fd: int, max_frame: int, worker: Worker) -> Non
         reply["id"] = request.get("id")
         reply["output"] = reply.get("output", "") + worker.capture.take()
         try:
-            protocol.write_frame(reply_fd, reply, max_frame)
+            protocol.write_frame(fd, reply, max_frame)
         except protocol.ProtocolError:
             too_big = {"id": request.get("id"), "output": reply["output"],
                        "value": {"$": "opaque", "type": "object", "summary": "too large to send"}}
-            protocol.write_frame(reply_fd, too_big, max_frame)
+            protocol.write_frame(fd, too_big, max_frame)
 
 
 def main(argv: list[str]) -> None:
@@ -322,20 +322,19 @@ def main(argv: list[str]) -> None:
     import numpy as np
     import protocol
 
-    request_fd, reply_fd = int(config["request_fd"]), int(config["reply_fd"])
-    for fd in (request_fd, reply_fd):
-        os.set_inheritable(fd, False)
+    channel = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    channel.connect(config["channel"])
+    fd = channel.detach()
     _set_limits(config["limits"])
     drop = config.get("drop")
     if drop:
-        uid = int(drop["uid_base"]) + os.getpid() if "uid_base" in drop else int(drop["uid"])
-        _drop_privileges(uid, uid if "uid_base" in drop else int(drop["gid"]), os.getcwd())
+        _drop_privileges(int(drop["uid"]), int(drop["gid"]), os.getcwd())
     _silence_fds()
     capture = CappedText(int(config["output_chars"]))
     sys.stdout = sys.stderr = capture
     worker = Worker(np, protocol, capture)
-    protocol.write_frame(reply_fd, {"id": 0, "ready": True, "uid": os.getuid()}, int(config["max_frame"]))
-    serve(request_fd, reply_fd, int(config["max_frame"]), worker)
+    protocol.write_frame(fd, {"id": 0, "ready": True}, int(config["max_frame"]))
+    serve(fd, int(config["max_frame"]), worker)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,125 @@
+"""a4 · Vanishing gradients: per-layer gradient norms of a deep network, sigmoid against ReLU.
+
+The checks judge the pattern (sigmoid gradients shrink toward the input, ReLU
+ones do not) on the student's variant; one hidden point asks for the exact
+numbers the stated draws give.
+"""
+import numpy as np
+import pytest
+
+from exercises.dlcheck import as_numbers, expect, expect_close, show
+from exercises.model import RedrawVariant
+from reference import vanishing
+
+ASSIGNMENT = "a4"
+TITLE = "Vanishing gradients"
+CONCEPT = "product of activation derivatives across layers, sigmoid vs ReLU, initialisation"
+SOLUTION = [vanishing.layer_gradient_norms]
+
+BATCH = 32
+
+
+def params(rng: np.random.Generator) -> dict:
+    """Depth 6–12, width 6–16 and a seed whose ReLU network keeps its gradient within ×20 end to end."""
+    depth, width, seed = int(rng.integers(6, 13)), int(rng.integers(6, 17)), int(rng.integers(1000, 10**6))
+    relu = vanishing.layer_gradient_norms(depth, width, "relu", seed)
+    if not 0.05 < relu[0] / relu[-1] < 20:
+        raise RedrawVariant("this ReLU draw happens to shrink or grow a lot")
+    return {"depth": depth, "width": width, "seed": seed}
+
+
+def prompt(params: dict) -> str:
+    return f"""\
+Backpropagation multiplies, layer after layer, by the weights and by the activation's
+derivative: $\\delta_l = (W_{{l+1}}^\\top \\delta_{{l+1}}) \\odot g'(a_l)$. The sigmoid's derivative
+is at most 0.25, so in a deep sigmoid network the gradient shrinks roughly geometrically
+toward the input (e.g. $0.25 \\cdot 0.15 \\cdot 0.10 \\cdot 0.05 \\cdot 0.02 = 3.75 \\times 10^{{-6}}$): the
+first layers hardly learn. ReLU's derivative is 0 or 1, and with He initialisation the
+gradient keeps its size.
+
+Implement `layer_gradient_norms(depth, width, activation, seed)` and measure it. The network:
+`depth` layers of `width` units, input size `width`, the same `activation` in every layer (the
+last one too), no biases, $a_l = W_l h_{{l-1}}$. Draw, in this order, from
+`rng = np.random.default_rng(seed)`:
+
+1. the batch `X = rng.standard_normal(({BATCH}, width))` (rows are samples);
+2. `W_1, …, W_depth`, each of shape `(width, width)`: for `"sigmoid"` and `"tanh"` Glorot/Xavier
+   uniform, `rng.uniform(-r, r, size=(width, width))` with $r = \\sqrt{{6 / (2 \\cdot \\text{{width}})}}$;
+   for `"relu"` He normal, `rng.normal(0, np.sqrt(2 / width), size=(width, width))`.
+
+Use the loss $L = \\frac1n \\sum_s \\tfrac12 \\lVert h_{{L,s}} \\rVert^2$ (target zero, mean over the n = {BATCH}
+rows), backpropagate, and return the array of the Frobenius norms
+$\\lVert \\partial L / \\partial W_l \\rVert$ (`np.linalg.norm`), **first (input-side) layer first**,
+shape `(depth,)`.
+
+**Your network**: `depth = {params["depth"]}`, `width = {params["width"]}`, `seed = {params["seed"]}`.
+Compare `activation="sigmoid"` with `"relu"` (a log-scale plot shows it best).
+"""
+
+
+PLOT = """\
+import matplotlib.pyplot as plt
+for name in ("sigmoid", "tanh", "relu"):  # a 10-layer network of width 10
+    plt.semilogy(range(1, 11), layer_gradient_norms(10, 10, name, 0), "o-", label=name)
+plt.xlabel("layer (1 = input side)"); plt.ylabel("‖∂L/∂W_l‖"); plt.legend(); plt.show()
+"""
+
+
+@pytest.mark.points(1)
+def test_one_positive_norm_per_layer(student, params):
+    depth = params["depth"]
+    norms = as_numbers(student.layer_gradient_norms(depth, params["width"], "sigmoid", params["seed"]),
+                       "layer_gradient_norms")
+    expect(norms.shape == (depth,), f"expected one norm per layer, shape ({depth},), got shape {norms.shape}.",
+           "Return np.array([‖dW_1‖, …, ‖dW_depth‖]).")
+    expect(bool(np.all(np.isfinite(norms)) and np.all(norms > 0)),
+           f"the norms must be finite and positive, got {show(norms)}.",
+           "A Frobenius norm np.linalg.norm(dW) is positive unless the gradient is exactly zero.")
+
+
+@pytest.mark.points(2)
+def test_sigmoid_gradients_vanish_toward_the_input(student, params):
+    norms = as_numbers(student.layer_gradient_norms(params["depth"], params["width"], "sigmoid", params["seed"]),
+                       "layer_gradient_norms(..., 'sigmoid', ...)")
+    expect(norms.ndim == 1 and len(norms) == params["depth"] and bool(np.all(norms > 0)),
+           f"expected {params['depth']} positive norms, got {show(norms)}.")
+    expect(bool(np.all(np.diff(norms) > 0)),
+           f"with sigmoid the norms should grow from the input side to the output side, got {show(norms)}.",
+           "Put the first (input-side) layer first, and multiply δ by σ'(a) = h(1 − h) at every layer.")
+    expect(norms[0] < 1e-2 * norms[-1],
+           f"the first layer's gradient norm is {norms[0] / norms[-1]:.3g} times the last one's: "
+           "with sigmoid it should be below 1e-2.",
+           "Multiply by σ'(a_l) = h_l(1 − h_l) in every layer of the backward pass.")
+
+
+@pytest.mark.points(1)
+def test_relu_gradients_keep_their_size(student, params):
+    norms = as_numbers(student.layer_gradient_norms(params["depth"], params["width"], "relu", params["seed"]),
+                       "layer_gradient_norms(..., 'relu', ...)")
+    expect(norms.ndim == 1 and len(norms) == params["depth"] and bool(np.all(norms > 0)),
+           f"expected {params['depth']} positive norms, got {show(norms)}.")
+    expect(0.01 < norms[0] / norms[-1] < 100,
+           f"with ReLU and He initialisation the first layer's gradient norm should stay within a factor "
+           f"100 of the last one's; the ratio is {norms[0] / norms[-1]:.3g}.",
+           "ReLU's derivative is 1 where a > 0 and 0 elsewhere; draw He weights with std sqrt(2 / width).")
+
+
+@pytest.mark.points(1)
+@pytest.mark.hidden(hint="Follow the stated draws exactly: X first, then W_1 … W_depth from the same generator; "
+                         "L is the mean over the 32 rows; the first layer comes first in the result.")
+def test_the_exact_norms(student, params):
+    for activation in ("sigmoid", "relu"):
+        args = (params["depth"], params["width"], activation, params["seed"])
+        expected = vanishing.layer_gradient_norms(*args)
+        expect_close(student.layer_gradient_norms(*args), expected, rtol=1e-6, n=BATCH,
+                     what=f"the {activation} norms",
+                     mistakes={"The layers are in reverse order: the input-side layer comes first.": expected[::-1]})
+
+
+@pytest.mark.points(1)
+@pytest.mark.hidden(hint="In a 20-layer sigmoid network the input-side gradient should be tiny compared to "
+                         "the output side: multiply by σ'(a_l) at every layer, going backwards.")
+def test_a_deeper_sigmoid_network(student, params):
+    norms = as_numbers(student.layer_gradient_norms(20, 10, "sigmoid", params["seed"] + 1), "layer_gradient_norms")
+    expect(norms.shape == (20,) and bool(np.all(norms > 0)) and norms[0] < 1e-5 * norms[-1],
+           "the gradient does not vanish in a 20-layer sigmoid network.")

@@ -6,7 +6,7 @@ import pytest
 
 from exercises.dlcheck import PASSED
 from exercises.model import get_exercise
-from tests.exercises.support import (
+from tests.exercises.support_a4_a5 import (
     assert_full_marks_and_stub_zero,
     assert_public_checks_self_contained,
     assert_variants_deterministic_and_spread,

@@ -1,4 +1,4 @@
-"""Helpers shared by the exercise tests: variants, wrong answers as code, public-check sandboxing."""
+"""Helpers of the a4 and a5 exercise tests: variants, wrong answers as code, public checks as shipped."""
 from __future__ import annotations
 
 import json

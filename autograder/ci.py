@@ -194,6 +194,12 @@ def write_outputs(result: SubmissionResult, formats: Sequence[str], *, out_dir: 
 
 # --------------------------------------------------------------------------- the run
 
+def not_graded(student: str | None, assignment: str, reason: str) -> SubmissionResult:
+    """A result with no checks that says why grading could not run (every format shows the reason)."""
+    return SubmissionResult(student=student or "unknown", assignment=assignment, exercises=(),
+                            error=reason, grader_version=autograder.__version__)
+
+
 def run_ci(notebook: Path | None, *, course: Any, assignment: str, student: str | None,
            formats: Sequence[str], out_dir: Path = Path("."), gradescope_root: Path = GRADESCOPE_ROOT,
            env: Mapping[str, str] = os.environ, hidden_visibility: str = "after_due_date",
@@ -246,13 +252,11 @@ def run_ci(notebook: Path | None, *, course: Any, assignment: str, student: str 
         result = grade_submission(Path(notebook), course=loaded, assignment=assignment,
                                   student=student, env=env, echo=echo)
     except NotGradable as err:
-        result = SubmissionResult(student=student or "unknown", assignment=assignment, exercises=(),
-                                  error=str(err), grader_version=autograder.__version__)
+        result = not_graded(student, assignment, str(err))
     except Exception as err:  # a grader failure must still leave results the CI system can show
         traceback.print_exc(file=sys.stderr)
-        result = SubmissionResult(student=student or "unknown", assignment=assignment, exercises=(),
-                                  grader_version=autograder.__version__, error=f"the grader failed ({type(err).__name__}: {err}); "
-                                        "this is not your fault: tell your instructor")
+        result = not_graded(student, assignment, f"the grader failed ({type(err).__name__}: {err}); "
+                                                 "this is not your fault: tell your instructor")
     for line in write_outputs(result, formats, out_dir=Path(out_dir), gradescope_root=Path(gradescope_root),
                               env=env, hidden_visibility=hidden_visibility):
         echo(line)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from exercises.dlcheck import expect, expect_close, show
-from exercises.model import RedrawVariant, mark_solution, source_of
+from exercises.model import RedrawVariant
 from reference import activations as act
 
 ASSIGNMENT = "a3"
@@ -38,12 +38,6 @@ def params(rng: np.random.Generator) -> dict:
     return {"z": [float(v) for v in z],
             "alpha": round(float(rng.uniform(0.05, 0.5)), 2),
             "elu_alpha": round(float(rng.uniform(0.5, 2.0)), 2)}
-
-
-def solution_cell(params: dict) -> str:
-    """The default cell from SOLUTION, preceded by the imports GELU needs (math.erf)."""
-    return "import math\n\nimport numpy as np\n\n\n" + "\n\n".join(
-        mark_solution(source_of(f)) for f in SOLUTION)
 
 
 _TEACHING = r"""

@@ -121,8 +121,8 @@ Example: y = [1, 0, 1, 1, 0, 0, 1], y_pred = [1, 0, 0, 1, 1, 0, 0] give
 def prompt(params: dict) -> str:
     return _TEACHING + f"""
 Your data:
-* binary: y = {params["y"]}, p = {params["p"]} (threshold 0.5 gives y_pred; your other threshold:
-  {params["threshold"]});
+* binary: y = {params["y"]}, p = {params["p"]}; y_pred is p > 0.5, and
+  `binary_accuracy` is also checked with your threshold {params["threshold"]};
 * classes: labels = {params["labels"]}, scores (higher = more likely) = {params["scores"]};
 * regression: y = {params["target"]}, ŷ = {params["estimate"]};
 * distributions: P = {params["P"]}, Q = {params["Q"]};

@@ -1,13 +1,13 @@
 """Hand-built grading results for the feedback, report and CLI tests.
 
-A small class for assignment ``a2`` of a throwaway course (due 2026-03-06
-23:59 +01:00, 15 minutes grace, 10 % per started day, 5 days at most):
+A small class for assignment ``a2`` of conftest's ``tiny_course`` (due
+2026-03-06 23:59 +01:00, 10 minutes grace, 20 % per started day, 3 days at most):
 
 =======  ======  =====================================================  =========================
 student  points  what happened                                          submitted
 =======  ======  =====================================================  =========================
 alice    10/10   everything passed; a "lines" and a "surface" figure    on time
-bob      5/10    σ' wrong with the s(1−z) mistake, a hidden check       2 days late (−20 %)
+bob      5/10    σ' wrong with the s(1−z) mistake, a hidden check       2 days late (−40 %)
                  failed, prints ``<script>alert(1)</script>``
 carol    2/10    the s(1−z) mistake too, an error, a timeout, a cell     4 minutes late (grace)
                  problem, an all-NaN figure
@@ -16,9 +16,17 @@ dave     0/10    notebook could not be read (``error`` set)             unknown
 """
 from __future__ import annotations
 
+import base64
+import io
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
+import matplotlib.image
 import numpy as np
+import pytest
 
 from autograder import figures
 from autograder.course import Course, load_course
@@ -29,23 +37,6 @@ SCRIPT = "<script>alert(1)</script>"
 HIDDEN_SECRET = "EXPECTED=0.73105857"
 """Planted in a hidden check's message and output: a page must never show it."""
 MISTAKE = "You used s*(1-z): the derivative is s*(1-s), with s = σ(z)."
-COURSE_TOML = """
-[course]
-name = "Sample <course>"
-id = "dl101"
-demo_secret = "tests-only"
-
-[late_policy]
-grace_minutes = 15
-penalty_per_day = 0.10
-max_days = 5
-
-[[assignments]]
-id = "a2"
-title = "The sigmoid neuron & gradient descent"
-due = "2026-03-06T23:59:00+01:00"
-exercises = ["sigmoid"]
-"""
 SIGMOID = ("a2.sigmoid", "The sigmoid and its derivative")
 DESCENT = ("a2.descent", "Gradient descent on the error surface")
 CHECKS = {  # name: (exercise, points, public, hint of the check)
@@ -139,10 +130,112 @@ def class_results() -> list[SubmissionResult]:
     return [alice, bob, carol, dave]
 
 
-def make_course(folder: Path, results: list[SubmissionResult] | None = None) -> Course:
-    """A course folder with course.toml and, when given, the results under ``autograded/``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "course.toml").write_text(COURSE_TOML, encoding="utf-8")
+def graded_course(folder: Path, results: list[SubmissionResult] | None = None) -> Course:
+    """The course in ``folder`` (e.g. conftest's ``tiny_course``) with ``results`` under ``autograded/``."""
     for result in results or ():
         write_result(result, folder / "autograded" / result.student / result.assignment / "results.json")
     return load_course(folder)
+
+
+# --------------------------------------------------------------------------
+# Reading pages back
+# --------------------------------------------------------------------------
+class Page(HTMLParser):
+    """An HTML page parsed with html.parser: its text, tags, images, links and table rows."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attributes: list[tuple[str, dict[str, str]]] = []
+        self.chunks: list[str] = []
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes.append((tag, {k: v or "" for k, v in attrs}))
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self.rows:
+            self.rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        self.chunks.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.chunks).split())
+
+    @property
+    def images(self) -> list[dict[str, str]]:
+        return [attrs for tag, attrs in self.attributes if tag == "img"]
+
+    def resources(self) -> list[str]:
+        """Every src/href/action/srcset value and every url(...) in style attributes."""
+        found = []
+        for _, attrs in self.attributes:
+            found += [v for k, v in attrs.items() if k in ("src", "href", "action", "srcset", "data")]
+            found += re.findall(r"url\(([^)]*)\)", attrs.get("style", ""))
+        return found
+
+    def row(self, first_cell: str) -> list[str]:
+        """The table row whose first cell starts with ``first_cell``."""
+        for row in self.rows:
+            if row and row[0].startswith(first_cell):
+                return row
+        raise AssertionError(f"no table row starting with {first_cell!r}")
+
+
+def decoded_png(src: str) -> np.ndarray:
+    """The pixels of a ``data:image/png;base64,...`` URI (fails if it is not a PNG)."""
+    prefix = "data:image/png;base64,"
+    if not src.startswith(prefix):
+        raise AssertionError(f"not an embedded PNG: {src[:40]!r}")
+    data = base64.b64decode(src[len(prefix):], validate=True)
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise AssertionError("the data URI does not hold PNG bytes")
+    return matplotlib.image.imread(io.BytesIO(data), format="png")
+
+
+def colour_pixels(pixels: np.ndarray, hex_colour: str, tolerance: float = 0.06) -> int:
+    """How many pixels are within ``tolerance`` (0–1 per channel) of ``hex_colour``."""
+    target = np.array([int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    rgb = pixels[..., :3].astype(float)
+    if rgb.max() > 1.0:
+        rgb = rgb / 255
+    return int(np.sum(np.all(np.abs(rgb - target) <= tolerance, axis=-1)))
+
+
+def non_white_share(pixels: np.ndarray) -> float:
+    rgb = pixels[..., :3].astype(float)
+    if rgb.max() > 1.0:
+        rgb = rgb / 255
+    return float(np.mean(np.any(rgb < 0.95, axis=-1)))
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def screenshot(page: Path, out: Path, height: int = 2000) -> np.ndarray:
+    """Render ``page`` with headless Chromium (Debian's ``chromium``) and return the screenshot's pixels."""
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (Debian package `chromium`): pages not rendered")
+    profile = out.parent / f"chromium-profile-{out.stem}"
+    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               "--hide-scrollbars", f"--user-data-dir={profile}", f"--screenshot={out}",
+               f"--window-size=1200,{height}", page.resolve().as_uri()]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    if not out.is_file():
+        raise AssertionError(f"Chromium wrote no screenshot (exit {completed.returncode}): "
+                             f"{completed.stderr[-2000:]}")
+    return matplotlib.image.imread(out)

@@ -55,10 +55,12 @@ def read_submission(path: Path, assignment: str) -> StudentCode:
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise SubmissionError(f"{path.name} is not a valid notebook file (not JSON: {err}); "
                               "it may have been damaged: open it in Jupyter, save it, and hand it in again") from None
+    if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
+        raise SubmissionError(f"{path.name} is JSON but not a Jupyter notebook (no cells); "
+                              "hand in the .ipynb file of the assignment")
     try:
-        notebook = nbformat.from_dict(data)
-        if notebook.get("nbformat") != 4:
-            notebook = nbformat.convert(notebook, 4)
+        # reads() (not from_dict) joins multi-line sources stored as lists of lines.
+        notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
         nbformat.validate(notebook)
     except Exception as err:  # nbformat raises several types for malformed notebooks
         raise SubmissionError(f"{path.name} is not a valid Jupyter notebook ({type(err).__name__}: "

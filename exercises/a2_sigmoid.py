@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from exercises.dlcheck import expect, expect_close, show
+from exercises.dlcheck import as_numbers, expect, expect_close, show
 from reference import sigmoid_fit
 
 ASSIGNMENT = "a2"
@@ -70,7 +70,7 @@ def test_sigmoid_is_stable_for_large_inputs(student, ref):
 @pytest.mark.hidden(hint="σ(z) + σ(−z) = 1 and σ is increasing: check the sign of the exponent.")
 def test_sigmoid_symmetry_and_monotonicity(student, params):
     z = np.sort(np.concatenate([np.array(params["z"]), np.linspace(-8.0, 8.0, 17)]))
-    s = np.asarray(student.sigmoid(z), dtype=float)
-    expect_close(s + np.asarray(student.sigmoid(-z), dtype=float), np.ones_like(z),
+    s = as_numbers(student.sigmoid(z), "sigmoid(z)")
+    expect_close(s + as_numbers(student.sigmoid(-z), "sigmoid(-z)"), np.ones_like(z),
                  what="sigmoid(z) + sigmoid(-z)")
     expect(bool(np.all(np.diff(s) >= 0)), "sigmoid is not increasing.")

@@ -441,6 +441,9 @@ def run_check(function: Callable[..., Any], fixtures: Mapping[str, Any]) -> Outc
                        "Don't call exit() or use so much memory; run the cell on its own to see.")
     except AssertionError as failure:
         return Outcome(FAILED, str(failure) or "an assertion failed", "")
+    except Exception as err:  # the check choked on what the student returned
+        return Outcome(ERROR, f"Your result could not be checked ({type(err).__name__}: {err}).",
+                       "Return exactly what the prompt asks for: the type, the shape and the order of values.")
     return Outcome(PASSED)
 
 

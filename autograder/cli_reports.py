@@ -17,6 +17,9 @@ from autograder.course import Course, CourseError, find_course, load_course
 from autograder.feedback import NoResultsError, load_results, write_pages
 from autograder.report import class_report, report_terminal, save_report
 
+TERMINAL_WIDTH = 120
+"""Columns of the summary when the output is not a terminal (a log, a pipe)."""
+
 
 def _course(obj: Any) -> Course:
     """The course from the group's context object (``CliState``), else from the current folder."""
@@ -100,5 +103,6 @@ def report_command(state: Any, assignment: str) -> None:
     loaded = _load(course, assignment)
     report = class_report(loaded.results, course, assignment, unreadable=loaded.unreadable)
     path = save_report(course, report)
-    report_terminal(report, Console(soft_wrap=False))
+    console = Console()
+    report_terminal(report, console if console.is_terminal else Console(width=TERMINAL_WIDTH))
     click.echo(f"report: {path}")

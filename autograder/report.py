@@ -336,9 +336,10 @@ def report_html(report: ClassReport) -> str:
 # --------------------------------------------------------------------------
 def report_terminal(report: ClassReport, console: Console) -> None:
     """A rich summary: the numbers, one row per exercise, the top mistakes, late and ungradeable."""
-    console.print(f"[bold]{plain(report.assignment)}[/bold] {plain(report.title)}: {report.n_students} students, "
-                  f"{report.n_graded} graded; mean {_number(report.mean)}, median {_number(report.median)}, "
-                  f"best {_number(report.max)} of {report.max_points:g} points", highlight=False)
+    console.print(f"[bold]{plain(report.assignment)}[/bold] {plain(report.title)}", highlight=False)
+    console.print(f"{report.n_students} students, {report.n_graded} graded; mean {_number(report.mean)}, "
+                  f"median {_number(report.median)}, best {_number(report.max)} of {report.max_points:g} points",
+                  highlight=False)
     table = Table(title="Exercises")
     table.add_column("exercise")
     table.add_column("mean points", justify="right")
@@ -350,8 +351,8 @@ def report_terminal(report: ClassReport, console: Console) -> None:
     if report.mistakes:
         mistakes = Table(title="Most common mistakes")
         mistakes.add_column("students", justify="right")
-        mistakes.add_column("mistake")
-        mistakes.add_column("check")
+        mistakes.add_column("mistake", overflow="fold")
+        mistakes.add_column("check", overflow="fold")
         for m in report.mistakes[:5]:
             mistakes.add_row(f"{m.share:.0%}", plain(m.text), plain(f"{m.exercise}/{display_name(m.check)}"))
         console.print(mistakes)

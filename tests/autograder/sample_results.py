@@ -163,7 +163,7 @@ class Page(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("td", "th") and self._cell is not None and self.rows:
-            self.rows[-1].append(" ".join("".join(self._cell).split()))
+            self.rows[-1].append(" ".join(" ".join(self._cell).split()))
             self._cell = None
 
     def handle_data(self, data: str) -> None:

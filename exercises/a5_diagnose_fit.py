@@ -1,0 +1,119 @@
+"""a5 · Reading learning curves: underfitting, overfitting or a good fit."""
+import numpy as np
+import pytest
+
+from exercises.dlcheck import expect, expect_equal
+from exercises.model import RedrawVariant
+from reference import training
+
+ASSIGNMENT = "a5"
+TITLE = "Diagnosing the fit from learning curves"
+CONCEPT = "training vs validation loss, underfitting, overfitting, generalisation gap"
+SOLUTION = [training.diagnose_fit]
+
+KINDS = ("underfit", "overfit", "good")
+
+
+def draw_curves(rng: np.random.Generator, kind: str) -> dict:
+    """A (train, val) pair of the given kind, rounded to 4 decimals, well away from the rules' thresholds."""
+    epochs = int(rng.integers(25, 41))
+    e = np.arange(epochs)
+    start = rng.uniform(0.8, 2.0)
+    floor = {"underfit": rng.uniform(0.65, 0.85), "overfit": rng.uniform(0.05, 0.2),
+             "good": rng.uniform(0.1, 0.3)}[kind]
+    tau = rng.uniform(3, 8)
+    train_curve = start * (floor + (1 - floor) * np.exp(-e / tau))
+    val_curve = train_curve * rng.uniform(1.05, 1.25)
+    if kind == "overfit":
+        turn = int(rng.integers(epochs // 3, epochs // 2))
+        val_curve = val_curve + start * rng.uniform(0.02, 0.04) * np.maximum(e - turn, 0)
+    noise = lambda: 1 + rng.uniform(-0.01, 0.01, epochs)  # noqa: E731
+    train_curve, val_curve = np.round(train_curve * noise(), 4), np.round(val_curve * noise(), 4)
+    t0, t_last, v_best = train_curve[0], train_curve[-1], val_curve.min()
+    margins_ok = abs(t_last / t0 - 0.5) > 0.1 and (val_curve[-1] > 1.25 * v_best or val_curve[-1] < 1.04 * v_best)
+    if not margins_ok or training.diagnose_fit(train_curve.tolist(), val_curve.tolist()) != kind:
+        raise RedrawVariant("a curve near a threshold of the rules")
+    return {"train": train_curve.tolist(), "val": val_curve.tolist()}
+
+
+def params(rng: np.random.Generator) -> dict:
+    order = rng.permutation(3)
+    return {"curves": [draw_curves(rng, KINDS[k]) for k in order]}
+
+
+def prompt(params: dict) -> str:
+    listing = "\n".join(f"curves[{k}] = {{'train': {c['train']},\n             'val': {c['val']}}}"
+                        for k, c in enumerate(params["curves"]))
+    return f"""\
+Learning curves tell how training went. **Underfitting**: the model does not even fit the
+training data (the training loss stays high). **Overfitting**: the training loss keeps falling
+while the validation loss turns up (the generalisation gap widens). **Good fit**: both fall and
+level off close together.
+
+Implement `diagnose_fit(train_losses, val_losses)` returning `"underfit"`, `"overfit"` or `"good"`
+with these rules, in order ($t_0$, $t_{{-1}}$ the first and last training loss, $v^*$ the smallest
+validation loss, reached at epoch $e^*$, $v_{{-1}}$ the last validation loss):
+
+1. `"underfit"` if $t_{{-1}} > 0.5\\, t_0$ (the training loss has not even halved);
+2. `"overfit"` if $v_{{-1}} > 1.1\\, v^*$ and $t_{{-1}} < t_{{e^*}}$ (validation rose more than 10 % above its
+   minimum while training kept falling);
+3. `"good"` otherwise.
+
+**Your curves** (plot them!):
+
+```
+{listing}
+```
+"""
+
+
+PLOT = """\
+import matplotlib.pyplot as plt
+fig, axes = plt.subplots(1, 3, figsize=(12, 3))
+rng = np.random.default_rng(1)
+e = np.arange(40)
+examples = {"underfit": (1 - 0.3 * (1 - np.exp(-e / 5)), 1.1 - 0.3 * (1 - np.exp(-e / 5))),
+            "overfit": (np.exp(-e / 6) + 0.05, np.exp(-e / 6) + 0.2 + 0.02 * np.maximum(e - 12, 0)),
+            "good": (np.exp(-e / 6) + 0.1, np.exp(-e / 6) + 0.15)}
+for ax, (name, (t, v)) in zip(axes, examples.items()):
+    ax.plot(t, label="train"); ax.plot(v, label="validation")
+    ax.set_title(f"{name}: diagnose_fit says {diagnose_fit(list(t), list(v))!r}"); ax.legend()
+plt.show()
+"""
+
+
+@pytest.mark.points(2)
+def test_your_curves(student, ref, params):
+    for k, curves in enumerate(params["curves"]):
+        got = student.diagnose_fit(curves["train"], curves["val"])
+        expected = ref.diagnose_fit(curves["train"], curves["val"])
+        hints = {"underfit": "The training loss has not halved: t[-1] > 0.5·t[0] means underfitting.",
+                 "overfit": "Validation rose more than 10 % above its minimum while training kept falling.",
+                 "good": "Neither rule applies: the training loss halved and validation did not turn up by 10 %."}
+        expect_equal(got, expected, what=f"diagnose_fit of curves[{k}]", hint=hints[expected])
+
+
+@pytest.mark.points(1)
+@pytest.mark.hidden(hint="Apply the rules in order: underfit first (t[-1] > 0.5·t[0]), then overfit "
+                         "(v[-1] > 1.1·min v and t[-1] < t at the epoch of min v), else good.")
+def test_other_curves(student, params):
+    rng = np.random.default_rng(len(params["curves"][0]["train"]) * 7919)
+    for kind in KINDS * 2:
+        for _ in range(100):
+            try:
+                curves = draw_curves(rng, kind)
+                break
+            except RedrawVariant:
+                continue
+        expect_equal(student.diagnose_fit(curves["train"], curves["val"]), kind, what="diagnose_fit")
+
+
+@pytest.mark.points(1)
+@pytest.mark.hidden(hint="Overfitting needs both: validation up more than 10 % from its minimum AND the training "
+                         "loss lower at the end than at the validation minimum.")
+def test_rising_validation_with_rising_training_is_not_overfitting(student):
+    train_curve = [1.0, 0.5, 0.3, 0.2, 0.15, 0.16, 0.18, 0.2]
+    val_curve = [1.1, 0.6, 0.35, 0.25, 0.2, 0.22, 0.25, 0.28]
+    expect_equal(student.diagnose_fit(train_curve, val_curve), "good", what="diagnose_fit")
+    expect(student.diagnose_fit(train_curve[:5] + [0.12, 0.1, 0.08], val_curve) == "overfit",
+           "validation up 40 % while training keeps falling should be 'overfit'.")

@@ -114,6 +114,9 @@ def as_numbers(got: Any, what: str) -> np.ndarray:
             "Return a number or a numpy array (not a generator, string or custom object).",
         )
     try:
+        kind = np.asarray(got).dtype.kind
+        if kind not in "biuf":  # strings and objects are not numbers, even "4.0"
+            raise TypeError(f"its elements are of dtype kind {kind!r}, not numbers")
         arr = np.asarray(got, dtype=float)
     except (TypeError, ValueError) as err:
         raise CheckFailed(

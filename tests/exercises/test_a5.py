@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from exercises.dlcheck import PASSED
-from exercises.model import get_exercise
+from exercises.model import get_exercise, reference_namespace
 from tests.exercises.support_a4_a5 import (
     STUDENTS,
     assert_full_marks_and_stub_zero,
@@ -18,6 +18,7 @@ from tests.exercises.support_a4_a5 import (
     failing,
     outcomes,
     params_of,
+    run_public_checks_sandboxed,
     verify_with_dependencies,
 )
 
@@ -55,6 +56,15 @@ def test_variants_are_deterministic_and_spread(key):
 def test_public_checks_use_only_numpy_and_dlcheck(key):
     """Do the public checks pass on the model answer with only np and the dlcheck API in scope?"""
     assert_public_checks_self_contained(key)
+
+
+@pytest.mark.parametrize("key", sorted(TRAINING_DEPENDENCIES))
+def test_training_public_checks_use_only_numpy_and_dlcheck(key):
+    """Do the training exercises' public checks pass as shipped (np and dlcheck only) on the model answer?"""
+    exercises = [get_exercise(k) for k in TRAINING_DEPENDENCIES[key] + [key]]
+    params = {e.key: params_of(e) for e in exercises}
+    namespace = reference_namespace([e.solution_cell(params[e.key]) for e in exercises])
+    assert run_public_checks_sandboxed(exercises[-1], params[key], namespace) == []
 
 
 def test_every_check_is_worth_one_or_two_points():

@@ -235,8 +235,8 @@ def _late_card(result: SubmissionResult, course: Course | None) -> str:
         return (f"<div class=\"card\">Submitted<span class=\"big\">{when}</span>"
                 "lateness not computed</div>")
     if late.fraction == 0:
-        return (f"<div class=\"card\">Submitted<span class=\"big\">on time</span>"
-                f"{when}<br>{esc(late.reason)}</div>")
+        reason = "" if late.reason == "on time" else f"<br>{esc(late.reason)}"
+        return f"<div class=\"card\">Submitted<span class=\"big\">on time</span>{when}{reason}</div>"
     final = result.points - late.points(result.points)
     return (f"<div class=\"card\">Late penalty<span class=\"big\">−{late.points(result.points):g} points"
             f"</span>{esc(late.reason)} (submitted {when})<br>Score after the penalty: "
@@ -257,7 +257,7 @@ def feedback_page(result: SubmissionResult, course: Course | None = None) -> str
              + (f" · {esc(course.name)}" if course is not None else "") + "</p>",
              "<div class=\"summary\"><div class=\"card\">Score<span class=\"big\">"
              f"{points_text(result.points, result.max_points)}</span>{share:.0%} of the points</div>"
-             f"{_late_card(result, course)}</div>"]
+             f"{_late_card(result, course)}</div>", _overview(result)]
     if result.error:
         parts.append(f"<div class=\"alert\"><b>Your notebook could not be graded:</b> "
                      f"<span class=\"msg\">{esc(result.error)}</span><br>Every check scores 0; fix the "
@@ -267,7 +267,6 @@ def feedback_page(result: SubmissionResult, course: Course | None = None) -> str
                         for p in result.cell_problems)
         parts.append("<h2>Cells that raised an error</h2><p>When your notebook ran top to bottom, "
                      f"these of your cells failed (counting only the cells that ran):</p><ul>{items}</ul>")
-    parts.append(_overview(result))
     keys = {e.key for e in result.exercises}
     for exercise in result.exercises:
         parts.append(_exercise_section(exercise, (f for f in result.figures

@@ -1,0 +1,203 @@
+"""a2 · The slide's gradient-descent program: summed gradients, one update per epoch."""
+import numpy as np
+import pytest
+
+from exercises.dlcheck import CheckFailed, expect, expect_close
+from exercises.model import RedrawVariant
+from reference import sigmoid_fit
+
+ASSIGNMENT = "a2"
+TITLE = "Gradient descent on the sigmoid neuron"
+CONCEPT = "batch gradient descent: move against the summed gradient, once per epoch"
+SOLUTION = [sigmoid_fit.gradient_descent]
+
+
+def draw_fit_data(rng: np.random.Generator) -> tuple[list[float], list[float]]:
+    """Two points (x₁, y₁), (x₂, y₂) for a sigmoid to pass through, away from saturation.
+
+    x₂ − x₁ ∈ [1, 3], y in [0.15, 0.85] (far from 0 and 1, where the logit blows up),
+    |y₂ − y₁| ≥ 0.3, and the exact fit inside (−5, 5)², the middle of the plotted surface.
+    Shared by the a2 exercises that fit a sigmoid to the student's data.
+    """
+    x1 = round(float(rng.uniform(-1.0, 1.0)), 1)
+    x2 = round(x1 + float(rng.uniform(1.0, 3.0)), 1)
+    gap = float(rng.uniform(0.3, 0.6))
+    low = float(rng.uniform(0.15, 0.85 - gap))
+    y1, y2 = (round(v, 2) for v in ((low, low + gap) if rng.random() < 0.5 else (low + gap, low)))
+    w, b = sigmoid_fit.exact_fit((x1, y1), (x2, y2))
+    if max(abs(w), abs(b)) > 5.0:
+        raise RedrawVariant("the exact fit lies outside the plotted surface")
+    return [x1, x2], [y1, y2]
+
+
+def sgd_run(X: np.ndarray, Y: np.ndarray, w: float, b: float, eta: float, epochs: int) -> tuple[float, float]:
+    """The common mistake: an update after each point (stochastic) instead of once per epoch."""
+    for _ in range(epochs):
+        for x, y in zip(X, Y):
+            w, b = (w - eta * sigmoid_fit.grad_w(w, b, x, y), b - eta * sigmoid_fit.grad_b(w, b, x, y))
+    return float(w), float(b)
+
+
+def params(rng: np.random.Generator) -> dict:
+    """The student's data, a start off the plateau, a learning rate and a number of epochs.
+
+    Redrawn when the start saturates the sigmoid (|w x + b| > 5), when the loss ever
+    rises or does not at least halve, or when a known mistake (averaging, one epoch
+    more or less, per-point updates) would land within 1e-3 of the right answer.
+    """
+    X, Y = draw_fit_data(rng)
+    w0, b0 = (round(float(v), 1) for v in rng.uniform(-3.0, 3.0, size=2))
+    eta = float(rng.choice([0.5, 1.0, 2.0]))
+    epochs = int(rng.choice([20, 30, 40, 60]))
+    Xa, Ya = np.array(X), np.array(Y)
+    if np.max(np.abs(w0 * Xa + b0)) > 5.0:
+        raise RedrawVariant("the start is on a saturated plateau")
+    w, b, losses = sigmoid_fit.gradient_descent(Xa, Ya, w0, b0, eta, epochs)
+    if np.any(np.diff(losses) > 0) or losses[-1] > 0.5 * sigmoid_fit.error(w0, b0, Xa, Ya):
+        raise RedrawVariant("the loss rises, or too little progress to see")
+    mistakes = [sigmoid_fit.gradient_descent(Xa, Ya, w0, b0, eta / 2, epochs)[:2],
+                sigmoid_fit.gradient_descent(Xa, Ya, w0, b0, eta, epochs + 1)[:2],
+                sigmoid_fit.gradient_descent(Xa, Ya, w0, b0, eta, epochs - 1)[:2],
+                sgd_run(Xa, Ya, w0, b0, eta, epochs)]
+    if any(np.max(np.abs(np.subtract(m, (w, b)))) < 1e-3 for m in mistakes):
+        raise RedrawVariant("a known mistake would be indistinguishable")
+    return {"X": X, "Y": Y, "w0": w0, "b0": b0, "eta": eta, "epochs": epochs}
+
+
+def prompt(params: dict) -> str:
+    p = params
+    return f"""\
+Guessing $(w, b)$ by hand works for two points but not for a real network. **Gradient
+descent** does it systematically. From the Taylor expansion
+$L(\\theta + \\eta u) \\approx L(\\theta) + \\eta\\, u^\\top \\nabla L(\\theta)$, the loss falls fastest
+when the step $u$ points *against* the gradient (at 180°, $\\cos\\beta = -1$). So repeat
+
+$$w \\leftarrow w - \\eta \\sum_{{i}} \\nabla_w(x_i, y_i), \\qquad
+b \\leftarrow b - \\eta \\sum_{{i}} \\nabla_b(x_i, y_i),$$
+
+where $\\nabla_w, \\nabla_b$ are your `grad_w`, `grad_b` for one point and
+$L(w, b) = \\tfrac12 \\sum_i (f(x_i) - y_i)^2$ is your `error`. This is the slide's program:
+
+```python
+def do_gradient_descent():
+    w, b, eta, max_epochs = -2, -2, 1.0, 1000
+    for i in range(max_epochs):
+        dw, db = 0, 0
+        for x, y in zip(X, Y):
+            dw += grad_w(w, b, x, y)
+            db += grad_b(w, b, x, y)
+        w = w - eta * dw
+        b = b - eta * db
+```
+
+Conventions: the gradients are **summed** over the points (not averaged), and each
+epoch makes **exactly one** update, after visiting all points (not one per point).
+
+Implement `gradient_descent(X, Y, w0, b0, eta, epochs)`: start at `(w0, b0)`, make
+`epochs` updates and return `(w, b, losses)` where `losses` is an array of length
+`epochs` and `losses[t]` is $L(w, b)$ **after** update `t` (so `losses[-1]` is the loss of
+the returned `w, b`). With the slide's data `X = [0.5, 2.5]`, `Y = [0.2, 0.9]` and
+`w0, b0, eta, epochs = -2, -2, 1.0, 1000` it ends at w ≈ 1.7917, b ≈ −2.2821 with a loss
+of about 2.4e−11: on the plateau the steps are tiny, on the slope they are large.
+
+Your run: X = {p["X"]}, Y = {p["Y"]}, w0 = {p["w0"]}, b0 = {p["b0"]}, eta = {p["eta"]},
+epochs = {p["epochs"]}.
+"""
+
+
+@pytest.mark.points(2)
+def test_gradient_descent_slide_program(student, ref):
+    X, Y = np.array([0.5, 2.5]), np.array([0.2, 0.9])
+    got = student.gradient_descent(X, Y, -2.0, -2.0, 1.0, 1000)
+    if not isinstance(got, (tuple, list)) or len(got) != 3:
+        raise CheckFailed("gradient_descent must return a triple (w, b, losses).",
+                          "End with `return w, b, losses`.")
+    w, b, losses = ref.gradient_descent(X, Y, -2.0, -2.0, 1.0, 1000)
+    expect_close([got[0], got[1]], [w, b], what="(w, b) after the slide's 1000 epochs", atol=1e-6,
+                 hint="Sum grad_w and grad_b over both points, then update w and b once per epoch.")
+    expect_close(got[2], losses, what="losses of the slide's run", atol=1e-9,
+                 hint="losses[t] is L(w, b) after update t: one entry per epoch.")
+
+
+@pytest.mark.points(2)
+def test_gradient_descent_your_run(student, ref, params):
+    X, Y = np.array(params["X"]), np.array(params["Y"])
+    w0, b0, eta, epochs = params["w0"], params["b0"], params["eta"], params["epochs"]
+    got = student.gradient_descent(X, Y, w0, b0, eta, epochs)
+    if not isinstance(got, (tuple, list)) or len(got) != 3:
+        raise CheckFailed("gradient_descent must return a triple (w, b, losses).",
+                          "End with `return w, b, losses`.")
+    w, b, losses = ref.gradient_descent(X, Y, w0, b0, eta, epochs)
+    averaged = ref.gradient_descent(X, Y, w0, b0, eta / len(X), epochs)
+    one_more = ref.gradient_descent(X, Y, w0, b0, eta, epochs + 1)
+    one_less = ref.gradient_descent(X, Y, w0, b0, eta, epochs - 1)
+    expect_close([got[0], got[1]], [w, b], what="(w, b) at the end of your run", atol=1e-6, mistakes={
+        "The gradients are averaged over the points: the slide's program sums them.": averaged[:2],
+        f"One update too many: make exactly epochs = {epochs} updates.": one_more[:2],
+        f"One update too few: make exactly epochs = {epochs} updates.": one_less[:2],
+    }, hint="One update per epoch, after summing grad_w and grad_b over all points; "
+            "updating after every point is stochastic gradient descent, not this program.")
+    before = np.concatenate([[ref.error(w0, b0, X, Y)], losses[:-1]])
+    expect_close(got[2], losses, what="losses of your run", atol=1e-9, mistakes={
+        "losses[t] must be the loss after update t, not before it.": before,
+    }, hint=f"Record L(w, b) once per epoch, after the update: {epochs} values.")
+
+
+SGD_HINT = ("Sum the gradients over all points first and update once per epoch; "
+            "updating after each point is stochastic gradient descent.")
+
+
+@pytest.mark.points(1)
+@pytest.mark.hidden(hint=SGD_HINT)
+def test_gradient_descent_one_update_per_epoch(student, params):
+    X, Y = np.array(params["X"]), np.array(params["Y"])
+    args = (params["w0"], params["b0"], params["eta"], 5)
+    got = student.gradient_descent(X, Y, *args)
+    expect(isinstance(got, (tuple, list)) and len(got) == 3, "must return (w, b, losses).", SGD_HINT)
+    w, b, _ = sigmoid_fit.gradient_descent(X, Y, *args)
+    expect_close([got[0], got[1]], [w, b], what="(w, b) after 5 epochs", atol=1e-9, hint=SGD_HINT,
+                 mistakes={SGD_HINT: sgd_run(X, Y, *args)})
+
+
+ANY_N_HINT = "Sum over every point of X (any number of points), not just two."
+
+
+@pytest.mark.points(1)
+@pytest.mark.hidden(hint=ANY_N_HINT)
+def test_gradient_descent_more_points(student):
+    X, Y = np.array([-1.0, 0.0, 1.5, 3.0]), np.array([0.1, 0.3, 0.6, 0.8])
+    got = student.gradient_descent(X, Y, 0.5, -0.5, 0.8, 60)
+    expect(isinstance(got, (tuple, list)) and len(got) == 3, "must return (w, b, losses).", ANY_N_HINT)
+    w, b, losses = sigmoid_fit.gradient_descent(X, Y, 0.5, -0.5, 0.8, 60)
+    expect_close([got[0], got[1]], [w, b], what="(w, b) on four points", atol=1e-6, hint=ANY_N_HINT)
+    expect_close(got[2], losses, what="losses on four points", atol=1e-9, hint=ANY_N_HINT)
+
+
+DESCENT_HINT = "Move against the gradient (w − η∇w): the loss must go down, not up."
+
+
+@pytest.mark.points(1)
+@pytest.mark.hidden(hint=DESCENT_HINT)
+def test_gradient_descent_loss_goes_down(student, params):
+    X, Y = np.array(params["X"]), np.array(params["Y"])
+    got = student.gradient_descent(X, Y, params["w0"], params["b0"], params["eta"], params["epochs"])
+    expect(isinstance(got, (tuple, list)) and len(got) == 3, "must return (w, b, losses).", DESCENT_HINT)
+    losses = np.asarray(got[2], dtype=float)
+    start = sigmoid_fit.error(params["w0"], params["b0"], X, Y)
+    expect(losses.shape == (params["epochs"],) and bool(np.all(np.isfinite(losses))),
+           "losses has the wrong length or is not finite.", DESCENT_HINT)
+    expect(losses[-1] < 0.5 * start and bool(np.all(np.diff(losses) <= 1e-12)),
+           "the loss does not decrease steadily on your run.", DESCENT_HINT)
+
+
+ZERO_HINT = "With epochs = 0 return (w0, b0) unchanged and an empty losses array."
+
+
+@pytest.mark.points(1)
+@pytest.mark.hidden(hint=ZERO_HINT)
+def test_gradient_descent_zero_epochs(student, params):
+    got = student.gradient_descent(np.array(params["X"]), np.array(params["Y"]), params["w0"],
+                                   params["b0"], params["eta"], 0)
+    expect(isinstance(got, (tuple, list)) and len(got) == 3, "must return (w, b, losses).", ZERO_HINT)
+    expect_close([got[0], got[1]], [params["w0"], params["b0"]], what="(w, b) after 0 epochs", hint=ZERO_HINT)
+    expect(np.asarray(got[2], dtype=float).size == 0, "losses must be empty after 0 epochs.", ZERO_HINT)

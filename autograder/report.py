@@ -354,7 +354,8 @@ def report_terminal(report: ClassReport, console: Console) -> None:
         mistakes.add_column("mistake", overflow="fold")
         mistakes.add_column("check", overflow="fold")
         for m in report.mistakes[:5]:
-            mistakes.add_row(f"{m.share:.0%}", plain(m.text), plain(f"{m.exercise}/{display_name(m.check)}"))
+            text = m.text if m.recognised else f"{m.text} (the check's hint)"
+            mistakes.add_row(f"{m.share:.0%}", plain(text), plain(f"{m.exercise}/{display_name(m.check)}"))
         console.print(mistakes)
     if report.late is None:
         console.print("lateness unknown (no submission times)")

@@ -53,6 +53,10 @@ def _library_errors() -> tuple[type[Exception], ...]:
     return CourseError, ReleaseError, NotebookError, ExerciseDefinitionError
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def _relative(path: Path, root: Path) -> str:
     try:
         return str(path.relative_to(root))
@@ -97,7 +101,7 @@ def build(state: CliState, assignment: str) -> None:
     except _library_errors() as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"{built.assignment}: {_relative(built.notebook, course.root)} "
-               f"({len(built.exercises)} exercises, {built.points:g} points)")
+               f"({_count(len(built.exercises), 'exercise')}, {built.points:g} points)")
     for key in built.exercises:
         click.echo(f"  {key}")
 
@@ -130,8 +134,8 @@ def release(state: CliState, assignment: str, roster: Path | None) -> None:
     except _library_errors() as err:
         raise click.ClickException(str(err)) from None
     folder = _relative(course.release_dir(assignment_id), course.root)
-    click.echo(f"{released.assignment}: released to {len(released.students)} students in {folder}/ "
-               f"({len(released.exercises)} exercises)")
+    click.echo(f"{released.assignment}: released to {_count(len(released.students), 'student')} in {folder}/ "
+               f"({_count(len(released.exercises), 'exercise')})")
 
 
 @main.command()
@@ -163,7 +167,7 @@ def check(notebook: Path, timeout: int) -> None:
     if not result.cells:
         raise click.ClickException(f"{notebook} has no check cells: is it a released dlgrade notebook?")
     passed = sum(c.passed for c in result.cells)
-    click.echo(f"{passed} of {len(result.cells)} exercises pass all their public checks")
+    click.echo(f"exercises passing all their public checks: {passed} of {len(result.cells)}")
     if not result.passed:
         raise SystemExit(1)
 
@@ -208,9 +212,9 @@ def demo(ctx: click.Context) -> None:
             click.secho(f"{assignment.id}: FAILED: {err}", fg="red", err=True)
             failed.append(assignment.id)
             continue
-        click.echo(f"{assignment.id}: {len(built.exercises)} exercises, {built.points:g} points")
+        click.echo(f"{assignment.id}: {_count(len(built.exercises), 'exercise')}, {built.points:g} points")
         click.echo(f"  source:  {built.notebook}")
         click.echo(f"  release: {course.release_dir(assignment.id)}/<student>/ "
-                   f"({len(released.students)} students)")
+                   f"({_count(len(released.students), 'student')})")
     if failed:
         raise click.ClickException(f"could not build or release {', '.join(failed)} (see above)")

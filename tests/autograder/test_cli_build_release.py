@@ -12,13 +12,7 @@ from click.testing import CliRunner
 from autograder.cli import main
 from exercises.dlcheck import from_jsonable
 from exercises.model import get_exercise, strip_markers
-
-ROSTER_HEAD = """\
-id,first_name,last_name,email,lms_id
-ada01,Ada,Lovelace,ada@example.edu,lms-1
-alan02,Alan,Turing,alan@example.edu,lms-2
-grace03,Grace,Hopper,grace@example.edu,lms-3
-"""
+from tests.conftest import TINY_ROSTER
 
 
 @pytest.fixture
@@ -110,8 +104,8 @@ def test_unknown_assignment_is_a_bad_parameter(runner, make_course):
 
 
 @pytest.mark.parametrize("roster, expected", [
-    (ROSTER_HEAD + "bad id,Bo,B,bo@example.edu,lms-4\n", "line 5: student id 'bad id'"),
-    (ROSTER_HEAD.replace("ada01,", "alan02,"), "line 3: student id 'alan02' already appears on line 2"),
+    (TINY_ROSTER + "bad id,Bo,B,bo@example.edu,lms-4\n", "line 5: student id 'bad id'"),
+    (TINY_ROSTER.replace("ada01,", "alan02,"), "line 3: student id 'alan02' already appears on line 2"),
     ("name,email\nAda,ada@example.edu\n", "line 1: the header lacks id"),
 ])
 def test_bad_roster_is_reported_with_its_line(runner, make_course, roster, expected):

@@ -32,7 +32,7 @@ def params(rng: np.random.Generator) -> dict:
         raise RedrawVariant("two guesses are too close in loss")
     w0, b0 = (round(float(v), 1) for v in rng.uniform(-3.0, 3.0, size=2))
     eta = float(rng.choice([0.5, 1.0, 2.0]))
-    epochs = int(rng.choice([50, 100, 200]))
+    epochs = int(rng.choice([40, 60, 100]))
     w, b, run = sigmoid_fit.gradient_descent(Xa, Ya, w0, b0, eta, epochs)
     averaged = sigmoid_fit.gradient_descent(Xa, Ya, w0, b0, eta / 2, epochs)[:2]
     if (np.any(np.diff(run) > 0) or np.max(np.abs(w0 * Xa + b0)) > 5.0

@@ -92,3 +92,22 @@ def run_public_checks_as_shipped(keys: tuple[str, ...], key: str, student: str) 
         if outcome.status != dlcheck.PASSED:
             failures.append(f"{spec['name']}: {outcome.status} {outcome.message} {outcome.hint}")
     return failures
+
+
+def assert_well_formed(key: str) -> None:
+    """The exercise has public and hidden checks of 1–2 points, and every hidden one has a hint."""
+    exercise = get_exercise(key)
+    assert exercise.public_checks and exercise.hidden_checks
+    assert all(1 <= c.points <= 2 for c in exercise.checks)
+    assert all(c.hint for c in exercise.hidden_checks)
+
+
+def assert_fails_with(keys: tuple[str, ...], key: str, code: str, expected: dict[str, str],
+                      passes: tuple[str, ...] = (), student: str = "s000") -> None:
+    """``code`` fails each check in ``expected`` with a hint containing its text, and passes ``passes``."""
+    failed = failing_checks(keys, key, code, student)
+    for check, hint in expected.items():
+        assert check in failed, f"{check} should fail; failed: {failed}"
+        assert hint in failed[check], f"{check}: hint {failed[check]!r} lacks {hint!r}"
+    for check in passes:
+        assert check not in failed, f"{check} should pass: {failed[check]}"

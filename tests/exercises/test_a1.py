@@ -6,8 +6,9 @@ import pytest
 
 from exercises.model import get_exercise, variant_params
 from reference import neurons
-from tests.exercises import (MANY_STUDENTS, SECRET, STUDENTS, failing_checks, problems_of,
-                             run_public_checks_as_shipped, variant, variant_of)
+from tests.exercises import (MANY_STUDENTS, SECRET, STUDENTS, assert_fails_with, assert_well_formed,
+                             failing_checks, problems_of, run_public_checks_as_shipped, variant,
+                             variant_of)
 
 A1 = ("a1.mp_neuron", "a1.mp_thresholds", "a1.perceptron", "a1.or_weights", "a1.perceptron_train",
       "a1.xor_network", "a1.boolean_network")
@@ -32,10 +33,7 @@ def test_public_checks_run_with_numpy_and_dlcheck_only(key):
 @pytest.mark.parametrize("key", A1)
 def test_every_exercise_has_public_and_hidden_checks(key):
     """Does each exercise have public and hidden checks of 1–2 points, hidden ones with a hint?"""
-    exercise = get_exercise(key)
-    assert exercise.public_checks and exercise.hidden_checks
-    assert all(1 <= c.points <= 2 for c in exercise.checks)
-    assert all(c.hint for c in exercise.hidden_checks)
+    assert_well_formed(key)
 
 
 @pytest.mark.parametrize("key", WITH_VARIANTS)
@@ -77,14 +75,9 @@ def test_boolean_network_variant_needs_the_hidden_layer():
 # --------------------------------------------------------------------------
 # Wrong answers lose the checks they should, with the designed hint
 # --------------------------------------------------------------------------
-def assert_fails(key, code, expected, passes=()):
-    """``code`` fails each check in ``expected`` with a hint containing its text, and passes ``passes``."""
-    failed = failing_checks(A1, key, code)
-    for check, hint in expected.items():
-        assert check in failed, f"{check} should fail; failed: {failed}"
-        assert hint in failed[check], f"{check}: hint {failed[check]!r} lacks {hint!r}"
-    for check in passes:
-        assert check not in failed, f"{check} should pass: {failed[check]}"
+def assert_fails(key, code, expected, passes=(), student="s000"):
+    """The wrong answer ``code`` fails ``expected`` (check → hint text) and passes ``passes``."""
+    assert_fails_with(A1, key, code, expected, tuple(passes), student)
 
 
 def test_mp_neuron_strict_threshold():

@@ -9,9 +9,9 @@ import pytest
 from exercises.model import clear_solutions, get_exercise, reference_namespace, variant_params
 from exercises.verify import solution_cells
 from reference import sigmoid_fit
-from tests.exercises import (MANY_STUDENTS, SECRET, STUDENTS, exercises_of, failing_checks,
-                             model_namespace, problems_of, run_public_checks_as_shipped, variant,
-                             variant_of)
+from tests.exercises import (MANY_STUDENTS, SECRET, STUDENTS, assert_fails_with, assert_well_formed,
+                             exercises_of, failing_checks, model_namespace, problems_of,
+                             run_public_checks_as_shipped, variant, variant_of)
 
 A2 = ("a2.sigmoid", "a2.sigmoid_neuron", "a2.error", "a2.gradients", "a2.gradient_descent",
       "a2.grid_search", "a2.loss_table")
@@ -35,10 +35,7 @@ def test_public_checks_run_with_numpy_and_dlcheck_only(key):
 @pytest.mark.parametrize("key", MINE)
 def test_every_exercise_has_public_and_hidden_checks(key):
     """Does each exercise have public and hidden checks of 1–2 points, hidden ones with a hint?"""
-    exercise = get_exercise(key)
-    assert exercise.public_checks and exercise.hidden_checks
-    assert all(1 <= c.points <= 2 for c in exercise.checks)
-    assert all(c.hint for c in exercise.hidden_checks)
+    assert_well_formed(key)
 
 
 @pytest.mark.parametrize("key", MINE)
@@ -114,13 +111,8 @@ def test_slide_numbers_in_the_prompts():
 # Wrong answers lose the checks they should, with the designed hint
 # --------------------------------------------------------------------------
 def assert_fails(key, code, expected, passes=(), student="s000"):
-    """``code`` fails each check in ``expected`` with a hint containing its text, and passes ``passes``."""
-    failed = failing_checks(A2, key, code, student)
-    for check, hint in expected.items():
-        assert check in failed, f"{check} should fail; failed: {failed}"
-        assert hint in failed[check], f"{check}: hint {failed[check]!r} lacks {hint!r}"
-    for check in passes:
-        assert check not in failed, f"{check} should pass: {failed[check]}"
+    """The wrong answer ``code`` fails ``expected`` (check → hint text) and passes ``passes``."""
+    assert_fails_with(A2, key, code, expected, tuple(passes), student)
 
 
 @pytest.mark.parametrize("body, hint", [
@@ -224,6 +216,8 @@ AFTER = "losses.append(error(w, b, X, Y))"
      {"test_gradient_descent_one_update_per_epoch": "stochastic", "test_gradient_descent_your_run": "stochastic"}),
     (dict(epochs="epochs + 1", before="", after=AFTER, update=SUMMED.format(sign="-")),
      {"test_gradient_descent_your_run": "One update too many"}),
+    (dict(epochs="max(epochs - 1, 0)", before="", after=AFTER, update=SUMMED.format(sign="-")),
+     {"test_gradient_descent_your_run": "One update too few"}),
     (dict(epochs="epochs", before="losses.append(error(w, b, X, Y))", after="", update=SUMMED.format(sign="-")),
      {"test_gradient_descent_your_run": "after update t, not before"}),
     (dict(epochs="epochs", before="", after=AFTER, update=SUMMED.format(sign="+")),

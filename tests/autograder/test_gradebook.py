@@ -24,40 +24,16 @@ from autograder.gradebook import (GradebookError, open_gradebook, record_assignm
                                   record_students, recorded_scores)
 from autograder.late import LatePenalty
 from autograder.results import CheckResult, ExerciseResult, SubmissionResult
+from tests.conftest import TINY_COURSE_TOML, TINY_ROSTER
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = [("a2.sigmoid", 5.0), ("a2.descent", 3.0)]
 CELLS = ["a2_sigmoid_check", "a2_descent_check"]
-COURSE_TOML = """\
-[course]
-name = "Test course"
-id = "t101"
-demo_secret = "test-secret"
-
-[late_policy]
-grace_minutes = 15
-penalty_per_day = 0.10
-max_days = 5
-
-[[assignments]]
-id = "a2"
-title = "The sigmoid neuron"
-due = "2026-03-06T23:59:00+01:00"
-exercises = ["sigmoid"]
-"""
-ROSTER = """\
-id,first_name,last_name,email,lms_id
-ada01,Ada,Lovelace,ada@example.edu,lms-1001
-alan02,Alan,Turing,alan@example.edu,lms-1002
-grace03,Grace,Hopper,grace@example.edu,lms-1003
-"""
-
-
 def make_course(folder: Path) -> Course:
     """A throwaway course folder with course.toml and roster.csv."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "course.toml").write_text(COURSE_TOML)
-    (folder / "roster.csv").write_text(ROSTER)
+    (folder / "course.toml").write_text(TINY_COURSE_TOML)
+    (folder / "roster.csv").write_text(TINY_ROSTER)
     return load_course(folder)
 
 
@@ -74,8 +50,8 @@ def make_result(student: str, sigmoid: float, descent: float, *, submitted_at: s
 
 
 @pytest.fixture()
-def course(tmp_path: Path) -> Course:
-    return make_course(tmp_path / "course")
+def course(tiny_course: Path) -> Course:
+    return load_course(tiny_course)
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +113,7 @@ def test_default_exercises_come_from_course_toml(course: Course) -> None:
 
 def test_result_scores_penalty_and_timestamp(course: Course, gb: Gradebook) -> None:
     """Are auto scores, the late penalty in points and the UTC timestamp written as nbgrader reads them?"""
-    record_students(gb, [Student("ada01", "Ada", "Lovelace", "ada@example.edu", "lms-1001")])
+    record_students(gb, [Student("ada01", "Ada", "Lovelace", "ada@example.edu", "lms-1")])
     result = make_result("ada01", 4.0, 2.5, submitted_at="2026-03-08T10:00:00+01:00")
     record_result(gb, result, LatePenalty(2, 0.2, "2 days late"))
     other = reopen(course)
@@ -150,7 +126,7 @@ def test_result_scores_penalty_and_timestamp(course: Course, gb: Gradebook) -> N
         assert str(submission.timestamp) == "2026-03-08 09:00:00"
         assert submission.needs_manual_grade is False
         student = other.find_student("ada01")
-        assert (student.last_name, student.lms_user_id) == ("Lovelace", "lms-1001")
+        assert (student.last_name, student.lms_user_id) == ("Lovelace", "lms-1")
     finally:
         other.close()
 

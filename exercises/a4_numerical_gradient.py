@@ -2,13 +2,14 @@
 
 The function ``f`` is an argument, and callables cross into the grader's
 sandbox only as ``autograder.protocol.Code("lambda x: ...")``; public checks
-cannot build one (the notebook has only numpy and dlcheck), so every check of
-this exercise is hidden and the prompt gives the student an example to try.
+cannot build one (the notebook has only numpy and dlcheck), so the checks that
+call ``f`` are hidden and the prompt gives the student an example to try; the one
+public check is about the step ``h`` and passes ``f=None``.
 """
 import numpy as np
 import pytest
 
-from exercises.dlcheck import LocalStudent, expect_close
+from exercises.dlcheck import CheckFailed, LocalStudent, expect, expect_close
 from reference import mlp
 
 ASSIGNMENT = "a4"
@@ -39,7 +40,8 @@ Implement `numerical_gradient(f, x, h=1e-5)`: `f` takes an array of the shape of
 returns a number; `x` may have any shape (a vector, a matrix…) and may hold integers; the
 result is a float array of the shape of `x`. Work on a float copy of `x`, change one entry,
 evaluate, and **put the entry back** before moving to the next one (`np.ndindex(x.shape)`
-visits every index). Use the step `h` you are given.
+visits every index). Use the step `h` you are given; a step that is not positive makes no
+sense: raise a `ValueError` that says so, before evaluating `f`.
 
 Try it: with `c = np.array({params["c"]})` and `f = lambda x: np.sum(c * x**3)`, the gradient at
 `x = np.array({params["x"]})` is `3 * c * x**2`.
@@ -78,6 +80,20 @@ def _not_restored(f, x: np.ndarray, h: float) -> np.ndarray:
         x[index] -= 2 * h
         grad[index] = (f_plus - f(x)) / (2 * h)
     return grad
+
+
+@pytest.mark.points(1)
+def test_a_step_that_is_not_positive_is_refused(student):
+    for h in (0.0, -1e-5):
+        try:
+            student.numerical_gradient(None, np.array([1.0, 2.0]), h)
+        except Exception as err:  # the student's exception arrives wrapped, with its type's name
+            name = getattr(err, "type_name", type(err).__name__)
+            expect(name == "ValueError", f"numerical_gradient(f, x, h={h}) raised {name}, not ValueError.",
+                   "Check h first: if not h > 0: raise ValueError(f'the step h must be positive, got {h}').")
+        else:
+            raise CheckFailed(f"numerical_gradient(f, x, h={h}) returned instead of raising a ValueError.",
+                              "Check h first: if not h > 0: raise ValueError(...).")
 
 
 ONE_SIDED = "This is the one-sided difference (f(x+h) − f(x))/h: use the centred (f(x+h) − f(x−h))/(2h)."

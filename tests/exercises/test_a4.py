@@ -368,3 +368,16 @@ def test_path_derivative_variants_have_several_paths():
         edges = {(u, v): d for u, v, d in params["edges"]}
         paths = _paths(edges, "x", "y")
         assert 3 <= len(paths) <= 7 and abs(sum(np.prod(p) for p in paths)) >= 0.1
+
+
+def test_numerical_gradient_without_a_step_check_loses_only_that_check():
+    """Does a correct gradient that never checks h lose the public step check, and only it?"""
+    code = """
+def numerical_gradient(f, x, h=1e-5):
+    x = np.array(x, dtype=float); g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x); e[i] = h
+        g[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return g
+"""
+    assert failing(wrong("a4.numerical_gradient", code)) == {"test_a_step_that_is_not_positive_is_refused"}

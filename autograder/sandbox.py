@@ -1,7 +1,9 @@
 """The grader's handle on a worker process that runs one student's code.
 
 :class:`StudentWorker` starts ``autograder/worker.py`` in a private temporary
-directory, talks to it over its own pipe pair with :mod:`autograder.protocol`,
+directory, talks to it over its own channel with :mod:`autograder.protocol` (a
+Unix socket in that directory, accepted once, only from a process running as
+the grader's uid, i.e. the worker before it drops privileges; then unlinked),
 and turns its replies into values or into the exceptions of
 ``exercises.dlcheck`` (StudentRaised, MissingName, StudentTimeout,
 WorkerCrashed, BudgetExhausted).
@@ -271,7 +273,7 @@ def _remove_tree(path: str) -> None:
 
 # ----------------------------------------------------------------- process
 class _Process:
-    """One running worker: its pipes, private directory and kill-everything logic."""
+    """One running worker: its channel, private directory and kill-everything logic."""
 
     def __init__(self, limits: Limits, mode: str) -> None:
         self.limits = limits
@@ -305,10 +307,14 @@ class _Process:
         config["channel"] = f"{home}/{CHANNEL}"
         command = prefix + [python.executable, "-I", "-S", "-B", f"{home}/worker.py", _json(config)]
         self.log_path = os.path.join(self.workdir, "startup.log")
-        with open(self.log_path, "wb") as log_file:
-            self.proc = subprocess.Popen(
-                command, cwd=self.workdir, env=_environment(home), stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=log_file, start_new_session=True, close_fds=True)
+        try:
+            with open(self.log_path, "wb") as log_file:
+                self.proc = subprocess.Popen(
+                    command, cwd=self.workdir, env=_environment(home), stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL, stderr=log_file, start_new_session=True, close_fds=True)
+        except OSError:
+            self.kill()
+            raise
 
     def connect(self, deadline: float) -> None:
         """Accept the worker's connection: one, from a process still running as us."""
@@ -356,7 +362,7 @@ class _Process:
             return ""
 
     def kill(self) -> None:
-        """Kill the worker and everything it started; close the pipes; remove its directory."""
+        """Kill the worker and everything it started; close the channel; remove its directory."""
         if self.proc is not None:
             for _ in range(100):
                 victims = _processes_of_uid(self.kill_uid) if self.kill_uid is not None else []
@@ -430,6 +436,9 @@ class StudentWorker:
         recorded as StudentTimeout / WorkerCrashed and is left out of replays;
         the worker is restarted for the next cell.
         """
+        if self._closed:
+            raise RuntimeError("this StudentWorker is closed; create a new one")
+        self._ensure_worker()  # start-up and replay do not eat into this window
         window_end = time.monotonic() + self.limits.cells_timeout
         outcomes, outputs = [], []
         for source in cells:

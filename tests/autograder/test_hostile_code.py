@@ -158,36 +158,44 @@ def student(mode: str) -> Iterator[StudentWorker]:
     worker.close()
 
 
+@pytest.fixture
+def impatient(mode: str) -> Iterator[StudentWorker]:
+    """A worker with a 0.5 s call timeout, for the tests that time out on purpose."""
+    worker = start(mode, call_timeout=0.5)
+    yield worker
+    worker.close()
+
+
 def assert_recovers(student: StudentWorker) -> None:
     """The next call answers (on a fresh worker if the last one was killed)."""
     assert student.call("ok") == 42
 
 
 # ---------------------------------------------------------------- time
-def test_infinite_loop_times_out_and_others_still_answer(student: StudentWorker) -> None:
+def test_infinite_loop_times_out_and_others_still_answer(impatient: StudentWorker) -> None:
     """Does a looping function give StudentTimeout while the other functions still answer?"""
     with pytest.raises(StudentTimeout):
-        student.call("spin")
-    assert_recovers(student)
+        impatient.call("spin")
+    assert_recovers(impatient)
 
 
-def test_sleep_times_out(student: StudentWorker) -> None:
+def test_sleep_times_out(impatient: StudentWorker) -> None:
     """Does time.sleep(100) give StudentTimeout after call_timeout, not after 100 s?"""
     with pytest.raises(StudentTimeout):
-        student.call("nap")
-    assert_recovers(student)
+        impatient.call("nap")
+    assert_recovers(impatient)
 
 
-def test_timeout_kills_escaped_children(student: StudentWorker) -> None:
+def test_timeout_kills_escaped_children(impatient: StudentWorker) -> None:
     """Is a child started in its own session killed with the worker after a timeout?"""
-    uid = student._process.kill_uid
+    uid = impatient._process.kill_uid
     with pytest.raises(StudentTimeout):
-        student.call("spawn_then_spin")
+        impatient.call("spawn_then_spin")
     if uid is not None:
         from autograder.sandbox import _processes_of_uid
 
         assert _processes_of_uid(uid) == []
-    assert_recovers(student)
+    assert_recovers(impatient)
 
 
 # ------------------------------------------------------------- resources
@@ -201,24 +209,15 @@ def test_memory_bomb(mode: str) -> None:
         assert_recovers(student)
 
 
-def test_fork_bomb(student: StudentWorker) -> None:
-    """Is an os.fork() loop stopped by the process limit (BlockingIOError), nothing left after close?"""
+@pytest.mark.parametrize("name, sleepers", [("fork_bomb", 0), ("spawn", 10)])
+def test_process_bombs(student: StudentWorker, name: str, sleepers: int) -> None:
+    """Are an os.fork() loop and 500 spawned sleepers stopped by the process limit
+    (BlockingIOError), and is every process they left killed by close()?"""
     with pytest.raises(StudentRaised) as caught:
-        student.call("fork_bomb")
+        student.call(name)
     assert caught.value.type_name == "BlockingIOError"
     processes = worker_processes(student)
-    assert_recovers(student)
-    student.close()
-    assert still_running(processes) == []
-
-
-def test_subprocess_spawning(student: StudentWorker) -> None:
-    """Is spawning 500 sleepers stopped by the process limit, and are the sleepers killed by close()?"""
-    with pytest.raises(StudentRaised) as caught:
-        student.call("spawn")
-    assert caught.value.type_name == "BlockingIOError"
-    processes = worker_processes(student)
-    assert len(still_running(processes)) > 10  # the sleepers exist until close()
+    assert len(still_running(processes)) > sleepers  # the worker, and the sleepers until close()
     assert_recovers(student)
     student.close()
     assert still_running(processes) == []

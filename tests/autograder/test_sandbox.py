@@ -232,7 +232,7 @@ def test_crash_restarts_and_replays_cells(student: StudentWorker) -> None:
 
 def test_budget_is_shared_by_all_calls(mode: str) -> None:
     """Once the submission budget is spent, are further calls refused with BudgetExhausted?"""
-    limits = Limits(call_timeout=1.0, submission_budget=1.5)
+    limits = Limits(call_timeout=0.5, submission_budget=0.8)
     with StudentWorker(limits, sandbox=mode) as student:
         student.run_cells(["def spin():\n    while True:\n        pass\ndef ok():\n    return 1"])
         with pytest.raises(StudentTimeout):
@@ -245,7 +245,7 @@ def test_budget_is_shared_by_all_calls(mode: str) -> None:
 
 def test_cell_timeout_is_recorded_and_not_replayed(mode: str) -> None:
     """Is a looping cell recorded as StudentTimeout, and left out when the worker restarts?"""
-    with StudentWorker(Limits(call_timeout=1.0, cells_timeout=1.0), sandbox=mode) as student:
+    with StudentWorker(Limits(call_timeout=1.0, cells_timeout=0.5), sandbox=mode) as student:
         outcomes = student.run_cells(["a = 1", "while True:\n    pass", "b = 2"])
         assert [o.error_type for o in outcomes] == ["", "StudentTimeout", "StudentTimeout"]
         assert "not run" in outcomes[2].error_message

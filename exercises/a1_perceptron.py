@@ -14,8 +14,8 @@ SOLUTION = [neurons.perceptron]
 
 def params(rng: np.random.Generator) -> dict:
     """Weights (bias first) of a 3-input perceptron and 6 real inputs, none within 0.1 of the step."""
-    w = np.round(rng.uniform(-2.0, 2.0, size=4), 1)
-    X = np.round(rng.uniform(-1.0, 2.0, size=(6, 3)), 1)
+    w = np.round(rng.uniform(-2.0, 2.0, size=4), 1) + 0.0  # + 0.0: no −0.0
+    X = np.round(rng.uniform(-1.0, 2.0, size=(6, 3)), 1) + 0.0
     z = w[0] + X @ w[1:]
     y = z >= 0
     if np.min(np.abs(z)) < 0.1 or y.all() or not y.any() or np.min(np.abs(w[1:])) < 0.2:

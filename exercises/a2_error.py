@@ -15,7 +15,7 @@ SOLUTION = [sigmoid_fit.error]
 def params(rng: np.random.Generator) -> dict:
     """The student's two points and one guess (w, b) in [−3, 3]²."""
     X, Y = draw_fit_data(rng)
-    w, b = (round(float(v), 2) for v in rng.uniform(-3.0, 3.0, size=2))
+    w, b = (round(float(v), 2) + 0.0 for v in rng.uniform(-3.0, 3.0, size=2))
     return {"X": X, "Y": Y, "w": w, "b": b}
 
 

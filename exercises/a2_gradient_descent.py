@@ -19,7 +19,7 @@ def draw_fit_data(rng: np.random.Generator) -> tuple[list[float], list[float]]:
     |y₂ − y₁| ≥ 0.3, and the exact fit inside (−5, 5)², the middle of the plotted surface.
     Shared by the a2 exercises that fit a sigmoid to the student's data.
     """
-    x1 = round(float(rng.uniform(-1.0, 1.0)), 1)
+    x1 = round(float(rng.uniform(-1.0, 1.0)), 1) + 0.0  # + 0.0: no −0.0
     x2 = round(x1 + float(rng.uniform(1.0, 3.0)), 1)
     gap = float(rng.uniform(0.3, 0.6))
     low = float(rng.uniform(0.15, 0.85 - gap))
@@ -47,7 +47,7 @@ def params(rng: np.random.Generator) -> dict:
     before the last is longer than the next one, so one epoch less shows too).
     """
     X, Y = draw_fit_data(rng)
-    w0, b0 = (round(float(v), 1) for v in rng.uniform(-3.0, 3.0, size=2))
+    w0, b0 = (round(float(v), 1) + 0.0 for v in rng.uniform(-3.0, 3.0, size=2))
     eta = float(rng.choice([0.5, 1.0, 2.0]))
     epochs = int(rng.choice([20, 30, 40, 60]))
     Xa, Ya = np.array(X), np.array(Y)

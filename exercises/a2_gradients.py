@@ -14,8 +14,8 @@ SOLUTION = [sigmoid_fit.grad_w, sigmoid_fit.grad_b]
 
 def params(rng: np.random.Generator) -> dict:
     """A weight, a bias and one point (x, y), not saturated, with x away from 0 and 1."""
-    w, b = (round(float(v), 2) for v in rng.uniform(-2.0, 2.0, size=2))
-    x = round(float(rng.uniform(-2.0, 3.0)), 1)
+    w, b = (round(float(v), 2) + 0.0 for v in rng.uniform(-2.0, 2.0, size=2))
+    x = round(float(rng.uniform(-2.0, 3.0)), 1) + 0.0
     y = round(float(rng.uniform(0.1, 0.9)), 2)
     z = w * x + b
     f = 1 / (1 + np.exp(-z))

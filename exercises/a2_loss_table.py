@@ -25,12 +25,12 @@ def params(rng: np.random.Generator) -> dict:
     X, Y = draw_fit_data(rng)
     Xa, Ya = np.array(X), np.array(Y)
     w_fit, b_fit = sigmoid_fit.exact_fit((X[0], Y[0]), (X[1], Y[1]))
-    guesses = [[round(float(w), 2), round(float(b), 2)] for w, b in rng.uniform(-3.0, 3.0, size=(4, 2))]
-    guesses.append([round(w_fit, 2), round(b_fit, 2)])
+    guesses = [[round(float(w), 2) + 0.0, round(float(b), 2) + 0.0] for w, b in rng.uniform(-3.0, 3.0, size=(4, 2))]
+    guesses.append([round(w_fit, 2) + 0.0, round(b_fit, 2) + 0.0])
     losses = np.sort([sigmoid_fit.error(w, b, Xa, Ya) for w, b in guesses])
     if np.min(np.diff(losses)) < 1e-3:
         raise RedrawVariant("two guesses are too close in loss")
-    w0, b0 = (round(float(v), 1) for v in rng.uniform(-3.0, 3.0, size=2))
+    w0, b0 = (round(float(v), 1) + 0.0 for v in rng.uniform(-3.0, 3.0, size=2))
     eta = float(rng.choice([0.5, 1.0, 2.0]))
     epochs = int(rng.choice([40, 60, 100]))
     w, b, run = sigmoid_fit.gradient_descent(Xa, Ya, w0, b0, eta, epochs)

@@ -14,8 +14,8 @@ SOLUTION = [sigmoid_fit.sigmoid_neuron]
 
 def params(rng: np.random.Generator) -> dict:
     """A weight, a bias and five inputs with pre-activations in [−5, 5], none near 0."""
-    w, b = (round(float(v), 2) for v in rng.uniform(-2.5, 2.5, size=2))
-    x = np.round(rng.uniform(-3.0, 3.0, size=5), 1)
+    w, b = (round(float(v), 2) + 0.0 for v in rng.uniform(-2.5, 2.5, size=2))
+    x = np.round(rng.uniform(-3.0, 3.0, size=5), 1) + 0.0  # + 0.0: no −0.0
     z = w * x + b
     if abs(w) < 0.3 or abs(b) < 0.3 or np.max(np.abs(z)) > 5 or np.min(np.abs(z)) < 0.1:
         raise RedrawVariant("a weight or bias too small to see, or a saturated or central input")

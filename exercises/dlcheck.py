@@ -179,10 +179,11 @@ def expect_close(got: Any, expected: Any, *, what: str, rtol: float = 1e-6, atol
     arr = as_numbers(got, what)
     if arr.shape == () and want.shape == (1,) or arr.shape == (1,) and want.shape == ():
         arr = arr.reshape(want.shape)
-    bad_nan = np.isnan(arr) & ~np.isnan(want)
-    bad_inf = np.isinf(arr) & ~np.isinf(want)
-    if arr.shape == want.shape and (bad_nan.any() or bad_inf.any()):
-        kind = "NaN" if bad_nan.any() else "inf"
+    same_shape = arr.shape == want.shape
+    bad_nan = same_shape and bool((np.isnan(arr) & ~np.isnan(want)).any())
+    bad_inf = same_shape and bool((np.isinf(arr) & ~np.isinf(want)).any())
+    if bad_nan or bad_inf:
+        kind = "NaN" if bad_nan else "inf"
         raise CheckFailed(
             f"{what}: the result contains {kind} where a finite value was expected.\n"
             f"  expected: {show(want)}\n  got:      {show(arr)}",

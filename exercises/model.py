@@ -259,10 +259,19 @@ def get_exercise(key: str) -> Exercise:
     return known[key]
 
 
-def reference_namespace(cells: list[str]) -> dict[str, Any]:
-    """Run model-answer cells (markers stripped) in one namespace: the ``ref`` of the checks."""
+def reference_namespace(cells: list[str], *, tolerant: bool = False) -> dict[str, Any]:
+    """Run model-answer cells (markers stripped) in one namespace: the ``ref`` of the checks.
+
+    With ``tolerant=True`` a cell that raises is skipped and the next one runs,
+    as in a notebook: that is how a stub (``raise NotImplementedError()`` in a
+    numeric-answer cell) is run for the pre-release check.
+    """
     namespace: dict[str, Any] = {"np": np, "__name__": "reference_solution"}
     exec("import numpy as np\nimport math\n", namespace)
     for cell in cells:
-        exec(compile(strip_markers(cell), "<solution>", "exec"), namespace)
+        try:
+            exec(compile(strip_markers(cell), "<solution>", "exec"), namespace)
+        except Exception:
+            if not tolerant:
+                raise
     return namespace

@@ -48,7 +48,7 @@ def verify_variant(exercises: Sequence[Exercise], params: Mapping[str, dict]) ->
     """Problems found: solution checks that fail and stub checks that pass (empty list: all good)."""
     cells = solution_cells(exercises, params)
     ref = reference_namespace(cells)
-    stub = reference_namespace([clear_solutions(c) for c in cells])
+    stub = reference_namespace([clear_solutions(c) for c in cells], tolerant=True)
     problems = [f"{r.exercise}::{r.check} fails on the model answer: {r.message} {r.hint}".strip()
                 for r in run_checks_locally(exercises, reference_namespace(cells), ref, params)
                 if r.status != PASSED]

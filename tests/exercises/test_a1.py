@@ -1,5 +1,6 @@
 """Assignment a1 (neurons, perceptrons, Boolean functions): variants, verification, wrong answers."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -55,6 +56,7 @@ def test_variants_are_never_degenerate():
         pc = p["a1.perceptron"]
         w, X = np.array(pc["w"]), np.array(pc["X"])
         assert np.min(np.abs(w[0] + X @ w[1:])) >= 0.1 - 1e-9
+        assert not re.search(r"-0\.0(?!\d)", json.dumps(pc)), "a −0.0 in the prompt"
         tr = p["a1.perceptron_train"]
         assert neurons.perceptron_train(np.array(tr["X"]), np.array(tr["y"]), tr["lr"], tr["epochs"])[1]
         table = p["a1.boolean_network"]["truth_table"]

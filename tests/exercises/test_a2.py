@@ -2,6 +2,7 @@
 import contextlib
 import io
 import json
+import re
 
 import numpy as np
 import pytest
@@ -63,6 +64,7 @@ def test_fit_data_is_never_degenerate():
             logit1, logit2 = np.log(y1 / (1 - y1)), np.log(y2 / (1 - y2))  # by hand, not exact_fit
             w = (logit2 - logit1) / (x2 - x1)
             assert abs(w) <= 5 and abs(logit1 - w * x1) <= 5
+            assert not re.search(r"-0\.0(?!\d)", json.dumps(p)), "a −0.0 in the prompt"
 
 
 def test_other_variants_are_never_degenerate():

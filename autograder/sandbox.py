@@ -29,14 +29,18 @@ Guaranteed in every mode
     The worker sees read-only /usr, /lib*, /bin, a few /etc files, the Python
     prefix, the site-packages holding numpy at /opt/site (this project's
     packages, dist-info and editable hooks masked), and its directory at /tmp/student; / and
-    /tmp are read-only, the repository is absent. All namespaces are unshared
-    (no network, own PID namespace: it cannot see or signal the grader), it
-    runs as uid 65534 in its user namespace, in a new session, and dies with
-    its parent.
+    /tmp are read-only, the repository is absent. Network, PID, IPC and UTS
+    namespaces are unshared (no network; it cannot see or signal the grader),
+    it runs in a new session and dies with its parent. As root, bwrap runs
+    without a user namespace and the worker drops to a private uid as in
+    "none" mode: a user namespace would map the sandbox user to root outside,
+    and root is exempt from RLIMIT_NPROC (a fork bomb would not be stopped).
+    Not as root: a user namespace in which the worker is uid 65534.
 
 ``sandbox="none"``: best effort
     If the grader is root, the worker drops to its own unprivileged uid/gid
-    (``UID_BASE`` + its pid, or 65534 if the user namespace cannot map that):
+    (one of ``UID_BASE`` + grader pid x 256 + a counter that no process is
+    using, or 65534, shared, if this user namespace cannot map that range):
     it cannot signal the grader or other workers, RLIMIT_NPROC counts only its
     processes, and it cannot read files that are not world-readable or write
     outside world-writable places (its directory, /tmp). World-readable files,

@@ -17,7 +17,9 @@ Start-up (trusted: no student code has run yet)
        before the drop; they grant nothing beyond those directories.
     4. fds 1 and 2 go to /dev/null; ``sys.stdout``/``sys.stderr`` become one
        capped capture buffer, emptied at each operation.
-    5. A ``ready`` frame is sent.
+    5. A ``ready`` frame is sent on the channel: a Unix socket (path in
+       CONFIG) connected right after step 1, still as the grader's uid,
+       which is how the grader knows the connection is the worker's.
 
 Operations (one request frame -> one reply frame with the same ``id``)
     ``run_cells``  execute cells in order in one ``__main__`` namespace;
@@ -322,7 +324,7 @@ def main(argv: list[str]) -> None:
     import numpy as np
     import protocol
 
-    channel = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    channel = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)  # before any privilege drop
     channel.connect(config["channel"])
     fd = channel.detach()
     _set_limits(config["limits"])

@@ -14,6 +14,7 @@ from exercises.verify import check_by_name, record_public_checks, solution_cells
 SECRET = b"tests-exercises-secret"
 STUDENTS = [f"s{i:03d}" for i in range(50)] + ["alice@example.org", "Ünïcødé 学生"]
 MANY_STUDENTS = [f"m{i:04d}" for i in range(200)]
+OTHER_SECRETS = (b"another course", b"demo-secret-2026")
 
 
 def exercises_of(keys: tuple[str, ...]) -> list[Exercise]:
@@ -111,3 +112,10 @@ def assert_fails_with(keys: tuple[str, ...], key: str, code: str, expected: dict
         assert hint in failed[check], f"{check}: hint {failed[check]!r} lacks {hint!r}"
     for check in passes:
         assert check not in failed, f"{check} should pass: {failed[check]}"
+
+
+def problems_under_secret(keys: tuple[str, ...], student: str, secret: bytes) -> tuple[list[str], dict]:
+    """verify_variant for one student of a course with another secret, and that student's variants."""
+    exercises = exercises_of(keys)
+    params = {e.key: variant_params(e, secret, student) for e in exercises}
+    return verify_variant(exercises, params), params

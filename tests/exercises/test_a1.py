@@ -7,9 +7,9 @@ import pytest
 
 from exercises.model import get_exercise, variant_params
 from reference import neurons
-from tests.exercises import (MANY_STUDENTS, SECRET, STUDENTS, assert_fails_with, assert_well_formed,
-                             failing_checks, problems_of, run_public_checks_as_shipped, variant,
-                             variant_of)
+from tests.exercises import (MANY_STUDENTS, OTHER_SECRETS, SECRET, STUDENTS, assert_fails_with,
+                             assert_well_formed, failing_checks, problems_of, problems_under_secret,
+                             run_public_checks_as_shipped, variant, variant_of)
 
 A1 = ("a1.mp_neuron", "a1.mp_thresholds", "a1.perceptron", "a1.or_weights", "a1.perceptron_train",
       "a1.xor_network", "a1.boolean_network")
@@ -22,6 +22,15 @@ WITH_VARIANTS = ("a1.mp_neuron", "a1.mp_thresholds", "a1.perceptron", "a1.percep
 def test_model_answer_full_marks_and_stub_zero(key, student):
     """Does the model answer pass every check of the student's variant, and the stub none?"""
     assert problems_of(A1, key, student) == []
+
+
+@pytest.mark.parametrize("secret", OTHER_SECRETS)
+def test_other_course_secrets(secret):
+    """Under another course secret, do the model answer and the stub still verify, with other numbers?"""
+    for student in STUDENTS[:4]:
+        found, params = problems_under_secret(A1, student, secret)
+        assert found == []
+        assert params != variant(A1, student)
 
 
 @pytest.mark.parametrize("key", A1)

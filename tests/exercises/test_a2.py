@@ -10,9 +10,9 @@ import pytest
 from exercises.model import clear_solutions, get_exercise, reference_namespace, variant_params
 from exercises.verify import solution_cells
 from reference import sigmoid_fit
-from tests.exercises import (MANY_STUDENTS, SECRET, STUDENTS, assert_fails_with, assert_well_formed,
-                             exercises_of, failing_checks, model_namespace, problems_of,
-                             run_public_checks_as_shipped, variant, variant_of)
+from tests.exercises import (MANY_STUDENTS, OTHER_SECRETS, SECRET, STUDENTS, assert_fails_with,
+                             assert_well_formed, exercises_of, failing_checks, model_namespace, problems_of,
+                             problems_under_secret, run_public_checks_as_shipped, variant, variant_of)
 
 A2 = ("a2.sigmoid", "a2.sigmoid_neuron", "a2.error", "a2.gradients", "a2.gradient_descent",
       "a2.grid_search", "a2.loss_table")
@@ -24,6 +24,15 @@ MINE = A2[1:]  # a2.sigmoid is the lead's pattern, tested with it
 def test_model_answer_full_marks_and_stub_zero(key, student):
     """Does the model answer pass every check of the student's variant, and the stub none?"""
     assert problems_of(A2, key, student) == []
+
+
+@pytest.mark.parametrize("secret", OTHER_SECRETS)
+def test_other_course_secrets(secret):
+    """Under another course secret, do the model answer and the stub still verify, with other numbers?"""
+    for student in STUDENTS[:4]:
+        found, params = problems_under_secret(A2, student, secret)
+        assert found == []
+        assert params != variant(A2, student)
 
 
 @pytest.mark.parametrize("key", MINE)

@@ -56,6 +56,7 @@ import socket
 import sys
 import traceback
 import types
+import warnings
 from typing import Any, Callable
 
 TRUNCATED = "…[truncated]"
@@ -276,7 +277,12 @@ class Worker:
             args = decode(request.get("args", []), eval_code=self.eval_code)
             kwargs = decode(request.get("kwargs", {"$": "dict", "v": []}), eval_code=self.eval_code)
             try:
-                value = self.namespace[name](*args, **kwargs)
+                # Every call reports its warnings (overflow ...), even if an earlier
+                # call or the student's own cells silenced or already showed them.
+                with warnings.catch_warnings(), self.np.errstate(
+                        over="warn", invalid="warn", divide="warn", under="ignore"):
+                    warnings.simplefilter("always")
+                    value = self.namespace[name](*args, **kwargs)
             except Exception as exc:
                 return {"raised": _describe(exc)}
             return {"value": self.encode(value)}

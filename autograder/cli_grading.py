@@ -1,0 +1,333 @@
+"""The grading commands of ``grade``: collect, autograde, export.
+
+Each is a thin layer over one library function (:func:`autograder.collect.collect`,
+:func:`autograder.batch.grade_class` with :mod:`autograder.gradebook`,
+:func:`autograder.export.export_grades`). Register them on the ``grade`` group::
+
+    from autograder.cli_grading import autograde_command, collect_command, export_command
+    main.add_command(collect_command)
+    main.add_command(autograde_command)
+    main.add_command(export_command)
+
+They read the course from the group's context object (``ctx.obj.course()``,
+as ``grade --course PATH`` sets it up), or from the current folder upwards.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from autograder.course import (DEMO_SECRET_WARNING, ROSTER_FILE, Course, CourseError, Student,
+                               assignment_exercises, find_course, load_course, read_roster,
+                               resolve_secret)
+
+SANDBOXES = ("auto", "bwrap", "none")
+
+
+# --------------------------------------------------------------------------
+# Shared by the commands
+# --------------------------------------------------------------------------
+def _course(ctx: click.Context) -> Course:
+    """The course from the group's state object (``.course()``), or found from the current folder."""
+    state = ctx.obj
+    try:
+        if isinstance(state, Course):
+            return state
+        if state is not None and callable(getattr(state, "course", None)):
+            return state.course()
+        return load_course(find_course(None))
+    except CourseError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _assignment(course: Course, assignment: str) -> Any:
+    try:
+        return course.assignment(assignment)
+    except CourseError as err:
+        raise click.BadParameter(str(err), param_hint="ASSIGNMENT") from None
+
+
+def _roster(course: Course, required: bool) -> dict[str, Student]:
+    path = Path(course.root) / ROSTER_FILE
+    if not path.is_file() and not required:
+        return {}
+    try:
+        return {s.id: s for s in read_roster(path)}
+    except CourseError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _open_gradebook(course: Course, db: str | None) -> Any:
+    from autograder.gradebook import GradebookError, open_gradebook
+    try:
+        return open_gradebook(course, db)
+    except GradebookError as err:
+        raise click.ClickException(str(err)) from None
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path(root).resolve()))
+    except ValueError:
+        return str(path)
+
+
+# --------------------------------------------------------------------------
+# grade collect
+# --------------------------------------------------------------------------
+@click.command("collect")
+@click.argument("assignment")
+@click.argument("source", required=False, type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+def collect_command(ctx: click.Context, assignment: str, source: Path | None) -> None:
+    """Bring hand-ins of ASSIGNMENT into submitted/<student>/ASSIGNMENT/.
+
+    SOURCE is a folder of notebooks named by student (alice.ipynb,
+    alice_a2.ipynb) or an LMS zip export (Canvas: alice_12345_67890_a2.ipynb;
+    Moodle: one folder per participant); students are matched by roster id or
+    lms_id. Each notebook is copied with a timestamp.txt (the file's time, or
+    the zip entry's) for the late policy. Without SOURCE, lists what is already
+    in nbgrader's submitted/ folder. Files that match no student or cannot be
+    read are listed, and the command then exits with status 1.
+
+    \b
+    Examples:
+      grade collect a2 ~/Downloads/a2-submissions.zip
+      grade collect a2 handins/
+      grade collect a2
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from autograder.collect import CollectError, collect, submitted_dir
+    course = _course(ctx)
+    assignment_id = _assignment(course, assignment).id
+    students = tuple(_roster(course, required=True).values())
+    try:
+        report = collect(course, assignment_id, source, students=students)
+    except CollectError as err:
+        raise click.ClickException(str(err)) from None
+    console = Console()
+    where = _relative(submitted_dir(course), course.root)
+    table = Table(title=f"{assignment_id}: {len(report.collected)} hand-ins in {where}/")
+    for column in ("student", "submitted (UTC)", "from"):
+        table.add_column(column)
+    for item in report.collected:
+        table.add_row(item.student, item.submitted_at or "unknown", item.source)
+    console.print(table)
+    for problem in report.problems:
+        console.print(f"[yellow]not collected[/] {problem.source}: {problem.reason}", highlight=False)
+    if not report.collected and source is None:
+        raise click.ClickException(
+            f"no hand-ins of {assignment_id} in {submitted_dir(course)}/<student>/{assignment_id}/: "
+            f"collect them with `grade collect {assignment_id} FOLDER_OR_ZIP`")
+    if report.problems:
+        raise click.ClickException(f"{len(report.problems)} file(s) need attention (listed above); "
+                                   "fix them and run the command again")
+
+
+# --------------------------------------------------------------------------
+# grade autograde
+# --------------------------------------------------------------------------
+@click.command("autograde")
+@click.argument("assignment")
+@click.option("--student", "students", multiple=True, metavar="ID",
+              help="Grade only this student (repeatable). Default: every hand-in.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Submissions graded at once (processes).")
+@click.option("--force", is_flag=True, help="Re-grade submissions already graded (same results: grading is "
+              "deterministic).")
+@click.option("--db", "db_url", metavar="URL", default=None,
+              help="The gradebook's SQLAlchemy URL. Default: sqlite:///<course>/gradebook.db.")
+@click.option("--sandbox", type=click.Choice(SANDBOXES), default="auto", show_default=True,
+              help="Isolation of student code: bwrap (required), none, or auto (bwrap when it works).")
+@click.pass_context
+def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, ...], jobs: int,
+                      force: bool, db_url: str | None, sandbox: str) -> None:
+    """Grade every hand-in of ASSIGNMENT and record the scores in the gradebook.
+
+    Grades submitted/<student>/ASSIGNMENT/*.ipynb, JOBS at a time, writing
+    autograded/<student>/ASSIGNMENT/results.json and nbgrader's gradebook
+    (scores per exercise, late penalty per course.toml) as each one finishes.
+    An interrupted run resumes: hand-ins already graded (same notebook bytes)
+    are not graded again. Exits with status 1 only when the grader itself
+    failed; a student's broken notebook is a result (zero points), not a failure.
+
+    \b
+    Examples:
+      grade autograde a2 --jobs 8
+      grade autograde a2 --student ada01 --force
+      grade autograde a2 --db postgresql://grader@dbhost/dl101
+    """
+    from autograder.batch import find_submissions, grade_class
+    from autograder.collect import submitted_dir
+    from autograder.gradebook import record_assignment, record_students
+
+    course = _course(ctx)
+    chosen = _assignment(course, assignment)
+    try:
+        exercises = assignment_exercises(chosen)
+    except CourseError as err:
+        raise click.ClickException(str(err)) from None
+    roster = _roster(course, required=False)
+    root = submitted_dir(course)
+    submissions = find_submissions(root, chosen.id)
+    if not submissions:
+        raise click.ClickException(
+            f"no submissions of {chosen.id} found: looked for {root}/<student>/{chosen.id}/*.ipynb; "
+            f"collect them first with `grade collect {chosen.id} FOLDER_OR_ZIP`")
+    if students:
+        missing = sorted(set(students) - {s.student for s in submissions})
+        if missing:
+            raise click.BadParameter(f"no submission of {chosen.id} from {', '.join(missing)} in {root}; "
+                                     f"collect it first with `grade collect {chosen.id} FOLDER_OR_ZIP`",
+                                     param_hint="--student")
+        submissions = [s for s in submissions if s.student in students]
+    try:
+        secret = resolve_secret(course)
+    except CourseError as err:
+        raise click.ClickException(str(err)) from None
+    if secret.is_demo:
+        click.secho(DEMO_SECRET_WARNING, fg="yellow", err=True)
+
+    from autograder.gradebook import GradebookError
+    gb = _open_gradebook(course, db_url)
+    try:
+        try:
+            record_students(gb, roster.values())
+            record_assignment(gb, course, chosen, [(e.key, e.points) for e in exercises])
+        except GradebookError as err:
+            raise click.ClickException(str(err)) from None
+        rows = _grade_and_record(gb, course, chosen, roster, submissions, exercises, secret.value,
+                                 jobs=jobs, force=force, sandbox=sandbox, grade_class=grade_class)
+    finally:
+        gb.close()
+    failures = _print_summary(chosen.id, rows, course)
+    if failures:
+        raise click.ClickException(f"the grader failed on {failures} submission(s) (see the table); "
+                                   "their earlier results are untouched — run the command again")
+
+
+def _grade_and_record(gb: Any, course: Course, assignment: Any, roster: dict[str, Student],
+                      submissions: list[Any], exercises: list[Any], secret: bytes, *, jobs: int,
+                      force: bool, sandbox: str, grade_class: Any) -> list[dict[str, Any]]:
+    """Run the batch with a progress bar; record each finished result in the gradebook."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from autograder.gradebook import GradebookError, record_result
+    from autograder.late import late_penalty
+    from autograder.results import read_result
+
+    rows: list[dict[str, Any]] = []
+
+    def record(outcome: Any) -> None:
+        row: dict[str, Any] = {"student": outcome.student, "status": outcome.status, "late": "",
+                               "points": outcome.points, "max_points": outcome.max_points,
+                               "error": outcome.error, "failed": outcome.status == "failed"}
+        if outcome.status != "failed":
+            try:
+                result = read_result(outcome.results_path)
+                try:
+                    penalty = late_penalty(course.late_policy, assignment.due, result.submitted_at)
+                except ValueError as err:
+                    penalty, row["late"] = None, f"? ({err})"
+                if penalty is not None and penalty.days_late:
+                    row["late"] = f"{penalty.days_late} d, −{penalty.fraction:.0%}"
+                record_result(gb, result, penalty, student=roster.get(result.student))
+                if result.error:
+                    row["error"] = result.error
+            except (GradebookError, ValueError, OSError) as err:
+                row.update(failed=True, error=f"not recorded in the gradebook: {err}")
+        rows.append(row)
+
+    console = Console(stderr=True)
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TextColumn("{task.fields[last]}"))
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task(f"grading {assignment.id}", total=len(submissions), last="")
+
+        def on_outcome(outcome: Any) -> None:
+            record(outcome)
+            progress.update(task, advance=1, last=f"{outcome.student}: {outcome.status}")
+        grade_class(submissions, assignment=assignment.id, exercise_keys=[e.key for e in exercises],
+                    secret=secret, out_root=Path(course.root) / "autograded", jobs=jobs, force=force,
+                    sandbox=sandbox, on_outcome=on_outcome)
+    order = {s.student: n for n, s in enumerate(submissions)}
+    return sorted(rows, key=lambda r: order.get(r["student"], len(order)))
+
+
+def _print_summary(assignment: str, rows: list[dict[str, Any]], course: Course) -> int:
+    from rich.console import Console
+    from rich.table import Table
+    table = Table(title=f"{assignment}: {len(rows)} submissions")
+    for column, justify in (("student", "left"), ("points", "right"), ("late", "left"),
+                            ("status", "left")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    failures = 0
+    for row in rows:
+        status = {"graded": "graded", "skipped": "unchanged", "failed": "FAILED"}[row["status"]]
+        if row["failed"]:
+            failures += 1
+            status = f"[red]FAILED[/]: {row['error'].strip().splitlines()[-1] if row['error'] else ''}"
+        elif row["error"]:
+            status += f" (notebook: {row['error'].splitlines()[0]})"
+        points = "—" if row["status"] == "failed" else f"{row['points']:g}/{row['max_points']:g}"
+        table.add_row(row["student"], points, row["late"], status)
+    console = Console()
+    console.print(table)
+    counts = {s: sum(r["status"] == s for r in rows) for s in ("graded", "skipped", "failed")}
+    console.print(f"graded {counts['graded']}, unchanged {counts['skipped']}, failed {failures}; "
+                  f"results in {_relative(Path(course.root) / 'autograded', course.root)}/, "
+                  "scores in the gradebook", highlight=False)
+    return failures
+
+
+# --------------------------------------------------------------------------
+# grade export
+# --------------------------------------------------------------------------
+@click.command("export")
+@click.option("--db", "db_url", metavar="URL", default=None,
+              help="The gradebook's SQLAlchemy URL. Default: sqlite:///<course>/gradebook.db.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              default=None, help="Where to write the CSV ('-' for the terminal). Default: <course>/grades.csv.")
+@click.pass_context
+def export_command(ctx: click.Context, db_url: str | None, output: Path | None) -> None:
+    """Write the grades as CSV: one row per assignment and student.
+
+    nbgrader's export columns (assignment, duedate, timestamp, student_id,
+    last_name, first_name, email, raw_score, late_submission_penalty, score,
+    max_score) plus lms_id; late penalties follow course.toml's [late_policy].
+    Times are UTC.
+
+    \b
+    Examples:
+      grade export
+      grade export --output grades.csv
+      grade export --db postgresql://grader@dbhost/dl101 -o -
+    """
+    from autograder.export import export_grades
+    course = _course(ctx)
+    gb = _open_gradebook(course, db_url)
+    try:
+        text = export_grades(course, gb)
+    finally:
+        gb.close()
+    if output is not None and str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    target = output or Path(course.root) / "grades.csv"
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise click.ClickException(f"cannot write {target}: {err.strerror or err}; "
+                                   "choose another --output") from None
+    lines = text.count("\n") - 1
+    click.echo(f"wrote {lines} rows to {target}", err=False)
+    if lines == 0:
+        click.echo("the gradebook holds no assignments yet: run `grade autograde ASSIGNMENT` first",
+                   err=True)
+
+

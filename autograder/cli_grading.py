@@ -19,9 +19,8 @@ from typing import Any
 
 import click
 
-from autograder.course import (DEMO_SECRET_WARNING, ROSTER_FILE, Course, CourseError, Student,
-                               assignment_exercises, find_course, load_course, read_roster,
-                               resolve_secret)
+from autograder.course import (ROSTER_FILE, Course, CourseError, Student, assignment_exercises,
+                               find_course, load_course, read_roster)
 
 SANDBOXES = ("auto", "bwrap", "none")
 
@@ -185,12 +184,8 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
                                      f"collect it first with `grade collect {chosen.id} FOLDER_OR_ZIP`",
                                      param_hint="--student")
         submissions = [s for s in submissions if s.student in students]
-    try:
-        secret = resolve_secret(course)
-    except CourseError as err:
-        raise click.ClickException(str(err)) from None
-    if secret.is_demo:
-        click.secho(DEMO_SECRET_WARNING, fg="yellow", err=True)
+    from autograder.cli import _secret  # the group's own: resolves it, warns about the demo secret
+    secret = _secret(course)
 
     from autograder.gradebook import GradebookError
     gb = _open_gradebook(course, db_url)

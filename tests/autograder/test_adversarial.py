@@ -229,3 +229,21 @@ def test_hostile_submissions_do_not_change_other_results(tmp_path: Path, monkeyp
                            out_root=tmp_path / "autograded", jobs=1, limits=LIMITS)
     assert [o.points for o in outcomes] == [CORPUS[c][0] and CORPUS[c][1] for c in cases + ["correct"]]
     assert own_descendants() <= before
+
+
+def test_silenced_overflow_warnings_are_still_seen(tmp_path: Path) -> None:
+    """Does a naive sigmoid lose the stability check even when its cells silenced numpy's warnings?"""
+    from exercises.model import get_exercise
+    naive = ("import numpy as np, warnings\nnp.seterr(all='ignore')\nwarnings.simplefilter('ignore')\n"
+             "def sigmoid(z):\n    return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))\n"
+             "sigmoid(np.array([-1e4, 1e4]))")
+    notebook = write_notebook(tmp_path / "a2.ipynb", [naive])
+    notebook_data = nbformat.read(notebook, as_version=4)
+    notebook_data.metadata["dlgrade"]["assignment"] = "a2"
+    nbformat.write(notebook_data, notebook)
+    exercise = get_exercise("a2.sigmoid")
+    result = grade_notebook(notebook, assignment="a2", student="mallory", exercises=[exercise],
+                            secret=SECRET, limits=LIMITS)
+    failed = [c.name for _, c in result.checks() if c.status != "passed"]
+    assert failed == ["test_sigmoid_is_stable_for_large_inputs"]
+    assert result.points == exercise.points - 1

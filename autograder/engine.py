@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping, Sequence
 import autograder
 from autograder.results import CellProblem, CheckResult, ExerciseResult, SubmissionResult
 from autograder.submission import SubmissionError, notebook_sha256, read_submission
-from exercises.dlcheck import PASSED, TIMEOUT, Outcome, StudentError, run_check
+from exercises.dlcheck import PASSED, TIMEOUT, Outcome, StudentError, StudentTimeout, run_check
 from exercises.model import Check, Exercise, reference_namespace, variant_params
 
 OUTPUT_CAP = 4_000  # characters of printed output kept per check
@@ -27,9 +27,12 @@ OUTPUT_CAP = 4_000  # characters of printed output kept per check
 class WorkerStudent:
     """``student`` in the grader: every call goes to the sandboxed worker and returns data."""
 
-    def __init__(self, worker: Any) -> None:
+    def __init__(self, worker: Any, timed_out: set[str] | None = None) -> None:
         self._worker = worker
         self.printed: list[str] = []
+        # Functions that already ran out of time in this submission are not run
+        # again: an endless loop costs one timeout, not one per check.
+        self._timed_out = set() if timed_out is None else timed_out
 
     @property
     def last_output(self) -> str:
@@ -48,8 +51,13 @@ class WorkerStudent:
             raise AttributeError(name)
 
         def call(*args: Any, **kwargs: Any) -> Any:
+            if name in self._timed_out:
+                raise StudentTimeout(f"`{name}` was not run again: it ran out of time in an earlier check")
             try:
                 return self._worker.call(name, *args, **kwargs)
+            except StudentTimeout:
+                self._timed_out.add(name)
+                raise
             finally:
                 self.printed.append(self._worker.last_output)
 
@@ -138,11 +146,11 @@ def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: M
         problems = tuple(CellProblem(o.index, f"{o.error_type}: {o.error_message}")
                          for o in outcomes if not o.ok)
         printed = _cap("".join(o.output for o in outcomes))
-        results = []
+        results, timed_out = [], set()
         for exercise in exercises:
             checks = []
             for check in exercise.checks:
-                student = WorkerStudent(worker)
+                student = WorkerStudent(worker, timed_out)
                 started = time.perf_counter()
                 outcome = run_check(check.function, {"student": student, "ref": ref,
                                                      "params": params[exercise.key]})

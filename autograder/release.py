@@ -19,6 +19,8 @@ verified: the model answer must earn every point and the untouched stub none.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 from dataclasses import dataclass
@@ -77,6 +79,11 @@ class Release:
     students: tuple[ReleasedStudent, ...]
 
 
+def _quiet() -> contextlib.AbstractContextManager:
+    """Keep what the model answers and stubs print while they are checked off the terminal."""
+    return contextlib.redirect_stdout(io.StringIO())
+
+
 def student_variants(exercises: Sequence[Exercise], secret: bytes, student: str) -> dict[str, dict]:
     """The student's variant of every exercise, by key."""
     return {e.key: variant_params(e, secret, student) for e in exercises}
@@ -86,7 +93,8 @@ def verify_students(exercises: Sequence[Exercise], secret: bytes, students: Sequ
     """Raise :class:`ReleaseError` unless, for every student, the model answer earns every point
     and the stub none."""
     for student in students:
-        problems = verify_variant(exercises, student_variants(exercises, secret, student))
+        with _quiet():
+            problems = verify_variant(exercises, student_variants(exercises, secret, student))
         if problems:
             listing = "\n  ".join(problems)
             raise ReleaseError(
@@ -98,13 +106,15 @@ def verify_students(exercises: Sequence[Exercise], secret: bytes, students: Sequ
 def public_checks(assignment_id: str, exercises: Sequence[Exercise], params: Mapping[str, dict],
                   student: str) -> dict:
     """The public_checks.json of one student: each exercise's title, variant and public checks."""
-    ref = reference_namespace(solution_cells(exercises, params))
+    with _quiet():
+        ref = reference_namespace(solution_cells(exercises, params))
+        recorded = {e.key: record_public_checks(e, params[e.key], ref) for e in exercises}
     return {
         "format": PUBLIC_CHECKS_FORMAT,
         "assignment": assignment_id,
         "student": student,
         "exercises": {e.key: {"title": e.title, "params": to_jsonable(params[e.key]),
-                              "checks": record_public_checks(e, params[e.key], ref)}
+                              "checks": recorded[e.key]}
                       for e in exercises},
     }
 

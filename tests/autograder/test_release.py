@@ -5,6 +5,7 @@ import importlib.util
 import inspect
 import json
 import re
+import shutil
 import subprocess
 import textwrap
 from pathlib import Path
@@ -271,17 +272,40 @@ def test_inkernel_failures_of_hidden_checks_show_only_the_hint(released, monkeyp
 # nbgrader itself, and real Jupyter kernels
 # --------------------------------------------------------------------------
 @pytest.mark.slow
-def test_nbgrader_generate_assignment_accepts_the_source(course, tool_env):
-    """Does nbgrader's own generate_assignment accept our source notebook, and clear it exactly as we do?"""
+def test_nbgrader_generate_assignment_and_autograde_accept_our_notebooks(course, tool_env):
+    """Does nbgrader's own generate_assignment accept the source (clearing it exactly as we do), and its
+    autograde give a student's model answer full marks through the in-kernel hidden checks?"""
+    sigmoid = get_exercise("a2.sigmoid")
+    release = release_assignment(course, "a2", [Student("ada01")])
+    submitted = course.root / "submitted" / "ada01" / "a2"
+    shutil.copytree(release.students[0].folder, submitted)
+    params = variant_params(sigmoid, resolve_secret(course).value, "ada01")
+    answer = nbformat.read(submitted / "a2.ipynb", as_version=4)
+    for cell in answer.cells:
+        if cell.metadata["dlgrade"]["role"] == "solution":
+            cell.source = strip_markers(sigmoid.solution_cell(params))
+    nbformat.write(answer, submitted / "a2.ipynb")
     built = build_assignment(course, "a2")
-    run = subprocess.run(["nbgrader", "generate_assignment", "a2", "--force"], cwd=course.root, env=tool_env,
-                         capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stdout + run.stderr
+
+    def nbgrader(*args: str) -> None:
+        run = subprocess.run(["nbgrader", *args], cwd=course.root, env=tool_env,
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stdout + run.stderr
+
+    nbgrader("generate_assignment", "a2", "--force")
     theirs = nbformat.read(course.root / "release" / "a2" / "a2.ipynb", as_version=4)
     ours = student_version(nbformat.read(built.notebook, as_version=4), "instructor", {})
     assert [c.source for c in theirs.cells] == [c.source for c in ours.cells]
     assert [c.metadata.get("nbgrader") for c in theirs.cells] == [c.metadata.get("nbgrader") for c in ours.cells]
-    assert (course.root / "gradebook.db").is_file()
+    nbgrader("autograde", "a2", "--create")
+    autograded = course.root / "autograded" / "ada01" / "a2" / "public_checks.json"
+    assert autograded.read_bytes() == (submitted / "public_checks.json").read_bytes(), \
+        "autograde replaced the student's variant by the instructor's (see exclude_overwriting)"
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission("a2", "ada01")
+        assert submission.max_score == 5
+        assert submission.score == 5
 
 
 def execute(path: Path, *, replace_solutions: dict[str, str] | None = None) -> nbformat.NotebookNode:

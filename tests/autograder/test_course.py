@@ -51,6 +51,13 @@ def test_sample_course_a2_starts_with_the_sigmoid():
     assert "a2.sigmoid" in [e.key for e in assignment_exercises(course.assignment("a2"))]
 
 
+def test_sample_course_lists_every_exercise_module_once():
+    """Does every exercise module appear in exactly one notebook of the sample course (none forgotten)?"""
+    course = load_course(SAMPLE)
+    listed = [e.key for a in course.assignments for e in assignment_exercises(a)]
+    assert sorted(listed) == sorted(all_exercises())
+
+
 def test_sample_course_uses_a_flagged_demo_secret(monkeypatch):
     """Without $DLGRADE_SECRET, is the sample course's secret the demo one, flagged as such?"""
     monkeypatch.delenv("DLGRADE_SECRET", raising=False)

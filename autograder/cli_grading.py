@@ -117,7 +117,8 @@ def collect_command(ctx: click.Context, assignment: str, source: Path | None) ->
         table.add_row(item.student, item.submitted_at or "unknown", item.source)
     console.print(table)
     for problem in report.problems:
-        console.print(f"[yellow]not collected[/] {problem.source}: {problem.reason}", highlight=False)
+        console.print(f"[yellow]not collected[/] {problem.source}: {problem.reason}", highlight=False,
+                      soft_wrap=True)
     if not report.collected and source is None:
         raise click.ClickException(
             f"no hand-ins of {assignment_id} in {submitted_dir(course)}/<student>/{assignment_id}/: "

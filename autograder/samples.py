@@ -1,0 +1,67 @@
+"""Sample submissions: a released notebook filled in the way a kind of student would.
+
+Used by ``grade demo`` (the bundled sample class: correct, partial, hostile ...)
+and by the benchmark. A :class:`Profile` says which exercises get the model
+answer, which are left as the stub, which loop forever, and what else the
+student did (code added before the answers, check cells edited).
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from nbformat import NotebookNode
+
+from exercises.model import Exercise, clear_solutions, strip_markers
+
+_STUB_LINE = re.compile(r"^([ \t]*)raise NotImplementedError\(\)[ \t]*$", re.M)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How a sample student answers."""
+
+    name: str
+    stubbed: frozenset[str] = field(default_factory=frozenset)
+    """Exercise keys left as the released stub (they raise NotImplementedError)."""
+    looping: frozenset[str] = field(default_factory=frozenset)
+    """Exercise keys whose functions loop forever."""
+    prelude: str = ""
+    """Code in a cell the student added before the first answer (e.g. tampering)."""
+    edit_check_cells: bool = False
+    """Replace every check cell's code by ``pass`` (the grader must ignore it)."""
+
+
+def looping_version(cell: str) -> str:
+    """The stub of ``cell`` with each ``raise NotImplementedError()`` turned into an endless loop."""
+    return _STUB_LINE.sub(lambda m: f"{m[1]}while True:\n{m[1]}    pass", clear_solutions(cell))
+
+
+def answered(released: NotebookNode, exercises: Sequence[Exercise], params: Mapping[str, dict],
+             profile: Profile) -> NotebookNode:
+    """A copy of a released notebook with its solution cells filled in as ``profile`` says."""
+    by_key = {e.key: e for e in exercises}
+    notebook = copy.deepcopy(released)
+    cells = []
+    for cell in notebook.cells:
+        meta = cell.metadata.get("dlgrade", {})
+        key, role = meta.get("exercise"), meta.get("role")
+        if role == "solution" and key in by_key:
+            model = by_key[key].solution_cell(params[key])
+            if key in profile.looping:
+                cell.source = looping_version(model)
+            elif key not in profile.stubbed:
+                cell.source = strip_markers(model)
+            if profile.prelude and not any(c.metadata.get("dlgrade", {}).get("role") == "added" for c in cells):
+                added = copy.deepcopy(cell)
+                added.source = profile.prelude
+                added.metadata = {"dlgrade": {"role": "added"}}
+                added.id = f"added-{len(cells)}"
+                cells.append(added)
+        if role == "check" and profile.edit_check_cells:
+            cell.source = "pass"
+        cells.append(cell)
+    notebook.cells = cells
+    return notebook

@@ -1,0 +1,212 @@
+"""Benchmark: dlgrade vs nbgrader's autograde on the same class, and 1,000 synthetic submissions.
+
+    make bench                      # or: .venv/bin/python bench/grading_speed.py [--synthetic 1000]
+
+Both graders get the same 20 notebooks of assignment a1 (12 correct, 4 with one
+function left unfinished, 2 with an endless loop in one function, 1 that
+crashes its process while the cells run, 1 that tampers: numpy.allclose patched,
+check cells edited to `pass`, nothing implemented). Reported in one run, so the
+ratio is measured under the same machine load: wall time for the class, seconds
+per notebook (median) and the ratio; the scores dlgrade gives against the
+expected ones. Then dlgrade alone on --synthetic submissions: total time,
+notebooks per second, peak memory. Timings are noisy here: read the ratios.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import io
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from autograder.batch import Submission, grade_class  # noqa: E402
+from autograder.course import Student, assignment_exercises, load_course, resolve_secret  # noqa: E402
+from autograder.notebooks import build_notebook, student_version  # noqa: E402
+from autograder.release import build_assignment, release_assignment, student_variants  # noqa: E402
+from autograder.results import read_result  # noqa: E402
+from autograder.samples import Profile, answered  # noqa: E402
+from autograder.sandbox import Limits  # noqa: E402
+from exercises.model import clear_solutions, reference_namespace  # noqa: E402
+from exercises.verify import run_checks_locally  # noqa: E402
+
+ASSIGNMENT = "a1"
+NBGRADER_CELL_TIMEOUT = 30  # nbgrader's own default for ExecutePreprocessor.timeout
+
+
+def class_profiles(keys: list[str]) -> list[Profile]:
+    """The 20 submissions: 12 correct, 4 one function wrong, 2 loops, 1 crash, 1 tampering."""
+    profiles = [Profile("correct")] * 12
+    profiles += [Profile("one unfinished", stubbed=frozenset({keys[i % len(keys)]})) for i in range(4)]
+    profiles += [Profile("endless loop", looping=frozenset({keys[1]}))] * 2
+    profiles += [Profile("crash at import", prelude="import os\nos._exit(1)")]
+    profiles += [Profile("tampering", stubbed=frozenset(keys), edit_check_cells=True,
+                         prelude="import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+                                 "np.testing.assert_allclose = lambda *a, **k: None")]
+    return profiles
+
+
+def expected_points(profile: Profile, exercises, params) -> float:
+    """What a correct grader gives a profile: the model answer's checks, run here on trusted code,
+    with the unfinished and looping exercises as stubs (a later exercise that calls them loses too)."""
+    lost = profile.stubbed | profile.looping
+    cells = [e.solution_cell(params[e.key]) for e in exercises]
+    cells = [clear_solutions(c) if e.key in lost else c for e, c in zip(exercises, cells)]
+    with contextlib.redirect_stdout(io.StringIO()):
+        namespace = reference_namespace(cells, tolerant=True)
+        results = run_checks_locally(exercises, namespace, reference_namespace(
+            [e.solution_cell(params[e.key]) for e in exercises]), params)
+    points = {(e.key, c.name): c.points for e in exercises for c in e.checks}
+    return sum(points[(r.exercise, r.check)] for r in results if r.status == "passed")
+
+
+def make_course(root: Path, n_students: int) -> tuple:
+    shutil.copy(REPO / "course" / "course.toml", root / "course.toml")
+    shutil.copy(REPO / "course" / "nbgrader_config.py", root / "nbgrader_config.py")
+    with (root / "nbgrader_config.py").open("a") as config:
+        config.write(f"\nc.ExecutePreprocessor.timeout = {NBGRADER_CELL_TIMEOUT}\n"
+                     "c.Application.log_format = '%(asctime)s %(message)s'\n")
+    students = [Student(id=f"s{i:04d}", first_name="Sam", last_name=f"Student{i}", email=f"s{i}@example.org",
+                        lms_id=str(9000 + i)) for i in range(n_students)]
+    course = load_course(root)
+    return course, students
+
+
+def write_class(course, students, profiles, exercises, secret) -> list[tuple[Submission, Profile]]:
+    build_assignment(course, ASSIGNMENT, secret=secret)
+    release = release_assignment(course, ASSIGNMENT, students, secret=secret)
+    submissions = []
+    for released, profile in zip(release.students, profiles):
+        params = student_variants(exercises, secret.value, released.student)
+        notebook = answered(nbformat.read(released.notebook, as_version=4), exercises, params, profile)
+        folder = course.root / "submitted" / released.student / ASSIGNMENT
+        folder.mkdir(parents=True, exist_ok=True)
+        for extra in released.folder.iterdir():
+            if extra.suffix != ".ipynb":
+                shutil.copy(extra, folder / extra.name)
+        path = folder / f"{ASSIGNMENT}.ipynb"
+        nbformat.write(notebook, path)
+        (folder / "timestamp.txt").write_text("2026-02-20 12:00:00.000000 UTC\n")
+        submissions.append((Submission(released.student, path), profile))
+    return submissions
+
+
+def run_dlgrade(course, submissions, exercises, secret, jobs: int) -> tuple[float, list[float], list]:
+    started = time.perf_counter()
+    outcomes = grade_class([s for s, _ in submissions], assignment=ASSIGNMENT,
+                           exercise_keys=[e.key for e in exercises], secret=secret.value,
+                           out_root=course.root / "autograded-dlgrade", jobs=jobs, force=True,
+                           limits=Limits())
+    wall = time.perf_counter() - started
+    results = [read_result(o.results_path) for o in outcomes]
+    return wall, [r.duration for r in results], results
+
+
+def run_nbgrader(course, submissions) -> tuple[float, list[float], dict[str, float]]:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    subprocess.run(["nbgrader", "generate_assignment", ASSIGNMENT, "--force"], cwd=course.root, env=env,
+                   check=True, capture_output=True)
+    started = time.perf_counter()
+    done = subprocess.run(["nbgrader", "autograde", ASSIGNMENT, "--force", "--Autograde.create_student=True"],
+                          cwd=course.root, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        print(done.stdout[-2000:], done.stderr[-4000:], file=sys.stderr)
+    stamps = []
+    for line in (done.stdout + done.stderr).splitlines():
+        match = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+) .*Converting notebook .*submitted/", line)
+        if match:
+            stamps.append(datetime.strptime(match[1], "%Y-%m-%d %H:%M:%S,%f").timestamp())
+    per_notebook = [b - a for a, b in zip(stamps, stamps[1:])]
+    scores = nbgrader_scores(course, env)
+    return wall, per_notebook, scores
+
+
+def nbgrader_scores(course, env) -> dict[str, float]:
+    done = subprocess.run(["nbgrader", "export", "--to", "grades.csv"], cwd=course.root, env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0 or not (course.root / "grades.csv").is_file():
+        return {}
+    with (course.root / "grades.csv").open() as handle:
+        return {row["student_id"]: float(row["raw_score"] or 0) for row in csv.DictReader(handle)}
+
+
+def synthetic(course, exercises, secret, count: int, jobs: int) -> None:
+    """dlgrade alone on `count` submissions (each its own student and variant)."""
+    folder = course.root / "synthetic"
+    profiles = class_profiles([e.key for e in exercises])
+    submissions = []
+    assignment = course.assignment(ASSIGNMENT)
+    for index in range(count):
+        student = f"x{index:05d}"
+        params = student_variants(exercises, secret.value, student)
+        released = student_version(build_notebook(course.name, assignment, exercises, params), student, params)
+        path = folder / student / f"{ASSIGNMENT}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(answered(released, exercises, params, profiles[index % len(profiles)]), path)
+        submissions.append(Submission(student, path))
+    started = time.perf_counter()
+    grade_class(submissions, assignment=ASSIGNMENT, exercise_keys=[e.key for e in exercises],
+                secret=secret.value, out_root=folder / "autograded", jobs=jobs, force=True, limits=Limits())
+    wall = time.perf_counter() - started
+    self_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(f"\nsynthetic: {count} submissions in {wall:.1f} s = {count / wall:.1f} notebooks/s "
+          f"({jobs} jobs); peak memory: grader {self_kib / 1024:.0f} MiB, "
+          f"largest child (pool process or worker) {children_kib / 1024:.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--synthetic", type=int, default=1000, help="synthetic submissions (0: skip)")
+    parser.add_argument("--skip-nbgrader", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="dlgrade-bench-") as tmp:
+        course, students = make_course(Path(tmp), 20)
+        secret = resolve_secret(course)
+        exercises = assignment_exercises(course.assignment(ASSIGNMENT))
+        points = {e.key: e.points for e in exercises}
+        profiles = class_profiles([e.key for e in exercises])
+        submissions = write_class(course, students, profiles, exercises, secret)
+        print(f"class: 20 notebooks of {ASSIGNMENT} ({len(exercises)} exercises, {sum(points.values()):g} points)")
+
+        wall, durations, results = run_dlgrade(course, submissions, exercises, secret, args.jobs)
+        expected = [expected_points(p, exercises, student_variants(exercises, secret.value, s.student))
+                    for s, p in submissions]
+        wrong = [(s.student, p.name, r.points, want)
+                 for (s, p), r, want in zip(submissions, results, expected) if r.points != want]
+        print(f"dlgrade:  class {wall:6.2f} s wall ({args.jobs} jobs), {wall / 20:.3f} s/notebook; "
+              f"median {statistics.median(durations):.3f} s per notebook in its process; "
+              f"scores {'all as expected' if not wrong else f'WRONG for {wrong}'}")
+        if not args.skip_nbgrader:
+            nb_wall, nb_each, nb_scores = run_nbgrader(course, submissions)
+            median = statistics.median(nb_each) if nb_each else nb_wall / 20
+            print(f"nbgrader: class {nb_wall:6.2f} s wall (sequential), {nb_wall / 20:.3f} s/notebook; "
+                  f"median {median:.3f} s per notebook (from its log)")
+            print(f"ratio (nbgrader / dlgrade): class wall {nb_wall / wall:.1f}x, "
+                  f"median per notebook {median / statistics.median(durations):.1f}x")
+            tampered = [s.student for s, p in submissions if p.name == "tampering"]
+            if nb_scores:
+                print("nbgrader scores of the tampering notebook:", [nb_scores.get(t) for t in tampered],
+                      "(expected 0)")
+        if args.synthetic:
+            synthetic(course, exercises, secret, args.synthetic, args.jobs)
+
+
+if __name__ == "__main__":
+    main()

@@ -173,13 +173,19 @@ def check(notebook: Path, timeout: int) -> None:
 
 
 @main.command()
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Submissions graded at once.")
 @click.pass_context
-def demo(ctx: click.Context) -> None:
-    """Build and release every assignment of the sample course that has exercises.
+def demo(ctx: click.Context, jobs: int) -> None:
+    """The main job on the sample course: build, release, hand in, grade, report.
 
-    Uses the sample course bundled in the repository's course/ folder (or the
-    one given with --course) and its roster.csv; generated folders there are
-    git-ignored.
+    Builds and releases every assignment of the sample course (the
+    repository's course/ folder, or the one given with --course) to its
+    roster, hands in one sample notebook per student (correct, partial,
+    hostile, late, broken: see autograder/demo.py), grades them into the
+    gradebook, writes the feedback pages and class reports, and exports the
+    grades. Generated folders are git-ignored; a second run re-uses the
+    finished grading.
 
     \b
     Example:
@@ -187,6 +193,7 @@ def demo(ctx: click.Context) -> None:
       grade --course /tmp/course-copy demo
     """
     from autograder.course import assignment_exercises
+    from autograder.demo import hand_in
     from autograder.release import build_assignment, release_assignment
     state: CliState = ctx.obj
     if state.course_path is None:
@@ -198,7 +205,7 @@ def demo(ctx: click.Context) -> None:
         students = read_roster(course.root / ROSTER_FILE)
     except CourseError as err:
         raise click.ClickException(str(err)) from None
-    failed = []
+    failed, graded = [], []
     for assignment in course.assignments:
         try:
             chosen = assignment_exercises(assignment)
@@ -212,9 +219,39 @@ def demo(ctx: click.Context) -> None:
             click.secho(f"{assignment.id}: FAILED: {err}", fg="red", err=True)
             failed.append(assignment.id)
             continue
-        click.echo(f"{assignment.id}: {_count(len(built.exercises), 'exercise')}, {built.points:g} points")
+        click.echo(f"\n{assignment.id}: {_count(len(built.exercises), 'exercise')}, {built.points:g} points")
         click.echo(f"  source:  {built.notebook}")
         click.echo(f"  release: {course.release_dir(assignment.id)}/<student>/ "
                    f"({_count(len(released.students), 'student')})")
+        handed_in = hand_in(course, assignment, released, chosen, secret.value, students)
+        click.echo(f"  handed in: {_count(len(handed_in), 'sample notebook')} in "
+                   f"{course.root / 'submitted'}/<student>/{assignment.id}/")
+        for sample in handed_in:
+            click.echo(f"    {sample.student:<10} {sample.profile}")
+        ctx.invoke(autograde_command, assignment=assignment.id, students=(), jobs=jobs, force=False,
+                   db_url=None, sandbox="auto")
+        ctx.invoke(feedback_command, assignment=assignment.id, student=None)
+        ctx.invoke(report_command, assignment=assignment.id)
+        graded.append(assignment.id)
+    if graded:
+        export = course.root / "exports" / "grades.csv"
+        export.parent.mkdir(parents=True, exist_ok=True)
+        ctx.invoke(export_command, db_url=None, output=export)
+        click.echo("\nWhere everything is:")
+        for label, path in [("gradebook", course.root / "gradebook.db"),
+                            ("results", course.root / "autograded/<student>/<assignment>/results.json"),
+                            ("feedback", course.root / "feedback/<student>/<assignment>/feedback.html"),
+                            ("reports", course.root / "reports/<assignment>/report.html"),
+                            ("grades", export)]:
+            click.echo(f"  {label:<10} {path}")
     if failed:
         raise click.ClickException(f"could not build or release {', '.join(failed)} (see above)")
+
+
+from autograder.ci import ci_command  # noqa: E402  (the commands live beside their libraries)
+from autograder.cli_grading import autograde_command, collect_command, export_command  # noqa: E402
+from autograder.cli_reports import feedback_command, report_command  # noqa: E402
+
+for _command in (collect_command, autograde_command, feedback_command, report_command, export_command,
+                 ci_command):
+    main.add_command(_command)

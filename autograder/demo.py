@@ -41,7 +41,7 @@ def profile_for(index: int, keys: Sequence[str]) -> Profile:
     kinds = [
         Profile("correct"),
         Profile("partial: second half unfinished", stubbed=half),
-        Profile("partial: first exercise unfinished", stubbed=frozenset(keys[:1])),
+        Profile("partial: last exercise unfinished", stubbed=frozenset(keys[-1:])),
         Profile("hostile: endless loop, numpy patched, checks edited", looping=frozenset(keys[:1]),
                 stubbed=frozenset(keys[1:]), prelude=TAMPERING, edit_check_cells=True),
         Profile("correct, handed in late"),

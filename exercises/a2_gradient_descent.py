@@ -202,3 +202,30 @@ def test_gradient_descent_zero_epochs(student, params):
     expect(isinstance(got, (tuple, list)) and len(got) == 3, "must return (w, b, losses).", ZERO_HINT)
     expect_close([got[0], got[1]], [params["w0"], params["b0"]], what="(w, b) after 0 epochs", hint=ZERO_HINT)
     expect(np.asarray(got[2], dtype=float).size == 0, "losses must be empty after 0 epochs.", ZERO_HINT)
+
+
+def figures(student, ref, params):
+    """For the feedback page: the student's loss curve next to the reference's, and both
+    paths over the error surface L(w, b) (illustration only, never scored)."""
+    from autograder.figures import lines, surface
+
+    X, Y = np.array(params["X"]), np.array(params["Y"])
+    start = (params["w0"], params["b0"], params["eta"])
+    epochs = params["epochs"]
+    *_, ref_losses = ref.gradient_descent(X, Y, *start, epochs)
+    got = student.gradient_descent(X, Y, *start, epochs)
+    shown = [lines("a2.gradient_descent", "Loss per epoch", "epoch", "L(w, b)", [
+        {"label": "reference", "x": np.arange(1, epochs + 1), "y": ref_losses, "style": "reference"},
+        {"label": "yours", "x": np.arange(1, len(got[2]) + 1), "y": got[2], "style": "student"}])]
+    # The paths: (w, b) after 0, k, 2k ... epochs, re-running each program for fewer epochs.
+    checkpoints = sorted({0, *range(0, epochs + 1, max(1, epochs // 12)), epochs})
+    ref_path = [ref.gradient_descent(X, Y, *start, k)[:2] if k else start[:2] for k in checkpoints]
+    own_path = [student.gradient_descent(X, Y, *start, k)[:2] if k else start[:2] for k in checkpoints]
+    ws = np.linspace(-6.0, 6.0, 61)
+    bs = np.linspace(-6.0, 6.0, 61)
+    grid = sigmoid_fit.error_surface(X, Y, ws, bs)
+    shown.append(surface("a2.gradient_descent", "Error surface L(w, b) and the descent paths", "w", "b",
+                         ws, bs, grid, [
+                             {"label": "reference", "x": [p[0] for p in ref_path], "y": [p[1] for p in ref_path]},
+                             {"label": "yours", "x": [p[0] for p in own_path], "y": [p[1] for p in own_path]}]))
+    return shown

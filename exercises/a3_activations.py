@@ -198,3 +198,25 @@ def test_stable_for_large_inputs(student, params):
             expect("overflow" not in printed and "invalid value" not in printed,
                    f"{fn} printed a warning for large |z|.", STABILITY_HINT)
             expect_close(got, getattr(act, fn)(z, *extra), what=f"{fn} at large |z|", hint=STABILITY_HINT)
+
+
+def figures(student, ref, params):
+    """For the feedback page: each activation and derivative of the student's next to the
+    reference's on [-4, 4] (illustration only, never scored)."""
+    from autograder.figures import lines
+
+    z = np.linspace(-4.0, 4.0, 161)
+    shown = []
+    for name in ("sigmoid", "tanh", "relu", "elu", "gelu", "silu"):
+        series = []
+        for suffix, label in (("", "f"), ("_grad", "f'")):
+            function = name + suffix
+            series.append({"label": f"reference {label}", "x": z, "y": getattr(ref, function)(z),
+                            "style": "reference"})
+            try:
+                series.append({"label": f"yours {label}", "x": z, "y": getattr(student, function)(z),
+                                "style": "student"})
+            except Exception:  # an unfinished function simply has no curve
+                continue
+        shown.append(lines("a3.activations", f"{name} and its derivative", "z", "value", series))
+    return shown

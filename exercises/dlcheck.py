@@ -435,6 +435,9 @@ def run_check(function: Callable[..., Any], fixtures: Mapping[str, Any]) -> Outc
     except MissingName as missing:
         return Outcome(FAILED, str(missing), f"Define `{missing.name}` with exactly that name.")
     except StudentRaised as raised:
+        if raised.type_name == "NotImplementedError":
+            return Outcome(ERROR, "Not written yet: the function still raises NotImplementedError.",
+                           "Replace `raise NotImplementedError()` in the solution cell with your code.")
         return Outcome(ERROR, f"Your code raised {raised.type_name}: {raised.message}",
                        "Read the error message; run the function on the example in the prompt.")
     except (StudentTimeout, BudgetExhausted) as slow:

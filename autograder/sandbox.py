@@ -50,6 +50,7 @@ Guaranteed in every mode
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import itertools
 import logging
@@ -62,6 +63,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -79,6 +81,10 @@ UID_BASE = 0x40000000
 UID_SLOTS = 256
 NOBODY = 65534
 STARTUP_TIMEOUT = 30.0
+ZYGOTE_START_TIMEOUT = 5.0
+"""Seconds for a fork and the child's connection; beyond that the zygote counts as broken."""
+ZYGOTE_REAP_TIMEOUT = 15.0
+CONTROL_FRAME = 1024**2
 SANDBOX_HOME = "/tmp/student"
 SANDBOX_SITE = "/opt/site"
 TRUNCATED = "…[truncated]"
@@ -275,70 +281,308 @@ def _remove_tree(path: str) -> None:
     shutil.rmtree(path, onerror=retry)
 
 
+# ------------------------------------------------------------------ zygote
+class ZygoteError(Exception):
+    """The zygote could not give a worker (dead, slow, malformed reply, state left behind)."""
+
+
+def _copy_code(directory: str) -> None:
+    here = Path(__file__).parent
+    for name in ("worker.py", "protocol.py"):
+        shutil.copyfile(here / name, os.path.join(directory, name))
+        os.chmod(os.path.join(directory, name), 0o644)
+
+
+def _frame_exchange(fd: int, message: dict | None, request_id: int, deadline: float) -> dict:
+    if message is not None:
+        protocol.write_frame(fd, dict(message, id=request_id), CONTROL_FRAME, deadline)
+    reply = protocol.read_frame(fd, CONTROL_FRAME, deadline)
+    if reply.get("id") != request_id or type(reply.get("id")) is not int:
+        raise ProtocolError(f"reply for request {reply.get('id')!r} while waiting for {request_id}")
+    return reply
+
+
+class _Zygote:
+    """A pristine worker template that forks one fresh worker per start (see the module docstring).
+
+    Started like a cold worker (same bwrap arguments, environment, ``python
+    -I -S -B``, import hook, numpy and protocol imported), with this grading
+    process's directory ``base`` (mode 0711; the code in ``base/code``, each
+    child's private directory beside it) as its ``/tmp/student``. It never
+    runs student code and reads nothing a child sends.
+    """
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.owner = os.getpid()
+        self.busy = False
+        self.proc: subprocess.Popen | None = None
+        self.inside_pid = 0
+        self._next_id = 1
+        self.base = tempfile.mkdtemp(prefix="dlgrade-zygote-")
+        os.chmod(self.base, 0o711)
+        os.mkdir(os.path.join(self.base, "code"), 0o755)
+        _copy_code(os.path.join(self.base, "code"))
+        self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.log = tempfile.TemporaryFile()
+        python = _python()
+        if mode == "bwrap":
+            self.home, site, prefix = SANDBOX_HOME, SANDBOX_SITE, _bwrap_args(self.base)
+        else:
+            self.home, site, prefix = self.base, python.site, []
+        config = {"zygote": True, "control_fd": theirs.fileno(), "site": [site], "max_frame": CONTROL_FRAME,
+                  "sweep": mode == "bwrap", "parent_pid": None if mode == "bwrap" else os.getpid()}
+        command = prefix + [python.executable, "-I", "-S", "-B", f"{self.home}/code/worker.py", _json(config)]
+        try:
+            self.proc = subprocess.Popen(
+                command, cwd=self.base, env=_environment(self.home), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=self.log, start_new_session=True, pass_fds=(theirs.fileno(),))
+            theirs.close()
+            ready = _frame_exchange(self.control.fileno(), None, 0, time.monotonic() + STARTUP_TIMEOUT)
+            if ready.get("ready") is not True or type(ready.get("pid")) is not int:
+                raise ProtocolError("no ready message")
+            self.inside_pid = ready["pid"]
+        except (OSError, TimeoutError, ProtocolError) as err:
+            theirs.close()
+            details = self.log_tail()
+            self.shutdown()
+            raise ZygoteError(f"it did not start ({err}){': ' + details if details else ''}") from None
+
+    def inside(self, workdir: str) -> str:
+        """The path of ``workdir`` (a directory in ``base``) as the zygote sees it."""
+        return f"{self.home}/{os.path.basename(workdir)}"
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def request(self, message: dict, timeout: float) -> dict:
+        """One request/reply on the control socket; any failure is a ZygoteError."""
+        request_id, self._next_id = self._next_id, self._next_id + 1
+        try:
+            reply = _frame_exchange(self.control.fileno(), message, request_id, time.monotonic() + timeout)
+        except (OSError, TimeoutError, ProtocolError) as err:
+            raise ZygoteError(f"no valid answer to {message.get('op')!r}: {err or type(err).__name__}") from None
+        if "error" in reply:
+            raise ZygoteError(str(reply["error"])[:300])
+        return reply
+
+    def fork(self, workdir: str, config: dict) -> int:
+        """Fork a child that will connect to ``workdir``'s channel; its pid in the zygote's namespace."""
+        home = self.inside(workdir)
+        reply = self.request({"op": "fork", "home": home, "channel": f"{home}/{CHANNEL}",
+                              "env": _environment(home), "config": config}, ZYGOTE_START_TIMEOUT)
+        if type(reply.get("pid")) is not int or reply["pid"] <= 0:
+            raise ZygoteError("a malformed fork reply")
+        self.busy = True
+        return reply["pid"]
+
+    def reap(self, inside_pid: int) -> None:
+        """Wait for a killed child (sweeping the bwrap namespace) and check nothing was left behind."""
+        reply = self.request({"op": "reap", "pid": inside_pid}, ZYGOTE_REAP_TIMEOUT)
+        if reply.get("reaped") is not True:
+            raise ZygoteError(f"its child {inside_pid} did not end")
+        stray = sorted(set(os.listdir(self.base)) - {"code"}) + [str(item) for item in reply.get("leftovers", [])]
+        if stray:
+            raise ZygoteError(f"a worker left state for the next one: {', '.join(stray)[:300]}")
+        self.busy = False
+
+    def pids(self) -> set[int]:
+        """Host pids of the zygote itself (and its bwrap wrappers), not of its children."""
+        if not self.alive():
+            return set()
+        found, frontier = {self.proc.pid}, [self.proc.pid]
+        table = _process_table() if self.mode == "bwrap" else {}
+        while frontier:  # bwrap -> its init (pid 1 inside) -> the zygote
+            parent = frontier.pop()
+            for pid, (ppid, nspid) in table.items():
+                if ppid == parent and len(nspid) > 1 and nspid[-1] in (1, self.inside_pid):
+                    found.add(pid)
+                    frontier.append(pid)
+        return found
+
+    def log_tail(self) -> str:
+        try:
+            self.log.seek(0)
+            return self.log.read().decode(errors="replace")[-1500:]
+        except (OSError, ValueError):
+            return ""
+
+    def shutdown(self) -> None:
+        """End the zygote (its children with it) and remove its directory; idempotent."""
+        self.control.close()  # the zygote exits at end of file
+        if self.proc is not None:
+            try:
+                self.proc.wait(1.0)
+            except subprocess.TimeoutExpired:
+                _signal(-self.proc.pid, signal.SIGKILL)
+                _signal(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+            self.proc = None
+        self.log.close()
+        if os.path.isdir(self.base):
+            _remove_tree(self.base)
+
+
+def _process_table() -> dict[int, tuple[int, tuple[int, ...]]]:
+    """pid -> (parent pid, NSpid: the pid in each nested PID namespace) of every process."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                status = dict(line.split(":", 1) for line in Path(f"/proc/{entry}/status").read_text().splitlines()
+                              if ":" in line)
+                table[int(entry)] = (int(status["PPid"]), tuple(int(p) for p in status["NSpid"].split()))
+            except (OSError, KeyError, ValueError):
+                continue
+    return table
+
+
+_zygotes: dict[str, _Zygote] = {}
+_zygote_lock = threading.RLock()
+
+
+def _zygote_for(mode: str) -> _Zygote | None:
+    """This grading process's zygote for ``mode`` (started on first use); None while its
+    one child is in use (the caller starts cold). Raises ZygoteError if it cannot start."""
+    with _zygote_lock:
+        zygote = _zygotes.get(mode)
+        if zygote is not None and zygote.owner != os.getpid():  # inherited through a fork: the parent's
+            del _zygotes[mode]
+            zygote = None
+        if zygote is not None and not zygote.alive():
+            _retire(zygote, f"it exited with status {zygote.proc.poll() if zygote.proc else None}")
+            zygote = None
+        if zygote is None:
+            zygote = _zygotes[mode] = _Zygote(mode)
+        return None if zygote.busy else zygote
+
+
+def _retire(zygote: _Zygote, why: str) -> None:
+    """Shut a failed zygote down; the next worker start begins a new one."""
+    log.warning("worker zygote (%s) retired, this worker starts cold: %s", zygote.mode, why)
+    with _zygote_lock:
+        if _zygotes.get(zygote.mode) is zygote:
+            del _zygotes[zygote.mode]
+    zygote.shutdown()
+
+
+def shutdown_zygotes() -> None:
+    """End every zygote this process started (run at exit; tests call it to count processes)."""
+    with _zygote_lock:
+        mine = [z for z in _zygotes.values() if z.owner == os.getpid()]
+        _zygotes.clear()
+    for zygote in mine:
+        zygote.shutdown()
+
+
+def zygote_pids() -> set[int]:
+    """Host pids of this process's zygotes (with their bwrap wrappers, without their children):
+    the processes besides the workers that a grading process may have running."""
+    with _zygote_lock:
+        return set().union(*(z.pids() for z in _zygotes.values() if z.owner == os.getpid()))
+
+
+atexit.register(shutdown_zygotes)
+
+
 # ----------------------------------------------------------------- process
 class _Process:
-    """One running worker: its channel, private directory and kill-everything logic."""
+    """One running worker: its channel, private directory and kill-everything logic.
 
-    def __init__(self, limits: Limits, mode: str) -> None:
+    Cold (``zygote`` None): ``python worker.py`` started here, ``proc`` its Popen.
+    Forked: a child of ``zygote``; ``pid`` is its host pid (from the channel's
+    peer credentials), watched through a pidfd.
+    """
+
+    def __init__(self, limits: Limits, mode: str, zygote: _Zygote | None = None) -> None:
         self.limits = limits
-        self.workdir = tempfile.mkdtemp(prefix="dlgrade-worker-")
+        self.zygote = zygote
+        self.workdir = tempfile.mkdtemp(prefix="dlgrade-worker-", dir=zygote.base if zygote else None)
         self.kill_uid: int | None = None
         self.proc: subprocess.Popen | None = None
-        here = Path(__file__).parent
-        for name in ("worker.py", "protocol.py"):
-            shutil.copyfile(here / name, os.path.join(self.workdir, name))
+        self.pid: int | None = None
+        """Host pid of the top of the worker's tree (bwrap or python when cold, the forked child)."""
+        self.inside_pid: int | None = None
+        self.pidfd: int | None = None
+        self.channel: socket.socket | None = None
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.listener.bind(os.path.join(self.workdir, CHANNEL))
         self.listener.listen(1)
-        self.channel: socket.socket | None = None
+        self.log_path = os.path.join(self.workdir, "startup.log")
+        try:
+            config = self._config(mode)
+            if zygote is not None:
+                config["parent_pid"] = zygote.inside_pid
+                self.inside_pid = zygote.fork(self.workdir, config)
+                if mode == "none":  # same PID namespace: the child's pid is its host pid
+                    self.pid = self.inside_pid
+            else:
+                self._spawn(mode, config)
+        except BaseException:
+            self.kill()
+            raise
+
+    def _config(self, mode: str) -> dict[str, Any]:
+        limits = self.limits
         config: dict[str, Any] = {
             "max_frame": limits.message_bytes,
             "output_chars": limits.output_chars,
             "limits": {"memory_bytes": limits.memory_bytes, "cpu_seconds": limits.cpu_seconds,
                        "file_size_bytes": limits.file_size_bytes, "open_files": limits.open_files,
-                       "processes": limits.processes, "core": 0}}
-        python = _python()
-        if mode == "bwrap":
-            home, config["site"], prefix = SANDBOX_HOME, [SANDBOX_SITE], _bwrap_args(self.workdir)
-        else:
-            home, config["site"], prefix = self.workdir, [python.site], []
+                       "processes": limits.processes, "core": 0, "msgqueue": 0}}
         if os.geteuid() == 0:
             uid = _private_uid()
             config["drop"] = {"uid": uid, "gid": uid}
             self.kill_uid = uid if uid != NOBODY else None
         elif mode == "none":
             config["limits"]["processes"] = limits.processes + len(_processes_of_uid(os.getuid()))
+        return config
+
+    def _spawn(self, mode: str, config: dict[str, Any]) -> None:
+        """A cold start: ``python -I -S -B worker.py`` (inside bwrap in that mode)."""
+        python = _python()
+        _copy_code(self.workdir)
+        if mode == "bwrap":
+            home, config["site"], prefix = SANDBOX_HOME, [SANDBOX_SITE], _bwrap_args(self.workdir)
+        else:
+            home, config["site"], prefix = self.workdir, [python.site], []
         config["channel"] = f"{home}/{CHANNEL}"
         command = prefix + [python.executable, "-I", "-S", "-B", f"{home}/worker.py", _json(config)]
-        self.log_path = os.path.join(self.workdir, "startup.log")
-        try:
-            with open(self.log_path, "wb") as log_file:
-                self.proc = subprocess.Popen(
-                    command, cwd=self.workdir, env=_environment(home), stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL, stderr=log_file, start_new_session=True, close_fds=True)
-        except OSError:
-            self.kill()
-            raise
+        with open(self.log_path, "wb") as log_file:
+            self.proc = subprocess.Popen(
+                command, cwd=self.workdir, env=_environment(home), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=log_file, start_new_session=True, close_fds=True)
+        self.pid = self.proc.pid
 
     def connect(self, deadline: float) -> None:
         """Accept the worker's connection: one, from a process still running as us."""
-        while not select.select([self.listener], [], [], 0.1)[0]:
+        while not select.select([self.listener], [], [], 0.05)[0]:
             if time.monotonic() >= deadline:
                 raise TimeoutError("the worker did not connect")
             if not self.alive():
-                raise protocol.ChannelClosed(f"the worker exited with status {self.proc.poll()}")
+                raise protocol.ChannelClosed(f"the worker exited ({self.exit_status()})")
         channel, _ = self.listener.accept()
         self.listener.close()
         os.unlink(os.path.join(self.workdir, CHANNEL))
-        _pid, uid, _gid = struct.unpack("3i", channel.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+        pid, uid, _gid = struct.unpack("3i", channel.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
         if uid != os.geteuid():
             channel.close()
             raise ProtocolError(f"the channel was opened by uid {uid}, not by the worker")
+        if self.zygote is not None:
+            self.pid = pid
+            self.pidfd = os.pidfd_open(pid)
         self.channel = channel
         self.fd = channel.fileno()
 
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        if self.proc is not None:
+            return self.proc.poll() is None
+        if self.pidfd is not None:
+            return not select.select([self.pidfd], [], [], 0)[0]
+        return self.zygote is not None and self.zygote.alive()
+
+    def exit_status(self) -> str:
+        return f"status {self.proc.poll()}" if self.proc is not None else "the forked worker ended"
 
     def has_unsolicited_data(self) -> bool:
         return bool(select.select([self.fd], [], [], 0)[0])
@@ -353,35 +597,52 @@ class _Process:
             if time.monotonic() >= deadline:
                 raise TimeoutError("no reply before the deadline")
             if not self.alive():
-                raise protocol.ChannelClosed(f"the worker exited with status {self.proc.poll()}")
+                raise protocol.ChannelClosed(f"the worker exited ({self.exit_status()})")
         reply = protocol.read_frame(self.fd, self.limits.message_bytes, deadline)
         if reply.get("id") != request_id or type(reply.get("id")) is not int:
             raise ProtocolError(f"reply for request {reply.get('id')!r} while waiting for {request_id}")
         return reply
 
     def startup_log(self) -> str:
+        if self.zygote is not None:
+            return self.zygote.log_tail()
         try:
             return Path(self.log_path).read_text(errors="replace")[-1500:]
         except OSError:
             return ""
 
     def kill(self) -> None:
-        """Kill the worker and everything it started; close the channel; remove its directory."""
-        if self.proc is not None:
+        """Kill the worker and everything it started (never the zygote); close the channel;
+        remove its directory. A zygote that cannot confirm a clean end is retired."""
+        if self.pid is not None:
             for _ in range(100):
                 victims = _processes_of_uid(self.kill_uid) if self.kill_uid is not None else []
                 for pid in victims:
                     _signal(pid, signal.SIGKILL)
-                _signal(-self.proc.pid, signal.SIGKILL)
+                _signal(-self.pid, signal.SIGKILL)
+                if self.zygote is not None:
+                    _signal(self.pid, signal.SIGKILL)  # before its setsid() it is in the zygote's group
                 if not victims:
                     break
+            self.pid = None
+        if self.proc is not None:
             self.proc.wait()
             self.proc = None
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+            self.pidfd = None
         for sock in (self.listener, self.channel):
             if sock is not None:
                 sock.close()
         self.channel = None
-        _remove_tree(self.workdir)
+        if os.path.isdir(self.workdir):
+            _remove_tree(self.workdir)
+        zygote, self.zygote = self.zygote, None
+        if zygote is not None and self.inside_pid is not None:
+            try:
+                zygote.reap(self.inside_pid)
+            except ZygoteError as err:
+                _retire(zygote, str(err))
 
 
 def _signal(pid: int, sig: int) -> None:
@@ -411,6 +672,10 @@ class StudentWorker:
     sandbox : {"auto", "bwrap", "none"}
         ``"auto"`` uses bwrap when it works here, else ``"none"`` with a logged
         reason; ``"bwrap"`` raises RuntimeError when bwrap cannot be used.
+    zygote : bool
+        Fork each worker from this process's zygote for the mode (default),
+        falling back to a cold start when it is in use or fails; False: always
+        start cold.
 
     Examples
     --------
@@ -420,9 +685,10 @@ class StudentWorker:
     array([0, 2, 4])
     """
 
-    def __init__(self, limits: Limits = Limits(), *, sandbox: str = "auto") -> None:
+    def __init__(self, limits: Limits = Limits(), *, sandbox: str = "auto", zygote: bool = True) -> None:
         self.limits = limits
         self.sandbox_mode = _resolve_mode(sandbox)
+        self.use_zygote = zygote
         self.last_output = ""
         self._process: _Process | None = None
         self._cells: list[str] = []
@@ -583,21 +849,39 @@ class StudentWorker:
         if process is not None and process.alive() and not process.has_unsolicited_data():
             return
         self._kill()
-        process = self._process = _Process(self.limits, self.sandbox_mode)
-        try:
-            deadline = time.monotonic() + STARTUP_TIMEOUT
-            process.connect(deadline)
-            ready = process.receive(0, deadline)
-        except (TimeoutError, ProtocolError, OSError) as err:
-            details = process.startup_log()
-            self._kill()
-            raise WorkerCrashed(f"the worker could not start ({err}){': ' + details if details else ''}") from None
-        if ready.get("ready") is not True:
-            self._crash("starting the worker", ProtocolError("no ready message"))
+        process = self._process = self._start_process()
         replay_end = time.monotonic() + self.limits.cells_timeout
         for index in self._replayable:
             self._timed({"op": "run_cells", "cells": [self._cells[index]], "first_index": index},
                         f"replaying cell {index}", replay_end - time.monotonic())
+
+    def _start_process(self) -> _Process:
+        """A connected, ready worker: forked from the zygote when possible, else cold."""
+        if self.use_zygote:
+            zygote = None
+            try:
+                zygote = _zygote_for(self.sandbox_mode)
+                if zygote is not None:
+                    return self._started(_Process(self.limits, self.sandbox_mode, zygote), ZYGOTE_START_TIMEOUT)
+            except (ZygoteError, WorkerCrashed) as err:
+                if zygote is None:
+                    log.warning("no worker zygote (%s), this worker starts cold: %s", self.sandbox_mode, err)
+                else:
+                    _retire(zygote, str(err))
+        return self._started(_Process(self.limits, self.sandbox_mode), STARTUP_TIMEOUT)
+
+    def _started(self, process: _Process, timeout: float) -> _Process:
+        try:
+            deadline = time.monotonic() + timeout
+            process.connect(deadline)
+            ready = process.receive(0, deadline)
+            if ready.get("ready") is not True:
+                raise ProtocolError("no ready message")
+        except (TimeoutError, ProtocolError, OSError) as err:
+            details = process.startup_log()
+            process.kill()
+            raise WorkerCrashed(f"the worker could not start ({err}){': ' + details if details else ''}") from None
+        return process
 
     def _crash(self, what: str, err: BaseException) -> None:
         self._kill()

@@ -52,8 +52,10 @@ import linecache
 import os
 import re
 import resource
+import signal
 import socket
 import sys
+import time
 import traceback
 import types
 import warnings
@@ -122,7 +124,8 @@ class _BlockGraderPackages:
 def _set_limits(limits: dict) -> None:
     table = {"memory_bytes": resource.RLIMIT_AS, "cpu_seconds": resource.RLIMIT_CPU,
              "file_size_bytes": resource.RLIMIT_FSIZE, "open_files": resource.RLIMIT_NOFILE,
-             "processes": resource.RLIMIT_NPROC, "core": resource.RLIMIT_CORE}
+             "processes": resource.RLIMIT_NPROC, "core": resource.RLIMIT_CORE,
+             "msgqueue": resource.RLIMIT_MSGQUEUE}  # 0: no POSIX message queue outlives a worker
     for key, which in table.items():
         value = int(limits.get(key, 0))
         _soft, hard = resource.getrlimit(which)
@@ -321,8 +324,8 @@ def serve(fd: int, max_frame: int, worker: Worker) -> None:
             protocol.write_frame(fd, too_big, max_frame)
 
 
-def main(argv: list[str]) -> None:
-    config = json.loads(argv[1])
+def _load(config: dict) -> tuple[Any, Any]:
+    """Start-up step 1: the restricted import path and hook, then numpy and protocol."""
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [p for p in sys.path if p] + list(config["site"]) + [here]
     sys.meta_path.insert(0, _BlockGraderPackages)
@@ -330,19 +333,170 @@ def main(argv: list[str]) -> None:
     import numpy as np
     import protocol
 
-    channel = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)  # before any privilege drop
-    channel.connect(config["channel"])
+    return np, protocol
+
+
+def _become_worker(config: dict, np: Any, protocol: Any, channel: socket.socket | None = None) -> None:
+    """Start-up steps 2-5 (connect first unless already connected), then serve until the channel closes."""
+    if channel is None:
+        channel = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)  # before any privilege drop
+        channel.connect(config["channel"])
     fd = channel.detach()
     _set_limits(config["limits"])
     drop = config.get("drop")
     if drop:
         _drop_privileges(int(drop["uid"]), int(drop["gid"]), os.getcwd())
+    if config.get("parent_pid"):  # a zygote child: die with the zygote (set after the uid change clears it)
+        _die_with_parent(int(config["parent_pid"]))
     _silence_fds()
     capture = CappedText(int(config["output_chars"]))
     sys.stdout = sys.stderr = capture
     worker = Worker(np, protocol, capture)
     protocol.write_frame(fd, {"id": 0, "ready": True}, int(config["max_frame"]))
     serve(fd, int(config["max_frame"]), worker)
+
+
+# -------------------------------------------------------------------- zygote
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+REAP_SECONDS = 10.0
+
+
+def _prctl(option: int, value: int) -> None:
+    import ctypes
+
+    if ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), f"prctl({option}) failed")
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """SIGKILL this process when its parent dies (and now, if it already has)."""
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _sweep_namespace() -> None:
+    """Kill every process of this PID namespace except init, this zygote and its parent
+    (only called when no child should exist, i.e. after the grader killed the last one)."""
+    keep = {1, os.getpid(), os.getppid()}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) not in keep:
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def _leftovers() -> list[str]:
+    """State a child could have left for the next one in the namespaces they share."""
+    found = []
+    for kind in ("shm", "msg", "sem"):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as table:
+                rows = table.read().splitlines()[1:]
+        except OSError:
+            continue
+        found += [f"System V {kind} object" for row in rows if row.strip()]
+    try:
+        found += [f"/dev/shm/{name}" for name in os.listdir("/dev/shm")]
+    except OSError:
+        pass
+    return found
+
+
+def _reap(pid: int, seconds: float) -> bool:
+    """Wait (bounded) for the child ``pid`` to end; True when it was reaped."""
+    end = time.monotonic() + seconds
+    while True:
+        try:
+            done, _status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return True
+        if done == pid:
+            return True
+        if time.monotonic() >= end:
+            return False
+        time.sleep(0.005)
+
+
+def _reap_any() -> None:
+    while True:
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                return
+        except ChildProcessError:
+            return
+
+
+def _zygote_child(request: dict, control_fd: int, np: Any, protocol: Any) -> None:
+    """In a fresh fork: leave the zygote's descriptors and session behind, then become a worker."""
+    try:
+        os.close(control_fd)  # student code must never reach the zygote's channel
+        channel = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        channel.connect(request["channel"])  # first, still as the grader's uid
+        os.closerange(3, channel.fileno())
+        os.closerange(channel.fileno() + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+        os.setsid()
+        os.chdir(request["home"])
+        os.environ.clear()
+        os.environ.update({str(k): str(v) for k, v in request["env"].items()})
+        np.random.seed()  # fresh entropy as in a cold start (`random` reseeds itself after fork)
+        _become_worker(request["config"], np, protocol, channel)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        os._exit(1)
+
+
+def run_zygote(config: dict, np: Any, protocol: Any) -> None:
+    """Serve the grader's ``fork`` and ``reap`` requests on the inherited control socket.
+
+    Never runs student code. ``fork`` answers the new child's pid (in this PID
+    namespace); ``reap`` waits for a child the grader killed, sweeps the PID
+    namespace when asked (bwrap), and lists any shared state left behind.
+    End of file on the control socket (the grader closed it or died) ends it.
+    """
+    import select
+
+    if config.get("parent_pid"):
+        _die_with_parent(int(config["parent_pid"]))
+    _prctl(PR_SET_DUMPABLE, 0)  # no ptrace or /proc/<pid>/mem by a same-uid child
+    control = int(config["control_fd"])
+    max_frame = int(config["max_frame"])
+    protocol.write_frame(control, {"id": 0, "ready": True, "pid": os.getpid()}, max_frame)
+    while True:
+        if not select.select([control], [], [], 0.5)[0]:
+            _reap_any()
+            continue
+        try:
+            request = protocol.read_frame(control, max_frame)
+        except protocol.ChannelClosed:
+            os._exit(0)
+        reply: dict = {"id": request.get("id")}
+        if request.get("op") == "fork":
+            pid = os.fork()
+            if pid == 0:
+                _zygote_child(request, control, np, protocol)
+            reply["pid"] = pid
+        elif request.get("op") == "reap":
+            if config.get("sweep"):
+                _sweep_namespace()
+            reply["reaped"] = _reap(int(request["pid"]), REAP_SECONDS)
+            _reap_any()
+            reply["leftovers"] = _leftovers() if config.get("sweep") else []
+        else:
+            reply["error"] = f"unknown operation {request.get('op')!r}"
+        protocol.write_frame(control, reply, max_frame)
+
+
+def main(argv: list[str]) -> None:
+    config = json.loads(argv[1])
+    np, protocol = _load(config)
+    if config.get("zygote"):
+        run_zygote(config, np, protocol)
+    else:
+        _become_worker(config, np, protocol)
 
 
 if __name__ == "__main__":

@@ -47,10 +47,10 @@ def _stat(pid: int) -> tuple[int, str, int, int] | None:
 def worker_processes(student: StudentWorker) -> set[tuple[int, int]]:
     """(pid, start time) of every process of the worker: its tree and its private uid's processes."""
     process = student._process  # the test looks inside on purpose
-    assert process is not None and process.proc is not None
+    assert process is not None and process.pid is not None
     table = {pid: info for pid in map(int, filter(str.isdigit, os.listdir("/proc")))
              if (info := _stat(pid)) is not None}
-    members, frontier = {process.proc.pid}, [process.proc.pid]
+    members, frontier = {process.pid}, [process.pid]
     while frontier:
         parent = frontier.pop()
         children = [pid for pid, info in table.items() if info[0] == parent and pid not in members]

@@ -449,9 +449,9 @@ def _zygote_for(mode: str) -> _Zygote | None:
         if zygote is not None and zygote.owner != os.getpid():  # inherited through a fork: the parent's
             del _zygotes[mode]
             zygote = None
-        if zygote is not None and not zygote.alive():
+        if zygote is not None and not zygote.alive():  # this start goes cold, the next one gets a new zygote
             _retire(zygote, f"it exited with status {zygote.proc.poll() if zygote.proc else None}")
-            zygote = None
+            return None
         if zygote is None:
             zygote = _zygotes[mode] = _Zygote(mode)
         return None if zygote.busy else zygote

@@ -19,16 +19,64 @@ Guaranteed in every mode
     * Nothing from the worker is unpickled or evaluated; a reply is accepted
       only for the request id just sent; garbage, an oversized frame, an
       unsolicited frame or a dead process count as a crash.
-    * On timeout or crash the process group is killed (and, when the worker
-      runs under its own uid, every process of that uid, or the whole bwrap
-      PID namespace), and the next operation starts a fresh worker and replays
-      the cells that ran (their time counts against the budget).
-    * ``close()`` leaves no process behind and removes the private directory.
+    * On timeout or crash the worker's process group is killed (and, when the
+      worker runs under its own uid, every process of that uid; a cold bwrap
+      worker's whole PID namespace; a forked one's namespace is swept by its
+      zygote), never the zygote, and the next operation starts a fresh worker
+      and replays the cells that ran (their time counts against the budget).
+    * ``close()`` leaves no process behind but this grading process's zygotes
+      (:func:`zygote_pids`, ended by :func:`shutdown_zygotes` and at exit) and
+      removes the private directory.
+
+Starting a worker: the zygote (fork server)
+    Python + numpy start-up dominates grading, so each grading process keeps
+    one *zygote* per sandbox mode, started lazily in exactly a cold worker's
+    isolation (same bwrap arguments with its directory as /tmp/student, same
+    environment from scratch, ``python -I -S -B``, the import hook, numpy and
+    protocol imported). It never runs student code, reads nothing from its
+    children and is not dumpable (no ptrace, no /proc/<pid>/mem). Per start it
+    forks one fresh child, never reused: the child closes every descriptor
+    but its new channel (the zygote's control socket first), connects (as the
+    grader's uid, same peer check), starts a new session, takes a fresh
+    environment (HOME = its own 0700 directory /tmp/student/<name>, removed on
+    close), reseeds numpy's global generator (``random`` reseeds itself), then
+    does what a cold worker does: limits, private uid, fds to /dev/null, and
+    it dies with the zygote. After a kill the zygote reaps the child and, under
+    bwrap, sweeps its PID namespace and reports System V IPC objects or
+    /dev/shm files left behind; those, a file left in the zygote's directory,
+    a child that does not end, a dead, silent (``ZYGOTE_START_TIMEOUT``) or
+    malformed zygote all *retire* it (warning logged): that worker starts cold
+    and the next start gets a new zygote. One child at a time per zygote: a
+    second StudentWorker open at once starts cold. POSIX message queues are
+    refused (RLIMIT_MSGQUEUE = 0). The zygote dies with the grader (bwrap's
+    --die-with-parent, or PR_SET_PDEATHSIG in "none" mode; it also exits when
+    its control socket closes). ``StudentWorker(zygote=False)`` always starts cold.
+
+    What is weaker than a cold start (stated, not hidden):
+    * Under bwrap a worker no longer has its namespaces to itself: the PID,
+      IPC, network and UTS namespaces and the /tmp and /dev tmpfs are shared
+      with the zygote, and with the earlier children of the same grading
+      process (one at a time). ``kill(-1)`` reaches the zygote: as root it is
+      refused (other uid); not as root the child shares the zygote's uid in
+      the user namespace and can kill or stop it (then: cold start and a new
+      zygote), not read or trace it. State that could outlive a child in the
+      shared namespaces is checked after each child as said above.
+    * Not as root, consecutive children share uid 65534 (bwrap) or the
+      grader's uid ("none"), as cold workers did; a process that left the
+      child's session is killed by the bwrap sweep, not in "none" mode (as
+      before).
+    * Children of one zygote share its hash randomisation seed and address
+      space layout (ASLR is not redone per worker): string hashes and set
+      orders repeat from one submission to the next in a grading process.
+    * PR_SET_PDEATHSIG follows the *thread* that started the zygote: if the
+      first worker is started from a short-lived thread, the zygote ends with
+      that thread and is replaced (with a warning) at the next start.
 
 ``sandbox="bwrap"`` (used by ``"auto"`` when bubblewrap works here)
     The worker sees read-only /usr, /lib*, /bin, a few /etc files, the Python
     prefix, the site-packages holding numpy at /opt/site (this project's
-    packages, dist-info and editable hooks masked), and its directory at /tmp/student; / and
+    packages, dist-info and editable hooks masked), and its directory at /tmp/student
+    (/tmp/student/<name> for a worker forked from the zygote); / and
     /tmp are read-only, the repository is absent. Network, PID, IPC and UTS
     namespaces are unshared (no network; it cannot see or signal the grader),
     it runs in a new session and dies with its parent. As root, bwrap runs

@@ -10,7 +10,8 @@ Start-up (trusted: no student code has run yet)
        refuses the grader's packages (``reference``, ``exercises``,
        ``autograder``) and editable-install finders.
     2. Resource limits (address space, CPU, file size, open files, processes,
-       no core files), hard limit = soft limit so they cannot be raised.
+       no core files, no POSIX message queues), hard limit = soft limit so
+       they cannot be raised.
     3. If CONFIG asks for it (grader running as root): the private directory
        is given to an unprivileged uid/gid and the process drops to it. Stdlib/site directories the new uid cannot traverse (a Python under
        /root, say) stay importable through ``/proc/self/fd/N`` handles opened
@@ -20,6 +21,14 @@ Start-up (trusted: no student code has run yet)
     5. A ``ready`` frame is sent on the channel: a Unix socket (path in
        CONFIG) connected right after step 1, still as the grader's uid,
        which is how the grader knows the connection is the worker's.
+
+Zygote mode (CONFIG has ``zygote``; see :mod:`autograder.sandbox`)
+    After step 1 the process does not become a worker: it serves ``fork`` and
+    ``reap`` requests on an inherited control socket and never runs student
+    code. Each ``fork`` child closes the control socket and every other
+    descriptor, connects its channel, calls ``setsid``, takes the environment
+    and directory given in the request, reseeds numpy's global generator and
+    continues at step 2 (and dies with the zygote, PR_SET_PDEATHSIG).
 
 Operations (one request frame -> one reply frame with the same ``id``)
     ``run_cells``  execute cells in order in one ``__main__`` namespace;

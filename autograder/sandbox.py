@@ -133,6 +133,7 @@ ZYGOTE_START_TIMEOUT = 5.0
 """Seconds for a fork and the child's connection; beyond that the zygote counts as broken."""
 ZYGOTE_REAP_TIMEOUT = 15.0
 CONTROL_FRAME = 1024**2
+ZYGOTE_PREFIX = "dlgrade-zygote-"
 SANDBOX_HOME = "/tmp/student"
 SANDBOX_SITE = "/opt/site"
 TRUNCATED = "…[truncated]"
@@ -367,7 +368,8 @@ class _Zygote:
         self.proc: subprocess.Popen | None = None
         self.inside_pid = 0
         self._next_id = 1
-        self.base = tempfile.mkdtemp(prefix="dlgrade-zygote-")
+        _remove_stale_bases()
+        self.base = tempfile.mkdtemp(prefix=f"{ZYGOTE_PREFIX}{self.owner}-")
         os.chmod(self.base, 0o711)
         os.mkdir(os.path.join(self.base, "code"), 0o755)
         _copy_code(os.path.join(self.base, "code"))
@@ -485,6 +487,14 @@ def _process_table() -> dict[int, tuple[int, tuple[int, ...]]]:
     return table
 
 
+def _remove_stale_bases() -> None:
+    """Remove zygote directories whose grading process is gone (killed, so no atexit ran)."""
+    for path in Path(tempfile.gettempdir()).glob(f"{ZYGOTE_PREFIX}*-*"):
+        owner = path.name[len(ZYGOTE_PREFIX):].split("-")[0]
+        if owner.isdigit() and not os.path.exists(f"/proc/{owner}") and path.is_dir() and not path.is_symlink():
+            _remove_tree(str(path))
+
+
 _zygotes: dict[str, _Zygote] = {}
 _zygote_lock = threading.RLock()
 
@@ -501,6 +511,10 @@ def _zygote_for(mode: str) -> _Zygote | None:
             _retire(zygote, f"it exited with status {zygote.proc.poll() if zygote.proc else None}")
             return None
         if zygote is None:
+            if not _zygotes:  # pool processes end without atexit; multiprocessing runs its finalizers
+                from multiprocessing import util
+
+                util.Finalize(None, shutdown_zygotes, exitpriority=0)
             zygote = _zygotes[mode] = _Zygote(mode)
         return None if zygote.busy else zygote
 

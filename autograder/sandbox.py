@@ -308,12 +308,14 @@ def _processes_of_uid(uid: int) -> list[int]:
     pids = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
-            try:
-                status = dict(line.split(":", 1) for line in Path(f"/proc/{entry}/status").read_text().splitlines()
-                              if ":" in line)
-            except OSError:
+            try:  # State and Uid are in the first lines of status: read only those (called per worker)
+                with open(f"/proc/{entry}/status", "rb") as handle:
+                    head = handle.read(2048)
+                state = head.split(b"\nState:", 1)[1].split(None, 1)[0]
+                real_uid = int(head.split(b"\nUid:", 1)[1].split(None, 1)[0])
+            except (OSError, IndexError, ValueError):
                 continue
-            if int(status["Uid"].split()[0]) == uid and not status["State"].strip().startswith(("Z", "X")):
+            if real_uid == uid and state not in (b"Z", b"X"):
                 pids.append(int(entry))
     return pids
 

@@ -464,8 +464,7 @@ def test_end_to_end_full_marks_and_zero_both_exit_zero(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="autograder/submission.py reads cells with nbformat.from_dict, which keeps "
-                          "Jupyter's list-of-lines sources instead of joining them (reported to the lead)")
+@pytest.mark.slow
 def test_end_to_end_notebook_saved_by_jupyter(tmp_path):
     """Is a notebook whose cell sources are lists of lines, as Jupyter saves them, graded?"""
     _, solved = released_and_solved(tmp_path, "ada01", split_lines=True)

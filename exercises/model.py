@@ -30,6 +30,7 @@ checks run only in the grader and may use anything.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import hmac
 import importlib
@@ -128,8 +129,9 @@ class Exercise:
 # --------------------------------------------------------------------------
 # Solution regions
 # --------------------------------------------------------------------------
+@functools.lru_cache(maxsize=None)
 def source_of(function: Callable[..., Any]) -> str:
-    """The dedented source of a reference function."""
+    """The dedented source of a reference function (cached: inspect reads and tokenizes files)."""
     return textwrap.dedent(inspect.getsource(function)).rstrip() + "\n"
 
 

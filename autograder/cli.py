@@ -195,10 +195,9 @@ def demo(ctx: click.Context, jobs: int) -> None:
     from autograder.course import assignment_exercises
     from autograder.demo import hand_in
     from autograder.release import build_assignment, release_assignment
-    state: CliState = ctx.obj
-    if state.course_path is None:
-        state = CliState(SAMPLE_COURSE)
-    course = state.course()
+    if ctx.obj.course_path is None:  # the sub-commands invoked below read the course from ctx.obj too
+        ctx.obj = CliState(SAMPLE_COURSE)
+    course = ctx.obj.course()
     click.echo(f"course: {course.name} in {course.root}")
     secret = _secret(course)
     try:

@@ -27,7 +27,7 @@ class Profile:
     stubbed: frozenset[str] = field(default_factory=frozenset)
     """Exercise keys left as the released stub (they raise NotImplementedError)."""
     looping: frozenset[str] = field(default_factory=frozenset)
-    """Exercise keys whose functions loop forever."""
+    """Exercise keys whose first function loops forever (the rest of the exercise is left unfinished)."""
     prelude: str = ""
     """Code in a cell the student added before the first answer (e.g. tampering)."""
     edit_check_cells: bool = False
@@ -35,8 +35,8 @@ class Profile:
 
 
 def looping_version(cell: str) -> str:
-    """The stub of ``cell`` with each ``raise NotImplementedError()`` turned into an endless loop."""
-    return _STUB_LINE.sub(lambda m: f"{m[1]}while True:\n{m[1]}    pass", clear_solutions(cell))
+    """The stub of ``cell`` with its first function looping forever (the others left as stubs)."""
+    return _STUB_LINE.sub(lambda m: f"{m[1]}while True:\n{m[1]}    pass", clear_solutions(cell), count=1)
 
 
 def answered(released: NotebookNode, exercises: Sequence[Exercise], params: Mapping[str, dict],

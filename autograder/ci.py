@@ -273,9 +273,10 @@ def run_ci(notebook: Path | None, *, course: Any, assignment: str, student: str 
               help="Roster id the notebook was released for (its variant). Gradescope: defaults to "
                    "the roster id whose email is the submitter's in submission_metadata.json.")
 @click.option("--course", "course_path", type=click.Path(file_okay=False, path_type=Path),
-              envvar="DLGRADE_COURSE", required=True,
-              help="The instructor's course folder (holding course.toml), or env DLGRADE_COURSE. "
-                   "Never searched for: in CI the student's repository must not supply it.")
+              envvar="DLGRADE_COURSE", default=None,
+              help="The instructor's course folder (holding course.toml), or env DLGRADE_COURSE, or "
+                   "`grade --course PATH ci ...`. Never searched for: in CI the student's repository "
+                   "must not supply it.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
               help="Output to write; repeat for several. Without it only the summary is printed.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
@@ -285,7 +286,7 @@ def run_ci(notebook: Path | None, *, course: Any, assignment: str, student: str 
               help="Gradescope's autograder folder: reads submission/, writes results/results.json.")
 @click.option("--hidden-visibility", type=click.Choice(GRADESCOPE_VISIBILITIES), default="after_due_date",
               show_default=True, help="Gradescope visibility of hidden checks (public checks are visible).")
-def ci_command(notebook: Path | None, assignment: str, student: str | None, course_path: Path,
+def ci_command(notebook: Path | None, assignment: str, student: str | None, course_path: Path | None,
                formats: tuple[str, ...], out_dir: Path, gradescope_root: Path, hidden_visibility: str) -> None:
     """Grade one NOTEBOOK in CI and write GitHub Classroom, Gradescope or JUnit results.
 
@@ -299,6 +300,11 @@ def ci_command(notebook: Path | None, assignment: str, student: str | None, cour
           --course "$RUNNER_TEMP/course" --format github --format junit --out reports
       grade ci --assignment a2 --format gradescope --course /autograder/source/course
     """
+    if course_path is None:  # the group's --course, when given explicitly (never searched for)
+        course_path = getattr(click.get_current_context().find_object(object), "course_path", None)
+    if course_path is None:
+        raise click.UsageError("give the course folder: --course PATH (or `grade --course PATH ci ...`, "
+                               "or the environment variable DLGRADE_COURSE)")
     if notebook is None and "gradescope" not in formats:
         raise click.UsageError("give the NOTEBOOK to grade (only --format gradescope finds it by itself)")
     if student is None and "gradescope" not in formats:

@@ -471,3 +471,23 @@ def test_end_to_end_notebook_saved_by_jupyter(tmp_path):
     code = run_ci(solved, course=REPO / "course", assignment="a2", student="ada01", formats=[],
                   env={}, echo=lambda line: None)
     assert code == EXIT_GRADED
+
+
+def test_the_group_course_option_is_accepted(tmp_path, monkeypatch):
+    """Does `grade --course PATH ci ...` grade with that course, and is a missing course a usage error?"""
+    from click.testing import CliRunner
+
+    import autograder.ci as ci_module
+    from autograder.cli import main
+
+    seen = {}
+    monkeypatch.setattr(ci_module, "run_ci", lambda notebook, *, course, **kwargs: seen.setdefault("course", course) and 0)
+    monkeypatch.delenv("DLGRADE_COURSE", raising=False)
+    notebook = tmp_path / "a2.ipynb"
+    notebook.write_text("{}")
+    result = CliRunner().invoke(main, ["--course", str(tmp_path), "ci", str(notebook), "--assignment", "a2",
+                                       "--student", "ada01"])
+    assert result.exit_code == 0, result.output
+    assert seen["course"] == tmp_path
+    missing = CliRunner().invoke(main, ["ci", str(notebook), "--assignment", "a2", "--student", "ada01"])
+    assert missing.exit_code == 2 and "give the course folder" in missing.output

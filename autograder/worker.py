@@ -22,7 +22,7 @@ Start-up (trusted: no student code has run yet)
        CONFIG) connected right after step 1, still as the grader's uid,
        which is how the grader knows the connection is the worker's.
 
-Zygote mode (CONFIG has ``zygote``; see :mod:`autograder.sandbox`)
+Zygote mode (CONFIG has ``zygote``; see :mod:`autograder.zygote`)
     After step 1 the process does not become a worker: it serves ``fork`` and
     ``reap`` requests on an inherited control socket and never runs student
     code. Each ``fork`` child closes the control socket and every other

@@ -1,7 +1,7 @@
 """The grading commands of ``grade``: collect, autograde, export.
 
 Each is a thin layer over one library function (:func:`autograder.collect.collect`,
-:func:`autograder.batch.grade_class` with :mod:`autograder.gradebook`,
+:func:`autograder.grading.grade_and_record`,
 :func:`autograder.export.export_grades`). Register them on the ``grade`` group::
 
     from autograder.cli_grading import autograde_command, collect_command, export_command
@@ -14,13 +14,17 @@ as ``grade --course PATH`` sets it up), or from the current folder upwards.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import click
 
 from autograder.course import (ROSTER_FILE, Course, CourseError, Student, assignment_exercises,
                                find_course, load_course, read_roster)
+
+if TYPE_CHECKING:
+    from autograder.grading import GradedRow
 
 SANDBOXES = ("auto", "bwrap", "none")
 
@@ -161,9 +165,10 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
       grade autograde a2 --student ada01 --force
       grade autograde a2 --db postgresql://grader@dbhost/dl101
     """
-    from autograder.batch import find_submissions, grade_class
+    from autograder.batch import find_submissions
     from autograder.collect import submitted_dir
-    from autograder.gradebook import record_assignment, record_students
+    from autograder.gradebook import GradebookError
+    from autograder.grading import grade_and_record, prepare_gradebook
 
     course = _course(ctx)
     chosen = _assignment(course, assignment)
@@ -188,16 +193,16 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
     from autograder.cli import _secret  # the group's own: resolves it, warns about the demo secret
     secret = _secret(course)
 
-    from autograder.gradebook import GradebookError
     gb = _open_gradebook(course, db_url)
     try:
         try:
-            record_students(gb, roster.values())
-            record_assignment(gb, course, chosen, [(e.key, e.points) for e in exercises])
+            prepare_gradebook(gb, course=course, assignment=chosen, roster=roster, exercises=exercises)
         except GradebookError as err:
             raise click.ClickException(str(err)) from None
-        rows = _grade_and_record(gb, course, chosen, roster, submissions, exercises, secret.value,
-                                 jobs=jobs, force=force, sandbox=sandbox, grade_class=grade_class)
+        with _progress_bar(f"grading {chosen.id}", total=len(submissions)) as on_progress:
+            rows = grade_and_record(gb, course=course, assignment=chosen, roster=roster,
+                                    submissions=submissions, exercises=exercises, secret=secret.value,
+                                    jobs=jobs, force=force, sandbox=sandbox, on_progress=on_progress)
     finally:
         gb.close()
     failures = _print_summary(chosen.id, rows, course)
@@ -206,79 +211,56 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
                                    "their earlier results are untouched — run the command again")
 
 
-def _grade_and_record(gb: Any, course: Course, assignment: Any, roster: dict[str, Student],
-                      submissions: list[Any], exercises: list[Any], secret: bytes, *, jobs: int,
-                      force: bool, sandbox: str, grade_class: Any) -> list[dict[str, Any]]:
-    """Run the batch with a progress bar; record each finished result in the gradebook."""
+@contextmanager
+def _progress_bar(description: str, total: int) -> Iterator[Callable[[GradedRow], None]]:
+    """A rich progress bar on stderr; yields the callback that advances it by one finished row."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from autograder.gradebook import GradebookError, record_result
-    from autograder.late import late_penalty
-    from autograder.results import read_result
-
-    rows: list[dict[str, Any]] = []
-
-    def record(outcome: Any) -> None:
-        row: dict[str, Any] = {"student": outcome.student, "status": outcome.status, "late": "",
-                               "points": outcome.points, "max_points": outcome.max_points,
-                               "error": outcome.error, "failed": outcome.status == "failed"}
-        if outcome.status != "failed":
-            try:
-                result = read_result(outcome.results_path)
-                try:
-                    penalty = late_penalty(course.late_policy, assignment.due, result.submitted_at)
-                except ValueError as err:
-                    penalty, row["late"] = None, f"? ({err})"
-                if penalty is not None and penalty.days_late:
-                    row["late"] = f"{penalty.days_late} d, −{penalty.fraction:.0%}"
-                record_result(gb, result, penalty, student=roster.get(result.student))
-                if result.error:
-                    row["error"] = result.error
-            except (GradebookError, ValueError, OSError) as err:
-                row.update(failed=True, error=f"not recorded in the gradebook: {err}")
-        rows.append(row)
-
-    console = Console(stderr=True)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("{task.fields[last]}"))
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task(f"grading {assignment.id}", total=len(submissions), last="")
+    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+        task = progress.add_task(description, total=total, last="")
 
-        def on_outcome(outcome: Any) -> None:
-            record(outcome)
-            progress.update(task, advance=1, last=f"{outcome.student}: {outcome.status}")
-        grade_class(submissions, assignment=assignment.id, exercise_keys=[e.key for e in exercises],
-                    secret=secret, out_root=Path(course.root) / "autograded", jobs=jobs, force=force,
-                    sandbox=sandbox, on_outcome=on_outcome)
-    order = {s.student: n for n, s in enumerate(submissions)}
-    return sorted(rows, key=lambda r: order.get(r["student"], len(order)))
+        def advance(row: GradedRow) -> None:
+            progress.update(task, advance=1, last=f"{row.student}: {row.status}")
+        yield advance
 
 
-def _print_summary(assignment: str, rows: list[dict[str, Any]], course: Course) -> int:
+def _late_label(row: GradedRow) -> str:
+    """The summary's late column: ``2 d, −40%``, ``? (why)``, or empty when on time or unknown."""
+    if row.late_error:
+        return f"? ({row.late_error})"
+    if row.penalty is not None and row.penalty.days_late:
+        return f"{row.penalty.days_late} d, −{row.penalty.fraction:.0%}"
+    return ""
+
+
+def _print_summary(assignment: str, rows: list[GradedRow], course: Course) -> int:
+    """Print the table of rows and the counts line; returns how many rows failed."""
     from rich.console import Console
     from rich.table import Table
+
+    from autograder.grading import autograded_dir, count_rows
     table = Table(title=f"{assignment}: {len(rows)} submissions")
     for column, justify in (("student", "left"), ("points", "right"), ("late", "left"),
                             ("status", "left")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    failures = 0
     for row in rows:
-        status = {"graded": "graded", "skipped": "unchanged", "failed": "FAILED"}[row["status"]]
-        if row["failed"]:
-            failures += 1
-            status = f"[red]FAILED[/]: {row['error'].strip().splitlines()[-1] if row['error'] else ''}"
-        elif row["error"]:
-            status += f" (notebook: {row['error'].splitlines()[0]})"
-        points = "—" if row["status"] == "failed" else f"{row['points']:g}/{row['max_points']:g}"
-        table.add_row(row["student"], points, row["late"], status)
+        status = {"graded": "graded", "skipped": "unchanged", "failed": "FAILED"}[row.status]
+        if row.failed:
+            status = f"[red]FAILED[/]: {row.error.strip().splitlines()[-1] if row.error else ''}"
+        elif row.error:
+            status += f" (notebook: {row.error.splitlines()[0]})"
+        points = "—" if row.status == "failed" else f"{row.points:g}/{row.max_points:g}"
+        table.add_row(row.student, points, _late_label(row), status)
     console = Console()
     console.print(table)
-    counts = {s: sum(r["status"] == s for r in rows) for s in ("graded", "skipped", "failed")}
-    console.print(f"graded {counts['graded']}, unchanged {counts['skipped']}, failed {failures}; "
-                  f"results in {_relative(Path(course.root) / 'autograded', course.root)}/, "
+    counts = count_rows(rows)
+    console.print(f"graded {counts.graded}, unchanged {counts.unchanged}, failed {counts.failed}; "
+                  f"results in {_relative(autograded_dir(course), course.root)}/, "
                   "scores in the gradebook", highlight=False)
-    return failures
+    return counts.failed
 
 
 # --------------------------------------------------------------------------

@@ -324,7 +324,10 @@ def record_result(gb: Gradebook, result: SubmissionResult, late_penalty: LatePen
     name = result.assignment
     scores = {grade_cell_name(e.key): float(e.points) for e in result.exercises}
     penalty = late_penalty.points(result.points) if late_penalty else 0.0
-    timestamp = _utc_naive(result.submitted_at) if result.submitted_at else None
+    try:
+        timestamp = _utc_naive(result.submitted_at) if result.submitted_at else None
+    except ValueError:  # an unreadable timestamp.txt: the scores still count (the CLI shows "?" as late)
+        timestamp = None
 
     def work() -> None:
         assignment = gb.db.query(NbAssignment).filter(NbAssignment.name == name).one_or_none()

@@ -117,6 +117,9 @@ def grade_class(submissions: Sequence[Submission], *, assignment: str, exercise_
             done(_grade_one(job))
     else:
         context = multiprocessing.get_context("forkserver")
+        # The fork server imports the grader once; each pool process forks from it ready to grade
+        # (fork server, not plain fork: the calling process may run threads, e.g. a progress bar).
+        context.set_forkserver_preload(["autograder.engine", "autograder.sandbox", "exercises.model"])
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             for future in as_completed([pool.submit(_grade_one, job) for job in pending]):
                 done(future.result())

@@ -183,4 +183,5 @@ def grade_notebook(notebook: Path, *, assignment: str, student: str, exercises: 
         code.cells, exercises=exercises, params=params, limits=limits, sandbox=sandbox)
     return SubmissionResult(exercises=exercise_results, cell_problems=problems, output=printed,
                             notebook_sha256=code.sha256, sandbox=mode, figures=figures,
+                            edited_locked_cells=code.edited_locked_cells,
                             duration=round(time.perf_counter() - started, 4), **common)

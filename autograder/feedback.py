@@ -267,6 +267,11 @@ def feedback_page(result: SubmissionResult, course: Course | None = None) -> str
                         for p in result.cell_problems)
         parts.append("<h2>Cells that raised an error</h2><p>When your notebook ran top to bottom, "
                      f"these of your cells failed (counting only the cells that ran):</p><ul>{items}</ul>")
+    if result.edited_locked_cells:
+        names = ", ".join(f"<code>{esc(name)}</code>" for name in result.edited_locked_cells)
+        parts.append(f"<div class=\"alert\"><b>You changed locked cells</b> ({names}). The grader "
+                     "ignored those changes: it grades only your solution cells and cells you added, "
+                     "with its own checks.</div>")
     keys = {e.key for e in result.exercises}
     for exercise in result.exercises:
         parts.append(_exercise_section(exercise, (f for f in result.figures

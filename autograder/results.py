@@ -93,6 +93,8 @@ class SubmissionResult:
     grader_version: str = ""
     figures: tuple[dict, ...] = ()
     """Plot data for the feedback page (see :mod:`autograder.figures`): plain JSON."""
+    edited_locked_cells: tuple[str, ...] = ()
+    """grade_ids of locked cells (prompts, checks) the student changed; the grader ignored the edits."""
     format: int = RESULTS_FORMAT
 
     @property
@@ -124,6 +126,7 @@ class SubmissionResult:
         problems = tuple(CellProblem(**p) for p in data.get("cell_problems", ()))
         fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__
                   and k not in ("exercises", "cell_problems", "figures")}
+        fields["edited_locked_cells"] = tuple(data.get("edited_locked_cells", ()))
         return cls(exercises=exercises, cell_problems=problems,
                    figures=tuple(data.get("figures", ())), **fields)
 

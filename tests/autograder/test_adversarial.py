@@ -247,3 +247,20 @@ def test_silenced_overflow_warnings_are_still_seen(tmp_path: Path) -> None:
     failed = [c.name for _, c in result.checks() if c.status != "passed"]
     assert failed == ["test_sigmoid_is_stable_for_large_inputs"]
     assert result.points == exercise.points - 1
+
+
+def test_edited_locked_cells_are_named_in_the_result_and_on_the_feedback_page(tmp_path: Path) -> None:
+    """Is a released notebook whose locked check cell was edited graded as usual, with the edit named?"""
+    from autograder.feedback import feedback_page
+    from nbgrader.utils import compute_checksum
+
+    path = write_notebook(tmp_path / "edited.ipynb", [IMPORT, DOUBLE, SQUARE])
+    notebook = nbformat.read(path, as_version=4)
+    check = notebook.cells[-1]
+    check.metadata["nbgrader"]["checksum"] = compute_checksum(check)  # as released
+    check.source = "pass  # the student's edit"
+    nbformat.write(notebook, path)
+    result = grade_notebook(path, assignment="zz", student="mallory", exercises=[EXERCISE],
+                            secret=SECRET, limits=LIMITS)
+    assert result.points == 4 and result.edited_locked_cells == ("checks",)
+    assert "You changed locked cells" in feedback_page(result) and "checks" in feedback_page(result)

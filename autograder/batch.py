@@ -67,13 +67,13 @@ def already_graded(path: Path, notebook: Path) -> SubmissionResult | None:
 def _grade_one(job: dict[str, Any]) -> BatchOutcome:
     """Grade one submission and write its result (runs in a pool process)."""
     from autograder.engine import grade_notebook
-    from exercises.model import get_exercise
+    from exercises.model import get_exercises
 
     path = Path(job["results_path"])
     try:
         result = grade_notebook(Path(job["notebook"]), assignment=job["assignment"],
                                 student=job["student"],
-                                exercises=[get_exercise(k) for k in job["exercise_keys"]],
+                                exercises=get_exercises(job["exercise_keys"]),
                                 secret=job["secret"], limits=job["limits"], sandbox=job["sandbox"],
                                 submitted_at=job["submitted_at"])
         write_result(result, path)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from exercises.dlcheck import PASSED, PUBLIC_CHECKS_FILE, LocalStudent, RecordingRef, from_jsonable, run_check
-from exercises.model import get_exercise, reference_namespace
+from exercises.model import get_exercise, get_exercises, reference_namespace
 
 
 def run_hidden_checks(key: str, namespace: Mapping[str, Any], *,
@@ -35,7 +35,7 @@ def run_hidden_checks(key: str, namespace: Mapping[str, Any], *,
     variants = {k: from_jsonable(v["params"]) for k, v in data["exercises"].items()}
     if key not in variants:
         raise KeyError(f"{path} has no exercise {key!r}: it belongs to another assignment")
-    exercises = [get_exercise(k) for k in variants]
+    exercises = get_exercises(list(variants))
     ref = reference_namespace([e.solution_cell(variants[e.key]) for e in exercises])
     failures = []
     exercise = get_exercise(key)

@@ -63,12 +63,11 @@ def expected_points(profile: Profile, exercises, params) -> float:
     """What a correct grader gives a profile: the model answer's checks, run here on trusted code,
     with the unfinished and looping exercises as stubs (a later exercise that calls them loses too)."""
     lost = profile.stubbed | profile.looping
-    cells = [e.solution_cell(params[e.key]) for e in exercises]
-    cells = [clear_solutions(c) if e.key in lost else c for e, c in zip(exercises, cells)]
+    model = [e.solution_cell(params[e.key]) for e in exercises]
+    answered_cells = [clear_solutions(c) if e.key in lost else c for e, c in zip(exercises, model)]
     with contextlib.redirect_stdout(io.StringIO()):
-        namespace = reference_namespace(cells, tolerant=True)
-        results = run_checks_locally(exercises, namespace, reference_namespace(
-            [e.solution_cell(params[e.key]) for e in exercises]), params)
+        namespace = reference_namespace(answered_cells, tolerant=True)
+        results = run_checks_locally(exercises, namespace, reference_namespace(model), params)
     points = {(e.key, c.name): c.points for e in exercises for c in e.checks}
     return sum(points[(r.exercise, r.check)] for r in results if r.status == "passed")
 

@@ -41,7 +41,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -253,12 +253,19 @@ def all_exercises() -> dict[str, Exercise]:
     return found
 
 
+def get_exercises(keys: Sequence[str]) -> list[Exercise]:
+    """The exercises ``"<assignment>.<id>"`` in the order given, from one scan of the package;
+    the error names the unknown keys and lists the known ones."""
+    known = all_exercises()
+    unknown = [key for key in keys if key not in known]
+    if unknown:
+        raise KeyError(f"unknown exercise {', '.join(map(repr, unknown))}; known: {', '.join(sorted(known))}")
+    return [known[key] for key in keys]
+
+
 def get_exercise(key: str) -> Exercise:
     """The exercise ``"<assignment>.<id>"``; the error lists the known ones."""
-    known = all_exercises()
-    if key not in known:
-        raise KeyError(f"unknown exercise {key!r}; known: {', '.join(sorted(known))}")
-    return known[key]
+    return get_exercises([key])[0]
 
 
 def reference_namespace(cells: list[str], *, tolerant: bool = False) -> dict[str, Any]:

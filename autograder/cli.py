@@ -9,41 +9,11 @@ from pathlib import Path
 
 import click
 
-from autograder.course import (DEMO_SECRET_WARNING, ROSTER_FILE, Course, CourseError, Secret,
-                               find_course, load_course, read_roster, resolve_secret)
+from autograder.cli_common import CliState, assignment_of, count, relative, secret_of
+from autograder.course import ROSTER_FILE, CourseError, read_roster
 
 SAMPLE_COURSE = Path(__file__).resolve().parent.parent / "course"
 """The sample course bundled with the repository (used by ``grade demo``)."""
-
-
-class CliState:
-    """What the group's options say; the course is loaded only by the commands that need it."""
-
-    def __init__(self, course_path: Path | None) -> None:
-        self.course_path = course_path
-
-    def course(self) -> Course:
-        try:
-            return load_course(find_course(self.course_path))
-        except CourseError as err:
-            raise click.ClickException(str(err)) from None
-
-
-def _secret(course: Course) -> Secret:
-    try:
-        secret = resolve_secret(course)
-    except CourseError as err:
-        raise click.ClickException(str(err)) from None
-    if secret.is_demo:
-        click.secho(DEMO_SECRET_WARNING, fg="yellow", err=True)
-    return secret
-
-
-def _assignment_id(course: Course, assignment: str) -> str:
-    try:
-        return course.assignment(assignment).id
-    except CourseError as err:
-        raise click.BadParameter(str(err), param_hint="ASSIGNMENT") from None
 
 
 def _library_errors() -> tuple[type[Exception], ...]:
@@ -51,17 +21,6 @@ def _library_errors() -> tuple[type[Exception], ...]:
     from autograder.release import ReleaseError
     from exercises.model import ExerciseDefinitionError
     return CourseError, ReleaseError, NotebookError, ExerciseDefinitionError
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -95,13 +54,13 @@ def build(state: CliState, assignment: str) -> None:
     """
     from autograder.release import build_assignment
     course = state.course()
-    assignment_id = _assignment_id(course, assignment)
+    assignment_id = assignment_of(course, assignment).id
     try:
-        built = build_assignment(course, assignment_id, secret=_secret(course))
+        built = build_assignment(course, assignment_id, secret=secret_of(course))
     except _library_errors() as err:
         raise click.ClickException(str(err)) from None
-    click.echo(f"{built.assignment}: {_relative(built.notebook, course.root)} "
-               f"({_count(len(built.exercises), 'exercise')}, {built.points:g} points)")
+    click.echo(f"{built.assignment}: {relative(built.notebook, course.root)} "
+               f"({count(len(built.exercises), 'exercise')}, {built.points:g} points)")
     for key in built.exercises:
         click.echo(f"  {key}")
 
@@ -124,18 +83,18 @@ def release(state: CliState, assignment: str, roster: Path | None) -> None:
     """
     from autograder.release import release_assignment
     course = state.course()
-    assignment_id = _assignment_id(course, assignment)
+    assignment_id = assignment_of(course, assignment).id
     try:
         students = read_roster(roster or course.root / ROSTER_FILE)
     except CourseError as err:
         raise click.BadParameter(str(err), param_hint="--roster") from None
     try:
-        released = release_assignment(course, assignment_id, students, secret=_secret(course))
+        released = release_assignment(course, assignment_id, students, secret=secret_of(course))
     except _library_errors() as err:
         raise click.ClickException(str(err)) from None
-    folder = _relative(course.release_dir(assignment_id), course.root)
-    click.echo(f"{released.assignment}: released to {_count(len(released.students), 'student')} in {folder}/ "
-               f"({_count(len(released.exercises), 'exercise')})")
+    folder = relative(course.release_dir(assignment_id), course.root)
+    click.echo(f"{released.assignment}: released to {count(len(released.students), 'student')} in {folder}/ "
+               f"({count(len(released.exercises), 'exercise')})")
 
 
 @main.command()
@@ -199,7 +158,7 @@ def demo(ctx: click.Context, jobs: int) -> None:
         ctx.obj = CliState(SAMPLE_COURSE)
     course = ctx.obj.course()
     click.echo(f"course: {course.name} in {course.root}")
-    secret = _secret(course)
+    secret = secret_of(course)
     try:
         students = read_roster(course.root / ROSTER_FILE)
     except CourseError as err:
@@ -218,12 +177,12 @@ def demo(ctx: click.Context, jobs: int) -> None:
             click.secho(f"{assignment.id}: FAILED: {err}", fg="red", err=True)
             failed.append(assignment.id)
             continue
-        click.echo(f"\n{assignment.id}: {_count(len(built.exercises), 'exercise')}, {built.points:g} points")
+        click.echo(f"\n{assignment.id}: {count(len(built.exercises), 'exercise')}, {built.points:g} points")
         click.echo(f"  source:  {built.notebook}")
         click.echo(f"  release: {course.release_dir(assignment.id)}/<student>/ "
-                   f"({_count(len(released.students), 'student')})")
+                   f"({count(len(released.students), 'student')})")
         handed_in = hand_in(course, assignment, released, chosen, secret.value, students)
-        click.echo(f"  handed in: {_count(len(handed_in), 'sample notebook')} in "
+        click.echo(f"  handed in: {count(len(handed_in), 'sample notebook')} in "
                    f"{course.root / 'submitted'}/<student>/{assignment.id}/")
         for sample in handed_in:
             click.echo(f"    {sample.student:<10} {sample.profile}")

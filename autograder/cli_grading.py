@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import click
 
-from autograder.course import (ROSTER_FILE, Course, CourseError, Student, assignment_exercises,
-                               find_course, load_course, read_roster)
+from autograder.cli_common import assignment_of, course_from, relative, secret_of
+from autograder.course import ROSTER_FILE, Course, CourseError, Student, assignment_exercises, read_roster
 
 if TYPE_CHECKING:
     from autograder.grading import GradedRow
@@ -32,24 +32,8 @@ SANDBOXES = ("auto", "bwrap", "none")
 # --------------------------------------------------------------------------
 # Shared by the commands
 # --------------------------------------------------------------------------
-def _course(ctx: click.Context) -> Course:
-    """The course from the group's state object (``.course()``), or found from the current folder."""
-    state = ctx.obj
-    try:
-        if isinstance(state, Course):
-            return state
-        if state is not None and callable(getattr(state, "course", None)):
-            return state.course()
-        return load_course(find_course(None))
-    except CourseError as err:
-        raise click.ClickException(str(err)) from None
 
 
-def _assignment(course: Course, assignment: str) -> Any:
-    try:
-        return course.assignment(assignment)
-    except CourseError as err:
-        raise click.BadParameter(str(err), param_hint="ASSIGNMENT") from None
 
 
 def _roster(course: Course, required: bool) -> dict[str, Student]:
@@ -70,11 +54,6 @@ def _open_gradebook(course: Course, db: str | None) -> Any:
         raise click.ClickException(str(err)) from None
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(Path(root).resolve()))
-    except ValueError:
-        return str(path)
 
 
 # --------------------------------------------------------------------------
@@ -105,15 +84,15 @@ def collect_command(ctx: click.Context, assignment: str, source: Path | None) ->
     from rich.table import Table
 
     from autograder.collect import CollectError, collect, submitted_dir
-    course = _course(ctx)
-    assignment_id = _assignment(course, assignment).id
+    course = course_from(ctx.obj)
+    assignment_id = assignment_of(course, assignment).id
     students = tuple(_roster(course, required=True).values())
     try:
         report = collect(course, assignment_id, source, students=students)
     except CollectError as err:
         raise click.ClickException(str(err)) from None
     console = Console()
-    where = _relative(submitted_dir(course), course.root)
+    where = relative(submitted_dir(course), course.root)
     table = Table(title=f"{assignment_id}: {len(report.collected)} hand-ins in {where}/")
     for column in ("student", "submitted (UTC)", "from"):
         table.add_column(column)
@@ -170,8 +149,8 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
     from autograder.gradebook import GradebookError
     from autograder.grading import grade_and_record, prepare_gradebook
 
-    course = _course(ctx)
-    chosen = _assignment(course, assignment)
+    course = course_from(ctx.obj)
+    chosen = assignment_of(course, assignment)
     try:
         exercises = assignment_exercises(chosen)
     except CourseError as err:
@@ -190,8 +169,7 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
                                      f"collect it first with `grade collect {chosen.id} FOLDER_OR_ZIP`",
                                      param_hint="--student")
         submissions = [s for s in submissions if s.student in students]
-    from autograder.cli import _secret  # the group's own: resolves it, warns about the demo secret
-    secret = _secret(course)
+    secret = secret_of(course)
 
     gb = _open_gradebook(course, db_url)
     try:
@@ -258,7 +236,7 @@ def _print_summary(assignment: str, rows: list[GradedRow], course: Course) -> in
     console.print(table)
     counts = count_rows(rows)
     console.print(f"graded {counts.graded}, unchanged {counts.unchanged}, failed {counts.failed}; "
-                  f"results in {_relative(autograded_dir(course), course.root)}/, "
+                  f"results in {relative(autograded_dir(course), course.root)}/, "
                   "scores in the gradebook", highlight=False)
     return counts.failed
 
@@ -287,7 +265,7 @@ def export_command(ctx: click.Context, db_url: str | None, output: Path | None) 
       grade export --db postgresql://grader@dbhost/dl101 -o -
     """
     from autograder.export import export_grades
-    course = _course(ctx)
+    course = course_from(ctx.obj)
     gb = _open_gradebook(course, db_url)
     try:
         text = export_grades(course, gb)

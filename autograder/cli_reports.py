@@ -7,13 +7,13 @@ they take the course from the group's context object (``CliState.course()``).
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
 
-from autograder.course import Course, CourseError, find_course, load_course
+from autograder.cli_common import course_from, relative
+from autograder.course import Course, CourseError
 from autograder.feedback import NoResultsError, load_results, write_pages
 from autograder.report import class_report, report_terminal, save_report
 
@@ -21,23 +21,8 @@ TERMINAL_WIDTH = 120
 """Columns of the summary when the output is not a terminal (a log, a pipe)."""
 
 
-def _course(obj: Any) -> Course:
-    """The course from the group's context object (``CliState``), else from the current folder."""
-    if isinstance(obj, Course):
-        return obj
-    try:
-        if callable(getattr(obj, "course", None)):
-            return obj.course()
-        return load_course(find_course())
-    except CourseError as err:
-        raise click.ClickException(str(err)) from None
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
 
 
 def _load(course: Course, assignment: str, student: str | None = None):  # -> GradedResults
@@ -72,11 +57,11 @@ def feedback_command(state: Any, assignment: str, student: str | None) -> None:
       grade feedback a2
       grade feedback a2 --student ada01
     """
-    course = _course(state)
+    course = course_from(state)
     loaded = _load(course, assignment, student)
     written = write_pages(course, loaded.results)
     click.echo(f"{assignment}: {len(written)} feedback page(s) in "
-               f"{_relative(course.root / 'feedback', course.root)}/<student>/{assignment}/feedback.html")
+               f"{relative(course.root / 'feedback', course.root)}/<student>/{assignment}/feedback.html")
     if len(written) == 1:
         click.echo(f"  {written[0]}")
     if loaded.unreadable:
@@ -99,7 +84,7 @@ def report_command(state: Any, assignment: str) -> None:
     Example:
       grade report a2
     """
-    course = _course(state)
+    course = course_from(state)
     loaded = _load(course, assignment)
     report = class_report(loaded.results, course, assignment, unreadable=loaded.unreadable)
     path = save_report(course, report)

@@ -37,26 +37,26 @@ def as_list(values: Any) -> list[float] | None:
     return [v if math.isfinite(v) else None for v in array.tolist()]
 
 
+def usable_curves(curves: list[dict]) -> list[dict]:
+    """The curves whose x and y read as numbers of equal length, as lists; the others are dropped."""
+    kept = []
+    for curve in curves:
+        x, y = as_list(curve["x"]), as_list(curve["y"])
+        if x is not None and y is not None and len(x) == len(y):
+            kept.append({**curve, "x": x, "y": y})
+    return kept
+
+
 def lines(exercise: str, title: str, xlabel: str, ylabel: str, series: list[dict]) -> dict:
     """A "lines" figure; series with unusable values are dropped."""
-    kept = []
-    for item in series:
-        x, y = as_list(item["x"]), as_list(item["y"])
-        if x is not None and y is not None and len(x) == len(y):
-            kept.append({**item, "x": x, "y": y})
     return {"kind": "lines", "exercise": exercise, "title": title, "xlabel": xlabel,
-            "ylabel": ylabel, "series": kept}
+            "ylabel": ylabel, "series": usable_curves(series)}
 
 
 def surface(exercise: str, title: str, xlabel: str, ylabel: str, x: Any, y: Any, z: Any,
             paths: list[dict]) -> dict:
     """A "surface" figure with paths over it."""
     grid = np.asarray(z, dtype=float)
-    kept = []
-    for path in paths:
-        px, py = as_list(path["x"]), as_list(path["y"])
-        if px is not None and py is not None and len(px) == len(py):
-            kept.append({**path, "x": px, "y": py})
     return {"kind": "surface", "exercise": exercise, "title": title, "xlabel": xlabel,
             "ylabel": ylabel, "x": as_list(x), "y": as_list(y),
-            "z": [as_list(row) for row in grid], "paths": kept}
+            "z": [as_list(row) for row in grid], "paths": usable_curves(paths)}

@@ -33,13 +33,13 @@ import nbformat
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from autograder.batch import Submission, grade_class  # noqa: E402
-from autograder.course import Student, assignment_exercises, load_course, resolve_secret  # noqa: E402
-from autograder.notebooks import build_notebook, student_version  # noqa: E402
-from autograder.release import build_assignment, release_assignment, student_variants  # noqa: E402
-from autograder.results import read_result  # noqa: E402
-from autograder.samples import Profile, answered  # noqa: E402
-from autograder.sandbox import Limits  # noqa: E402
+from autograder.grading.batch import Submission, grade_class  # noqa: E402
+from autograder.course.config import Student, assignment_exercises, load_course, resolve_secret  # noqa: E402
+from autograder.course.notebooks import build_notebook, student_version  # noqa: E402
+from autograder.course.release import build_assignment, release_assignment, student_variants  # noqa: E402
+from autograder.grading.results import read_result  # noqa: E402
+from autograder.course.sample_answers import Profile, answered  # noqa: E402
+from autograder.sandbox.handle import Limits  # noqa: E402
 from exercises.model import clear_solutions, reference_namespace  # noqa: E402
 from exercises.verify import run_checks_locally  # noqa: E402
 

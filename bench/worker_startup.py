@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from autograder.sandbox import Limits, StudentWorker, shutdown_zygotes  # noqa: E402
+from autograder.sandbox.handle import Limits, StudentWorker, shutdown_zygotes  # noqa: E402
 
 
 def one_start(sandbox: str, zygote: bool) -> float:

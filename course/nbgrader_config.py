@@ -34,5 +34,5 @@ with open(os.path.join(c.CourseDirectory.root, "course.toml"), "rb") as _toml:
 c.Autograde.exclude_overwriting = {a: ["public_checks.json"] for a in _assignments}
 
 # The check cells run every check of an exercise in the kernel (see
-# autograder/inkernel.py): allow a generous time per cell.
+# autograder/grading/inkernel.py): allow a generous time per cell.
 c.ExecutePreprocessor.timeout = 120

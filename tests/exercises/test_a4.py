@@ -171,8 +171,8 @@ def test_numerical_gradient_mistakes(code, lost, hint_part):
 
 
 def test_numerical_gradient_checks_pass_a_code_object_to_the_grader():
-    """Does a hidden check hand f to a non-local student as autograder.protocol.Code?"""
-    from autograder.protocol import Code
+    """Does a hidden check hand f to a non-local student as autograder.sandbox.protocol.Code?"""
+    from autograder.sandbox.protocol import Code
     from exercises import a4_numerical_gradient as module
 
     class Recorder:

@@ -1,0 +1,150 @@
+"""Grading an assignment's hand-ins into nbgrader's gradebook: the library behind ``grade autograde``.
+
+:func:`prepare_gradebook` writes the roster and the assignment (one grade cell
+per exercise); :func:`grade_and_record` then grades the batch with
+:func:`autograder.grading.batch.grade_class` and records each result as soon as it
+finishes, with its late penalty from course.toml's ``[late_policy]``
+(:func:`autograder.course.late.late_penalty`). Results a re-run skips (same notebook
+bytes) are recorded again too, so the gradebook always matches ``results.json``.
+A result that cannot be recorded is a failed row, never an exception: the
+batch goes on. :func:`count_rows` tallies the rows for the summary line.
+
+Nothing here prints; a caller shows progress through ``on_progress``::
+
+    with open_gradebook(course) as gb:
+        prepare_gradebook(gb, course=course, assignment=a2, roster=roster, exercises=exercises)
+        rows = grade_and_record(gb, course=course, assignment=a2, roster=roster,
+                                submissions=submissions, exercises=exercises, secret=secret,
+                                jobs=2, force=False, sandbox="auto")
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Sequence
+
+from nbgrader.api import Gradebook
+
+from autograder.grading.batch import BatchOutcome, Submission, grade_class
+from autograder.course.config import Assignment, Course, Student
+from autograder.course.gradebook import GradebookError, record_assignment, record_result, record_students
+from autograder.course.late import LatePenalty, late_penalty
+from autograder.grading.results import read_result
+from exercises.model import Exercise
+
+AUTOGRADED_DIR = "autograded"
+"""Folder of the course where ``<student>/<assignment>/results.json`` are written."""
+
+
+@dataclass(frozen=True)
+class GradedRow:
+    """One submission after grading and recording."""
+
+    student: str
+    """The student's roster id (the folder name under ``submitted/``)."""
+    status: str
+    """The batch's word: ``graded``, ``skipped`` (unchanged, not graded again) or ``failed``."""
+    points: float
+    """Points earned before any late penalty (0 when the grader failed)."""
+    max_points: float
+    """Points available (0 when the grader failed)."""
+    penalty: LatePenalty | None = None
+    """The late penalty recorded, or None when it is unknown (no result, or ``late_error``)."""
+    late_error: str = ""
+    """Why the late penalty could not be worked out (the hand-in was recorded without one)."""
+    error: str = ""
+    """The grader's traceback, the notebook's own error, or why recording failed; empty when none."""
+    failed: bool = False
+    """True when the grader failed or the result is not in the gradebook: the run must be repeated."""
+
+
+@dataclass(frozen=True)
+class RowCounts:
+    """How many rows of a run were graded, unchanged and failed."""
+
+    graded: int
+    """Rows whose status is ``graded`` (a recording failure still counts here and in ``failed``)."""
+    unchanged: int
+    """Rows whose status is ``skipped``: already graded for the same notebook bytes."""
+    failed: int
+    """Rows that need the run repeated (:attr:`GradedRow.failed`)."""
+
+
+def autograded_dir(course: Course) -> Path:
+    """Where results are written: ``<course>/autograded``."""
+    return Path(course.root) / AUTOGRADED_DIR
+
+
+def prepare_gradebook(gb: Gradebook, *, course: Course, assignment: Assignment,
+                      roster: Mapping[str, Student], exercises: Sequence[Exercise]) -> None:
+    """Record every roster student and the assignment with one grade cell per exercise.
+
+    Raises :class:`autograder.course.gradebook.GradebookError` when the database refuses.
+    """
+    record_students(gb, roster.values())
+    record_assignment(gb, course, assignment, [(e.key, e.points) for e in exercises])
+
+
+def record_outcome(gb: Gradebook, outcome: BatchOutcome, *, course: Course, assignment: Assignment,
+                   roster: Mapping[str, Student]) -> GradedRow:
+    """Record one finished (graded or skipped) outcome in the gradebook; a failed one is only reported.
+
+    The late penalty is computed from the result's ``submitted_at`` and the
+    assignment's due time; a time that cannot be read leaves the hand-in
+    unpenalised with ``late_error`` saying why. Errors of reading or recording
+    the result make the row ``failed`` instead of raising.
+    """
+    failed = outcome.status == "failed"
+    if failed:
+        return GradedRow(outcome.student, outcome.status, outcome.points, outcome.max_points,
+                         error=outcome.error, failed=True)
+    penalty: LatePenalty | None = None
+    late_error, error = "", outcome.error
+    try:
+        result = read_result(outcome.results_path)
+        try:
+            penalty = late_penalty(course.late_policy, assignment.due, result.submitted_at)
+        except ValueError as err:
+            late_error = str(err)
+        record_result(gb, result, penalty, student=roster.get(result.student))
+        if result.error:
+            error = result.error
+    except (GradebookError, ValueError, OSError) as err:
+        failed, error = True, f"not recorded in the gradebook: {err}"
+    return GradedRow(outcome.student, outcome.status, outcome.points, outcome.max_points,
+                     penalty=penalty, late_error=late_error, error=error, failed=failed)
+
+
+def grade_and_record(gb: Gradebook, *, course: Course, assignment: Assignment,
+                     roster: Mapping[str, Student], submissions: Sequence[Submission],
+                     exercises: Sequence[Exercise], secret: bytes, jobs: int, force: bool,
+                     sandbox: str,
+                     on_progress: Callable[[GradedRow], None] | None = None) -> list[GradedRow]:
+    """Grade ``submissions``, ``jobs`` at a time, recording each in ``gb`` as it finishes.
+
+    Results go to ``<course>/autograded/<student>/<assignment>/results.json``;
+    ``force`` re-grades hand-ins already graded; ``sandbox`` is ``auto``,
+    ``bwrap`` or ``none``. ``on_progress`` is called with each row in
+    completion order (a progress bar). Returns one row per submission, in the
+    order of ``submissions``. Call :func:`prepare_gradebook` first.
+    """
+    rows: list[GradedRow] = []
+
+    def on_outcome(outcome: BatchOutcome) -> None:
+        row = record_outcome(gb, outcome, course=course, assignment=assignment, roster=roster)
+        rows.append(row)
+        if on_progress is not None:
+            on_progress(row)
+    grade_class(submissions, assignment=assignment.id, exercise_keys=[e.key for e in exercises],
+                secret=secret, out_root=autograded_dir(course), jobs=jobs, force=force,
+                sandbox=sandbox, on_outcome=on_outcome)
+    order = {s.student: n for n, s in enumerate(submissions)}
+    return sorted(rows, key=lambda r: order.get(r.student, len(order)))
+
+
+def count_rows(rows: Iterable[GradedRow]) -> RowCounts:
+    """Tally a run's rows by status; ``failed`` counts every row that needs the run repeated."""
+    rows = list(rows)
+    return RowCounts(graded=sum(r.status == "graded" for r in rows),
+                     unchanged=sum(r.status == "skipped" for r in rows),
+                     failed=sum(r.failed for r in rows))

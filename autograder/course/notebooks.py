@@ -1,0 +1,227 @@
+"""Assignment notebooks in nbgrader's format: the instructor's source and the student's version.
+
+The source notebook of an assignment, for one set of variants, is::
+
+    intro        markdown, locked       title, deadline, points, how to work
+    setup        code, unmarked         `import numpy as np` (the grader runs it too)
+    per exercise, in course.toml order:
+      <ex>_prompt    markdown, locked   exercise.prompt(params): concept, formula, the ask
+      <ex>_solution  code, solution     ### BEGIN SOLUTION ... ### END SOLUTION
+      <ex>_plot      code, locked       exercise.plot_cell() (optional; never graded)
+      <ex>_check     code, grade, locked, points = exercise.points:
+                         from dlcheck import check
+                         check("<key>", globals());
+                         ### BEGIN HIDDEN TESTS
+                         from autograder.grading.inkernel import run_hidden_checks
+                         run_hidden_checks("<key>", globals())
+                         ### END HIDDEN TESTS
+
+(``<ex>`` is the exercise key with ``.`` → ``_``, e.g. ``a2_sigmoid``.) Cell
+metadata follows nbgrader's schema v3, plus ``metadata.dlgrade = {role,
+exercise}`` so dlgrade's grader knows every cell's job without parsing source.
+The hidden-tests region is for nbgrader's own autograde (the benchmark
+baseline); dlgrade's grader never runs check cells. The student's version is
+the source with nbgrader's ClearSolutions, ClearHiddenTests, LockCells and
+ComputeChecksums applied, as ``nbgrader generate_assignment`` does.
+
+Same inputs give identical bytes: keys sorted, no timestamps, cell ids = grade ids.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import nbformat
+from nbformat import NotebookNode
+
+from autograder.course.config import Assignment
+from exercises.model import Exercise
+
+FORMAT = 1
+"""Version of the dlgrade notebook layout (``metadata.dlgrade.format``)."""
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+MARKERS = (("BEGIN SOLUTION", "END SOLUTION"), ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+SETUP_CODE = "import math\n\nimport numpy as np"
+RAISES = "raises-exception"
+"""Cell tag: Jupyter's Run All (and nbclient) go on past an error in this cell."""
+
+
+class NotebookError(Exception):
+    """A notebook cannot be built or cleared; the message names the cell."""
+
+
+def cell_id(exercise_key: str, role: str) -> str:
+    """The grade_id (and cell id) of an exercise's cell: ``a2.sigmoid``, ``check`` → ``a2_sigmoid_check``."""
+    return f"{exercise_key.replace('.', '_')}_{role}"
+
+
+def check_cell_source(exercise_key: str) -> str:
+    """The check cell: public checks from dlcheck, then the hidden region for nbgrader's autograde."""
+    key = json.dumps(exercise_key)
+    return "\n".join([
+        "from dlcheck import check",
+        f"check({key}, globals());",
+        BEGIN_HIDDEN,
+        "# nbgrader's autograde only: every check of the exercise, run in this kernel",
+        "from autograder.grading.inkernel import run_hidden_checks",
+        f"run_hidden_checks({key}, globals())",
+        END_HIDDEN,
+    ])
+
+
+def _cell(kind: str, source: str, grade_id: str, role: str, exercise: str | None = None, *,
+          grade: bool = False, solution: bool = False, locked: bool = False,
+          points: float | None = None, nbgrader: bool = True) -> NotebookNode:
+    make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
+    cell = make(source.rstrip("\n"))
+    cell.id = grade_id
+    cell.metadata["dlgrade"] = {"role": role, **({"exercise": exercise} if exercise else {})}
+    if nbgrader:
+        meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+                "solution": solution, "task": False}
+        if grade:
+            meta["points"] = int(points) if float(points).is_integer() else float(points)
+        cell.metadata["nbgrader"] = meta
+    return cell
+
+
+def _points(value: float) -> str:
+    return f"{value:g} point" + ("" if value == 1 else "s")
+
+
+def intro_markdown(course_name: str, assignment: Assignment, exercises: Sequence[Exercise]) -> str:
+    """The title cell: what the assignment is, when it is due and how to work in the notebook."""
+    total = sum(e.points for e in exercises)
+    listing = "\n".join(f"{n}. {e.title} ({_points(e.points)})" for n, e in enumerate(exercises, 1))
+    return f"""\
+# {assignment.id} · {assignment.title}
+
+{course_name} · due {assignment.due.isoformat(sep=" ", timespec="minutes")} · {_points(total)}
+
+{listing}
+
+**How to work.** Each exercise explains a concept and asks for one thing. Write your
+answer in the cell marked `# YOUR CODE HERE` (replace `raise NotImplementedError()`),
+run it, then run the check cell below it: it runs the public checks on your answer and
+says what to fix. Hidden checks (other inputs, edge cases) run when you hand in.
+Keep `dlcheck.py` and `public_checks.json` in the folder of this notebook, and keep
+the names of the functions and variables you are asked for."""
+
+
+def build_notebook(course_name: str, assignment: Assignment, exercises: Sequence[Exercise],
+                   params: Mapping[str, dict]) -> NotebookNode:
+    """The source notebook of ``assignment`` for one set of variants (``params`` by exercise key)."""
+    cells = [_cell("markdown", intro_markdown(course_name, assignment, exercises), "intro", "intro",
+                   locked=True),
+             _cell("code", SETUP_CODE, "setup", "setup", nbgrader=False)]
+    for number, exercise in enumerate(exercises, start=1):
+        key, variant = exercise.key, params[exercise.key]
+        heading = f"## {number} · {exercise.title} ({_points(exercise.points)})\n\n"
+        cells.append(_cell("markdown", heading + exercise.prompt(variant), cell_id(key, "prompt"),
+                           "prompt", key, locked=True))
+        cells.append(_cell("code", exercise.solution_cell(variant), cell_id(key, "solution"),
+                           "solution", key, solution=True))
+        plot = exercise.plot_cell()
+        if plot:
+            cells.append(_cell("code", plot, cell_id(key, "plot"), "plot", key, locked=True))
+        cells.append(_cell("code", check_cell_source(key), cell_id(key, "check"), "check", key,
+                           grade=True, locked=True, points=exercise.points))
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata = nbformat.from_dict({
+        "kernelspec": KERNELSPEC,
+        "language_info": {"name": "python"},
+        "dlgrade": {"assignment": assignment.id, "format": FORMAT,
+                    "exercises": [e.key for e in exercises]},
+    })
+    return notebook
+
+
+def variant_digest(params: Mapping[str, dict]) -> str:
+    """A short hash of a student's variants (shown in the released notebook, reveals nothing)."""
+    canonical = json.dumps(params, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------
+# The student's version
+# --------------------------------------------------------------------------
+def check_markers(cell: NotebookNode) -> None:
+    """Raise :class:`NotebookError` naming the cell when a BEGIN/END region is unbalanced or nested."""
+    name = cell.metadata.get("nbgrader", {}).get("grade_id") or cell.get("id", "?")
+    for begin, end in MARKERS:
+        open_line = 0
+        for number, line in enumerate(cell.source.split("\n"), start=1):
+            if begin in line:
+                if open_line:
+                    raise NotebookError(f"cell {name!r} line {number}: {begin} inside the region opened "
+                                        f"on line {open_line}; close it with ### {end} first")
+                open_line = number
+            elif end in line:
+                if not open_line:
+                    raise NotebookError(f"cell {name!r} line {number}: ### {end} without a ### {begin} "
+                                        "before it")
+                open_line = 0
+        if open_line:
+            raise NotebookError(f"cell {name!r} line {open_line}: ### {begin} is never closed; "
+                                f"add ### {end}")
+
+
+def _nbgrader_preprocessors() -> list[Any]:
+    # nbgrader takes ~2 s to import: only here, when a notebook is cleared.
+    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions, ComputeChecksums, LockCells
+    stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    return [LockCells(), ClearSolutions(code_stub=stub), ClearHiddenTests(), ComputeChecksums()]
+
+
+def student_version(source: NotebookNode, student: str, params: Mapping[str, dict]) -> NotebookNode:
+    """The notebook a student receives: solutions and hidden tests removed, cells locked.
+
+    Applies nbgrader's LockCells, ClearSolutions, ClearHiddenTests and
+    ComputeChecksums (the order of ``nbgrader generate_assignment``) to a copy
+    of ``source``, after checking every cell's markers, and records the student
+    and a hash of their variant in ``metadata.dlgrade``.
+    """
+    notebook = copy.deepcopy(source)
+    for cell in notebook.cells:
+        check_markers(cell)
+    resources: dict[str, Any] = {"language": notebook.metadata.kernelspec.language}
+    for preprocessor in _nbgrader_preprocessors():
+        for index, cell in enumerate(notebook.cells):
+            try:
+                preprocessor.preprocess_cell(cell, resources, index)
+            except RuntimeError as err:
+                raise NotebookError(f"cell {cell.get('id', index)!r}: {err}") from None
+    for cell in notebook.cells:
+        role = cell.metadata.get("dlgrade", {}).get("role")
+        # A stubbed top-level answer raises, and a plot of an unfinished function fails:
+        # neither should stop Run All before the check cells.
+        stub_raises = role == "solution" and "\nraise NotImplementedError()" in "\n" + cell.source
+        if stub_raises or role == "plot":
+            cell.metadata["tags"] = [RAISES]
+        leftover = [m for pair in MARKERS for m in pair if m in cell.source]
+        if leftover:
+            raise NotebookError(f"cell {cell.id!r} still holds {leftover[0]!r} after clearing")
+    notebook.metadata.dlgrade["student"] = student
+    notebook.metadata.dlgrade["variant"] = variant_digest(params)
+    return notebook
+
+
+# --------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------
+def notebook_bytes(notebook: NotebookNode) -> bytes:
+    """The notebook as the bytes of an .ipynb file (validated; sorted keys, so deterministic)."""
+    nbformat.validate(notebook)
+    return nbformat.writes(notebook, version=4).encode("utf-8") + b"\n"
+
+
+def write_notebook(notebook: NotebookNode, path: Path) -> Path:
+    """Write ``notebook`` to ``path`` (creating folders); returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(notebook_bytes(notebook))
+    return path

@@ -1,0 +1,1 @@
+"""autograder.grading (see the follow-up commit for what lives here)."""

@@ -1,0 +1,148 @@
+"""Grading a whole class: one process pool, resumable, idempotent.
+
+Each submission is graded by :func:`autograder.grading.engine.grade_notebook` in a pool
+process (which starts its own sandboxed worker for the student's code) and its
+``results.json`` is written atomically as soon as it is done. An interrupted
+batch therefore loses nothing: re-running it skips every submission whose
+result is already there for the same notebook bytes and grader version, and
+``force=True`` re-grades everything (with identical results: grading is
+deterministic).
+"""
+from __future__ import annotations
+
+import multiprocessing
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import autograder
+from autograder.grading.results import SubmissionResult, read_result, write_result
+from autograder.grading.submission import notebook_sha256
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One student's notebook to grade."""
+
+    student: str
+    notebook: Path
+    submitted_at: str | None = None
+    """ISO 8601 time of submission, when known (for the late policy)."""
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What happened to one submission in a batch."""
+
+    student: str
+    status: str
+    """``graded``, ``skipped`` (already graded, same bytes) or ``failed`` (the grader itself failed)."""
+    results_path: Path
+    points: float = 0.0
+    max_points: float = 0.0
+    error: str = ""
+
+
+def results_path(out_root: Path, assignment: str, student: str) -> Path:
+    """Where a submission's ``results.json`` lives: ``<out_root>/<student>/<assignment>/``."""
+    return Path(out_root) / student / assignment / "results.json"
+
+
+def already_graded(path: Path, notebook: Path) -> SubmissionResult | None:
+    """The stored result when it grades these exact notebook bytes with this grader version."""
+    if not path.is_file() or not Path(notebook).is_file():
+        return None
+    try:
+        result = read_result(path)
+    except ValueError:
+        return None
+    if result.notebook_sha256 == notebook_sha256(Path(notebook)) and \
+            result.grader_version == autograder.__version__:
+        return result
+    return None
+
+
+def _grade_one(job: dict[str, Any]) -> BatchOutcome:
+    """Grade one submission and write its result (runs in a pool process)."""
+    from autograder.grading.engine import grade_notebook
+    from exercises.model import get_exercises
+
+    path = Path(job["results_path"])
+    try:
+        result = grade_notebook(Path(job["notebook"]), assignment=job["assignment"],
+                                student=job["student"],
+                                exercises=get_exercises(job["exercise_keys"]),
+                                secret=job["secret"], limits=job["limits"], sandbox=job["sandbox"],
+                                submitted_at=job["submitted_at"])
+        write_result(result, path)
+    except Exception:  # a grader failure: report it, keep the previous result untouched
+        return BatchOutcome(job["student"], "failed", path,
+                            error=traceback.format_exc(limit=5))
+    return BatchOutcome(job["student"], "graded", path, result.points, result.max_points)
+
+
+def grade_class(submissions: Sequence[Submission], *, assignment: str, exercise_keys: Sequence[str],
+                secret: bytes, out_root: Path, jobs: int = 2, force: bool = False,
+                limits: Any = None, sandbox: str = "auto",
+                on_outcome: Callable[[BatchOutcome], None] | None = None) -> list[BatchOutcome]:
+    """Grade every submission, ``jobs`` at a time; returns one outcome per submission.
+
+    ``on_outcome`` is called in this process as each submission finishes (a
+    progress bar, a gradebook write), in completion order.
+    """
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    outcomes: list[BatchOutcome] = []
+
+    def done(outcome: BatchOutcome) -> None:
+        outcomes.append(outcome)
+        if on_outcome:
+            on_outcome(outcome)
+
+    pending = []
+    for submission in submissions:
+        path = results_path(out_root, assignment, submission.student)
+        stored = None if force else already_graded(path, submission.notebook)
+        if stored is not None:
+            done(BatchOutcome(submission.student, "skipped", path, stored.points, stored.max_points))
+            continue
+        pending.append({"notebook": str(submission.notebook), "assignment": assignment,
+                        "student": submission.student, "exercise_keys": list(exercise_keys),
+                        "secret": secret, "limits": limits, "sandbox": sandbox,
+                        "submitted_at": submission.submitted_at, "results_path": str(path)})
+    if jobs == 1 or len(pending) <= 1:
+        for job in pending:
+            done(_grade_one(job))
+    else:
+        context = multiprocessing.get_context("forkserver")
+        # The fork server imports the grader once; each pool process forks from it ready to grade
+        # (fork server, not plain fork: the calling process may run threads, e.g. a progress bar).
+        context.set_forkserver_preload(["autograder.grading.engine", "autograder.sandbox.handle", "exercises.model"])
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            for future in as_completed([pool.submit(_grade_one, job) for job in pending]):
+                done(future.result())
+    order = {s.student: i for i, s in enumerate(submissions)}
+    return sorted(outcomes, key=lambda o: order[o.student])
+
+
+def find_submissions(submitted_root: Path, assignment: str) -> list[Submission]:
+    """nbgrader's layout: ``submitted/<student>/<assignment>/*.ipynb`` (+ ``timestamp.txt``)."""
+    found = []
+    for folder in sorted(Path(submitted_root).glob(f"*/{assignment}")):
+        notebooks = sorted(folder.glob("*.ipynb"))
+        if not notebooks:
+            continue
+        stamp = folder / "timestamp.txt"
+        submitted_at = stamp.read_text().strip() if stamp.is_file() else None
+        found.append(Submission(folder.parent.name, notebooks[0], submitted_at))
+    return found
+
+
+def summarise(outcomes: Iterable[BatchOutcome]) -> dict[str, int]:
+    """How many submissions were graded, skipped and failed."""
+    counts = {"graded": 0, "skipped": 0, "failed": 0}
+    for outcome in outcomes:
+        counts[outcome.status] += 1
+    return counts

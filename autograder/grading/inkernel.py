@@ -1,0 +1,62 @@
+"""Every check of an exercise, run inside the notebook's own kernel: the nbgrader-compatible path.
+
+The hidden-tests region of a source notebook's check cell calls
+:func:`run_hidden_checks`, so that nbgrader's own ``autograde`` (the baseline
+dlgrade is benchmarked against) grades our notebooks: the cell raises
+:class:`AssertionError` when any check fails, and nbgrader then gives the cell
+zero (its grade cells are all or nothing).
+
+NOT tamper-proof: the checks run in the same interpreter as the student's
+code, which can patch numpy, the checks or this module, and the variant is read
+from ``public_checks.json`` in the working directory, which the student hands
+in. dlgrade's own grader never uses this path: it runs the student's code in a
+sandboxed worker and the checks in the grader process (autograder/grading/engine.py).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Mapping
+
+from exercises.dlcheck import PASSED, PUBLIC_CHECKS_FILE, LocalStudent, RecordingRef, from_jsonable, run_check
+from exercises.model import get_exercise, get_exercises, reference_namespace
+
+
+def run_hidden_checks(key: str, namespace: Mapping[str, Any], *,
+                      path: Path | str = PUBLIC_CHECKS_FILE) -> None:
+    """Run every check (hidden and public) of exercise ``key`` on the functions in ``namespace``.
+
+    The variants of the assignment's exercises come from ``path`` (the
+    ``public_checks.json`` beside the notebook); the model answer is built for
+    them from the exercise modules. Raises AssertionError listing the failed
+    checks: hidden ones by name and hint only, public ones with their message.
+    """
+    data = _read(Path(path))
+    variants = {k: from_jsonable(v["params"]) for k, v in data["exercises"].items()}
+    if key not in variants:
+        raise KeyError(f"{path} has no exercise {key!r}: it belongs to another assignment")
+    exercises = get_exercises(list(variants))
+    ref = reference_namespace([e.solution_cell(variants[e.key]) for e in exercises])
+    failures = []
+    exercise = get_exercise(key)
+    for check in exercise.checks:
+        fixtures = {"student": LocalStudent(namespace), "ref": RecordingRef(ref),
+                    "params": variants[key]}
+        outcome = run_check(check.function, fixtures)
+        if outcome.status == PASSED:
+            continue
+        name = check.name.removeprefix("test_").replace("_", " ")
+        detail = outcome.message if check.public else "(hidden check)"
+        hint = outcome.hint if check.public else check.hint
+        failures.append(f"  ✘ {name} ({check.points:g} pt): {detail}" + (f"\n      hint: {hint}" if hint else ""))
+    if failures:
+        raise AssertionError(f"{exercise.title}: {len(failures)} of {len(exercise.checks)} checks failed\n"
+                             + "\n".join(failures))
+
+
+def _read(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path} is missing: it must sit beside the notebook "
+                                f"(cwd {Path.cwd()})") from None

@@ -1,0 +1,1 @@
+"""autograder.reports (see the follow-up commit for what lives here)."""

@@ -1,0 +1,393 @@
+"""The class view of one assignment: scores, pass rates, common mistakes, lateness.
+
+:func:`class_report` condenses the graded results into a frozen
+:class:`ClassReport`; :func:`report_html` renders it as one self-contained page
+(``<course>/reports/<assignment>/report.html``, plots embedded) and
+:func:`report_terminal` as a rich summary for the terminal.
+
+Who counts where:
+
+- score statistics (mean, median, best, histogram) cover every result that
+  could be read, an ungradeable notebook counting with the 0 it earned;
+- pass rates and mistakes cover the *graded* notebooks only (``error`` empty),
+  so a notebook that never ran does not count as failing every check;
+- a mistake is the text of a failed check's recognised mistake
+  (``CheckResult.mistake``), or the check's hint when no mistake was recognised;
+  its share is the fraction of graded students who made it.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from rich.console import Console
+from rich.markup import escape as plain
+from rich.table import Table
+
+from autograder.course.config import Course
+from autograder.reports.feedback import (display_name, esc, html_page, lateness, load_results, no_plot,
+                                 png_img, points_text)
+from autograder.reports.plots import NoPlot, histogram_png, pass_rate_png
+from autograder.grading.results import SubmissionResult
+
+REPORTS_DIR = "reports"
+REPORT_PAGE = "report.html"
+MAX_BINS = 20
+TOP_MISTAKES = 10
+
+
+@dataclass(frozen=True)
+class ExerciseStat:
+    """How the graded class did on one exercise."""
+
+    key: str
+    title: str
+    max_points: float
+    mean_points: float
+    """Mean over graded students (NaN when none was graded)."""
+    full_marks: int
+    """Graded students who passed every check of the exercise."""
+    students: int
+    """Graded students."""
+
+    @property
+    def pass_rate(self) -> float:
+        """Share of graded students who passed every check (NaN when none was graded)."""
+        return self.full_marks / self.students if self.students else math.nan
+
+
+@dataclass(frozen=True)
+class CheckStat:
+    """How many graded students passed one check."""
+
+    exercise: str
+    check: str
+    public: bool
+    passed: int
+    students: int
+
+    @property
+    def pass_rate(self) -> float:
+        return self.passed / self.students if self.students else math.nan
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A failure the checks explained, counted over students."""
+
+    exercise: str
+    check: str
+    text: str
+    """The recognised mistake (or the check's hint when none was recognised)."""
+    students: int
+    """Graded students whose check failed with this text."""
+    share: float
+    """``students`` over the graded students."""
+    recognised: bool = True
+    """True for a recognised mistake, False for a check's own hint (no mistake recognised)."""
+
+
+@dataclass(frozen=True)
+class LateSubmission:
+    """A hand-in after the deadline and the grace period."""
+
+    student: str
+    submitted_at: str
+    days_late: int
+    fraction: float
+    """Share of the points taken away by the late policy."""
+    reason: str
+
+
+@dataclass(frozen=True)
+class Ungradeable:
+    """A notebook the grader could not run, or a results.json it could not read."""
+
+    student: str
+    error: str
+
+
+@dataclass(frozen=True)
+class ClassReport:
+    """Everything the class view shows about one assignment."""
+
+    course: str
+    assignment: str
+    title: str
+    n_students: int
+    """Results that could be read (graded or not)."""
+    n_graded: int
+    """Results whose notebook ran (``error`` empty)."""
+    max_points: float
+    mean: float
+    """Mean score over the ``n_students`` (NaN when there are none); likewise median and max."""
+    median: float
+    max: float
+    scores: tuple[tuple[str, float], ...]
+    """``(student, points)`` before any late penalty, by student id."""
+    histogram_edges: tuple[float, ...]
+    histogram_counts: tuple[int, ...]
+    exercises: tuple[ExerciseStat, ...]
+    checks: tuple[CheckStat, ...]
+    mistakes: tuple[Mistake, ...]
+    """Most common first."""
+    late: tuple[LateSubmission, ...] | None
+    """Late hand-ins; None when lateness is unknown (no course or no submission times)."""
+    unknown_times: tuple[str, ...]
+    """Students whose submission time is missing or unreadable."""
+    ungradeable: tuple[Ungradeable, ...]
+
+
+# --------------------------------------------------------------------------
+# Computing the report
+# --------------------------------------------------------------------------
+def histogram(scores: Sequence[float], max_points: float) -> tuple[tuple[float, ...], tuple[int, ...]]:
+    """Bin edges and counts over ``[0, max_points]``: one bin per point up to 20 points, else 20 bins."""
+    top = max([max_points, *scores, 0.0])
+    if top <= 0:
+        top = 1.0
+    bins = min(MAX_BINS, max(1, math.ceil(top)))
+    counts, edges = np.histogram(np.asarray(scores, dtype=float), bins=bins, range=(0.0, top))
+    return tuple(float(e) for e in edges), tuple(int(c) for c in counts)
+
+
+def _exercise_stats(graded: Sequence[SubmissionResult]) -> tuple[tuple[ExerciseStat, ...],
+                                                                  tuple[CheckStat, ...]]:
+    exercises: dict[str, list] = {}
+    checks: dict[tuple[str, str], list] = {}
+    for result in graded:
+        for exercise in result.exercises:
+            entry = exercises.setdefault(exercise.key, [exercise.title, exercise.max_points, [], 0])
+            entry[2].append(exercise.points)
+            entry[3] += all(c.status == "passed" for c in exercise.checks)
+            for check in exercise.checks:
+                stat = checks.setdefault((exercise.key, check.name), [check.public, 0, 0])
+                stat[1] += check.status == "passed"
+                stat[2] += 1
+    return (tuple(ExerciseStat(key, title, top, statistics.fmean(points), full, len(points))
+                  for key, (title, top, points, full) in exercises.items()),
+            tuple(CheckStat(key, name, public, passed, n)
+                  for (key, name), (public, passed, n) in checks.items()))
+
+
+def _mistakes(graded: Sequence[SubmissionResult]) -> tuple[Mistake, ...]:
+    counts: Counter[tuple[bool, str, str, str]] = Counter()
+    for result in graded:
+        seen = {(not c.mistake, e.key, c.name, c.mistake or c.hint) for e, c in result.checks()
+                if c.status == "failed" and (c.mistake or c.hint)}
+        counts.update(seen)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))  # ties: recognised first
+    return tuple(Mistake(key, name, text, n, n / len(graded), recognised=not hint_only)
+                 for (hint_only, key, name, text), n in ranked)
+
+
+def _lateness(results: Sequence[SubmissionResult], course: Course | None
+              ) -> tuple[tuple[LateSubmission, ...] | None, tuple[str, ...]]:
+    if course is None:
+        return None, ()
+    late, unknown, known = [], [], 0
+    for result in results:
+        penalty = lateness(result, course)
+        if penalty is None:
+            unknown.append(result.student)
+            continue
+        known += 1
+        if penalty.days_late > 0:
+            late.append(LateSubmission(result.student, result.submitted_at or "", penalty.days_late,
+                                       penalty.fraction, penalty.reason))
+    return (tuple(late) if known else None), tuple(unknown)
+
+
+def class_report(results: Sequence[SubmissionResult], course: Course | None, assignment: str, *,
+                 unreadable: Sequence[tuple[str, str]] = ()) -> ClassReport:
+    """The class view of ``assignment`` from its results (see the module docstring for who counts where).
+
+    ``unreadable`` lists ``(student, error)`` for results that could not be read;
+    they appear among the ungradeable notebooks.
+    """
+    strays = sorted({r.student for r in results if r.assignment != assignment})
+    if strays:
+        raise ValueError(f"results of {', '.join(strays)} are not for assignment {assignment}: "
+                         "pass only that assignment's results")
+    ordered = sorted(results, key=lambda r: r.student)
+    graded = [r for r in ordered if not r.error]
+    points = [r.points for r in ordered]
+    max_points = max((r.max_points for r in ordered), default=0.0)
+    edges, counts = histogram(points, max_points)
+    exercises, checks = _exercise_stats(graded)
+    late, unknown = _lateness(ordered, course)
+    title = ""
+    if course is not None:
+        title = next((a.title for a in course.assignments if a.id == assignment), "")
+    return ClassReport(
+        course=course.name if course is not None else "", assignment=assignment, title=title,
+        n_students=len(ordered), n_graded=len(graded), max_points=max_points,
+        mean=statistics.fmean(points) if points else math.nan,
+        median=statistics.median(points) if points else math.nan,
+        max=max(points) if points else math.nan,
+        scores=tuple((r.student, r.points) for r in ordered),
+        histogram_edges=edges, histogram_counts=counts, exercises=exercises, checks=checks,
+        mistakes=_mistakes(graded) if graded else (), late=late, unknown_times=unknown,
+        ungradeable=tuple([Ungradeable(r.student, r.error) for r in ordered if r.error]
+                          + [Ungradeable(s, e) for s, e in unreadable]))
+
+
+# --------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------
+def _number(value: float, digits: int = 3) -> str:
+    return "–" if not math.isfinite(value) else f"{value:.{digits}g}"
+
+
+def _rate(rate: float, detail: str) -> str:
+    if not math.isfinite(rate):
+        return "<td class=\"num\">n/a</td>"
+    return (f"<td class=\"num\"><span class=\"bar\" aria-hidden=\"true\"><span style=\"width:{rate:.0%}\">"
+            f"</span></span>{rate:.0%} <small>({esc(detail)})</small></td>")
+
+
+def _short(text: str, limit: int = 38) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _plots(report: ClassReport) -> str:
+    parts = []
+    try:
+        parts.append(png_img(histogram_png(report.histogram_edges, report.histogram_counts,
+                                           report.max_points, report.mean),
+                             f"Histogram of the scores of {report.n_students} students out of "
+                             f"{report.max_points:g} points; mean {_number(report.mean)}."))
+    except NoPlot as reason:
+        parts.append(no_plot("Score histogram", str(reason)))
+    try:
+        labels = [_short(e.title or e.key) for e in report.exercises]
+        parts.append(png_img(pass_rate_png(labels, [e.pass_rate for e in report.exercises]),
+                             "Bar chart of the share of students passing every check, per exercise: "
+                             + "; ".join(f"{e.title}: {_number(100 * e.pass_rate, 3)} %"
+                                         for e in report.exercises) + "."))
+    except NoPlot as reason:
+        parts.append(no_plot("Pass rates", str(reason)))
+    return "".join(parts)
+
+
+def _table(headers: Sequence[str], rows: Sequence[str]) -> str:
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def report_html(report: ClassReport) -> str:
+    """The class report as one self-contained HTML page with its plots embedded."""
+    heading = f"{report.assignment}: {report.title}" if report.title else report.assignment
+    cards = [("Students", f"{report.n_students}", f"{report.n_graded} graded"),
+             ("Mean", _number(report.mean), f"of {report.max_points:g} points"),
+             ("Median", _number(report.median), f"of {report.max_points:g} points"),
+             ("Best", _number(report.max), f"of {report.max_points:g} points")]
+    parts = [f"<h1>Class report: {esc(heading)}</h1>",
+             f"<p class=\"sub\">{esc(report.course)}</p>" if report.course else "",
+             "<div class=\"summary\">" + "".join(
+                 f"<div class=\"card\">{esc(name)}<span class=\"big\">{esc(value)}</span>{esc(note)}</div>"
+                 for name, value, note in cards) + "</div>",
+             "<h2>Scores and pass rates</h2>", _plots(report), "<h2>Exercises</h2>",
+             _table(["Exercise", "Mean points", "Passed every check"], [
+                 f"<tr><td>{esc(e.title)} <small>({esc(e.key)})</small></td>"
+                 f"<td class=\"num\">{_number(e.mean_points)} / {e.max_points:g}</td>"
+                 f"{_rate(e.pass_rate, f'{e.full_marks}/{e.students}')}</tr>" for e in report.exercises]),
+             "<h2>Checks</h2>",
+             _table(["Exercise", "Check", "Passed"], [
+                 f"<tr><td>{esc(c.exercise)}</td><td><code>{esc(display_name(c.check))}</code>"
+                 + ("" if c.public else "<span class=\"badge\">hidden</span>")
+                 + f"</td>{_rate(c.pass_rate, f'{c.passed}/{c.students}')}</tr>" for c in report.checks]),
+             "<h2>Most common mistakes</h2>"]
+    if report.mistakes:
+        parts.append(_table(["Students", "Mistake", "Where"], [
+            f"<tr><td class=\"num\">{m.share:.0%} <small>({m.students}/{report.n_graded})</small></td>"
+            f"<td>{esc(m.text)}{'' if m.recognised else ' <small>(the check’s hint)</small>'}</td><td>{esc(m.exercise)} / <code>{esc(display_name(m.check))}"
+            "</code></td></tr>" for m in report.mistakes[:TOP_MISTAKES]]))
+    else:
+        parts.append("<p class=\"note\">No failed check with a recognised mistake or a hint.</p>")
+    parts.append("<h2>Late submissions</h2>")
+    if report.late is None:
+        parts.append("<p class=\"note\">Lateness unknown: no submission times or no course policy.</p>")
+    elif report.late:
+        parts.append(_table(["Student", "Submitted", "Days late", "Penalty"], [
+            f"<tr><td>{esc(s.student)}</td><td>{esc(s.submitted_at)}</td><td class=\"num\">{s.days_late}"
+            f"</td><td>{esc(s.reason)}</td></tr>" for s in report.late]))
+    else:
+        parts.append("<p>Every submission with a known time was on time.</p>")
+    if report.unknown_times and report.late is not None:
+        parts.append(f"<p class=\"note\">Submission time unknown for: {esc(', '.join(report.unknown_times))}.</p>")
+    parts.append("<h2>Notebooks that could not be graded</h2>")
+    parts.append(_table(["Student", "Error"], [
+        f"<tr><td>{esc(u.student)}</td><td><span class=\"msg\">{esc(u.error)}</span></td></tr>"
+        for u in report.ungradeable]) if report.ungradeable else "<p>None.</p>")
+    parts.append("<details><summary>Every student's score</summary>" + _table(["Student", "Points"], [
+        f"<tr><td>{esc(s)}</td><td class=\"num\">{points_text(p, report.max_points)}</td></tr>"
+        for s, p in report.scores]) + "</details>")
+    return html_page(f"Class report {report.assignment}", "\n".join(p for p in parts if p))
+
+
+# --------------------------------------------------------------------------
+# Terminal
+# --------------------------------------------------------------------------
+def report_terminal(report: ClassReport, console: Console) -> None:
+    """A rich summary: the numbers, one row per exercise, the top mistakes, late and ungradeable."""
+    console.print(f"[bold]{plain(report.assignment)}[/bold] {plain(report.title)}", highlight=False)
+    console.print(f"{report.n_students} students, {report.n_graded} graded; mean {_number(report.mean)}, "
+                  f"median {_number(report.median)}, best {_number(report.max)} of {report.max_points:g} points",
+                  highlight=False)
+    table = Table(title="Exercises")
+    table.add_column("exercise")
+    table.add_column("mean points", justify="right")
+    table.add_column("passed every check", justify="right")
+    for e in report.exercises:
+        rate = "n/a" if not math.isfinite(e.pass_rate) else f"{e.pass_rate:.0%} ({e.full_marks}/{e.students})"
+        table.add_row(plain(e.title or e.key), f"{_number(e.mean_points)} / {e.max_points:g}", rate)
+    console.print(table)
+    if report.mistakes:
+        mistakes = Table(title="Most common mistakes")
+        mistakes.add_column("students", justify="right")
+        mistakes.add_column("mistake", overflow="fold")
+        mistakes.add_column("check", overflow="fold")
+        for m in report.mistakes[:5]:
+            text = m.text if m.recognised else f"{m.text} (the check's hint)"
+            mistakes.add_row(f"{m.share:.0%}", plain(text), plain(f"{m.exercise}/{display_name(m.check)}"))
+        console.print(mistakes)
+    if report.late is None:
+        console.print("lateness unknown (no submission times)")
+    else:
+        names = ", ".join(f"{s.student} ({s.days_late} d)" for s in report.late) or "none"
+        console.print(f"late: {plain(names)}", highlight=False)
+    for u in report.ungradeable:
+        console.print(f"[red]could not grade[/red] {plain(u.student)}: {plain(u.error)}", highlight=False)
+
+
+# --------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------
+def build_report(course: Course, assignment: str) -> ClassReport:
+    """The class report from ``<course>/autograded/*/<assignment>/results.json``."""
+    loaded = load_results(course, assignment)
+    return class_report(loaded.results, course, assignment, unreadable=loaded.unreadable)
+
+
+def report_path(course: Course, assignment: str) -> Path:
+    """``<course>/reports/<assignment>/report.html``."""
+    return course.root / REPORTS_DIR / assignment / REPORT_PAGE
+
+
+def save_report(course: Course, report: ClassReport) -> Path:
+    """Write the report's page; returns its path."""
+    path = report_path(course, report.assignment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(report_html(report), encoding="utf-8")
+    return path
+
+
+def write_report(course: Course, assignment: str) -> Path:
+    """Build the class report of ``assignment`` and write ``<course>/reports/<assignment>/report.html``."""
+    return save_report(course, build_report(course, assignment))

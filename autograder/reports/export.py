@@ -1,0 +1,113 @@
+"""Grades as CSV: nbgrader's export columns plus the LMS id, late penalties per course.toml.
+
+One row per assignment and student of the gradebook, as ``nbgrader export``
+writes them (a student without a submission gets zeros and an empty
+timestamp), with ``lms_id`` added at the end:
+
+==========================  ===================================================
+column                      value
+==========================  ===================================================
+assignment                  the assignment id
+duedate                     the deadline, UTC (``2026-03-06 22:59:00``, as nbgrader)
+timestamp                   the hand-in time, UTC (empty: no submission)
+student_id, last_name,      from the gradebook (the roster, as recorded)
+first_name, email
+raw_score                   points before the late penalty (manual scores count)
+late_submission_penalty     points taken off: fraction × raw_score, fraction
+                            from course.toml's [late_policy] (:mod:`autograder.course.late`)
+score                       max(0, raw_score − late_submission_penalty)
+max_score                   points the assignment is worth
+lms_id                      the roster's lms_id (else the gradebook's lms_user_id)
+==========================  ===================================================
+
+.. math:: score = \\max(0,\\ raw - fraction(t, due) \\cdot raw)
+
+The penalty is recomputed from course.toml at export time, so a changed policy
+or deadline applies without re-grading; assignments the gradebook holds but
+course.toml no longer lists keep the penalty stored in the gradebook.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from nbgrader.api import Gradebook, MissingEntry
+
+from autograder.course.config import ROSTER_FILE, Course, CourseError, Student, read_roster
+from autograder.course.late import late_penalty
+
+NBGRADER_COLUMNS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
+                    "email", "raw_score", "late_submission_penalty", "score", "max_score")
+COLUMNS = NBGRADER_COLUMNS + ("lms_id",)
+
+
+def _utc_text(moment: datetime | None) -> str:
+    """nbgrader's form: naive UTC printed by ``str``."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return str(moment)
+
+
+def _number(value: float) -> str:
+    return str(float(round(value, 6)))
+
+
+def _roster(course: Course) -> dict[str, Student]:
+    path = Path(course.root) / ROSTER_FILE
+    if not path.is_file():
+        return {}
+    try:
+        return {s.id: s for s in read_roster(path)}
+    except CourseError:
+        return {}
+
+
+def export_rows(course: Course, gb: Gradebook) -> list[dict[str, str]]:
+    """The export as one dict per row (keys :data:`COLUMNS`), in course.toml's assignment order."""
+    roster = _roster(course)
+    planned = {a.id: (n, a) for n, a in enumerate(course.assignments)}
+    assignments = sorted(gb.assignments, key=lambda a: (planned.get(a.name, (len(planned), None))[0], a.name))
+    students = sorted(gb.students, key=lambda s: (s.last_name or "", s.first_name or "", s.id))
+    rows = []
+    for assignment in assignments:
+        course_assignment = planned.get(assignment.name, (0, None))[1]
+        due = course_assignment.due if course_assignment else assignment.duedate
+        for student in students:
+            row: dict[str, Any] = {
+                "assignment": assignment.name, "duedate": _utc_text(due), "student_id": student.id,
+                "last_name": student.last_name or "", "first_name": student.first_name or "",
+                "email": student.email or "", "max_score": _number(assignment.max_score),
+                "lms_id": roster[student.id].lms_id if student.id in roster else (student.lms_user_id or ""),
+            }
+            try:
+                submission = gb.find_submission(assignment.name, student.id)
+            except MissingEntry:
+                row.update(timestamp="", raw_score=_number(0), late_submission_penalty=_number(0),
+                           score=_number(0))
+                rows.append(row)
+                continue
+            raw = float(submission.score or 0.0)
+            if course_assignment is not None:
+                stamp = submission.timestamp.replace(tzinfo=timezone.utc) if submission.timestamp else None
+                penalty = late_penalty(course.late_policy, course_assignment.due, stamp).points(raw)
+            else:
+                penalty = float(submission.late_submission_penalty or 0.0)
+            row.update(timestamp=_utc_text(submission.timestamp), raw_score=_number(raw),
+                       late_submission_penalty=_number(penalty), score=_number(max(0.0, raw - penalty)))
+            rows.append(row)
+    gb.db.rollback()  # end the read transaction
+    return rows
+
+
+def export_grades(course: Course, gb: Gradebook) -> str:
+    """The CSV text: header :data:`COLUMNS`, then :func:`export_rows`."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(export_rows(course, gb))
+    return out.getvalue()

@@ -1,0 +1,81 @@
+"""autograder.course.autograde without click: a tiny course graded for real and recorded in the gradebook."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autograder.grading.batch import BatchOutcome, find_submissions
+from autograder.course.config import assignment_exercises, load_course, read_roster
+from autograder.course.gradebook import open_gradebook, recorded_scores
+from autograder.course.autograde import (GradedRow, RowCounts, count_rows, grade_and_record, prepare_gradebook,
+                                record_outcome)
+from exercises.model import get_exercise
+from tests.autograder.cli.test_cli_grading import CORRECT, EMPTY, hand_in
+
+SECRET = b"test-grading-secret"
+
+
+def test_grade_and_record_a_tiny_course(tiny_course: Path) -> None:
+    """Are hand-ins graded, recorded with the tiny course's 20 %-per-day penalty, reported through
+    on_progress, and recorded again (unchanged) on a re-run; is a hand-in whose time cannot be read
+    still recorded (its scores count), with the late column saying why it is unknown?"""
+    full = get_exercise("a2.sigmoid").points
+    hand_in(tiny_course, "ada01", CORRECT, "2026-03-06T20:00:00+00:00")   # before 23:59 +01:00
+    hand_in(tiny_course, "alan02", CORRECT, "2026-03-07T23:30:00+00:00")  # 24 h 31 min late − 10 min → 2 days
+    hand_in(tiny_course, "grace03", EMPTY, "2026-03-06T20:00:00+00:00")
+    hand_in(tiny_course, "kim04", CORRECT, "yesterday-ish")                # a time nobody can read
+    course = load_course(tiny_course)
+    a2 = course.assignment("a2")
+    exercises = assignment_exercises(a2)
+    roster = {s.id: s for s in read_roster(tiny_course / "roster.csv")}
+    submissions = find_submissions(tiny_course / "submitted", "a2")
+    seen: list[str] = []
+
+    def grade(force: bool) -> list[GradedRow]:
+        return grade_and_record(gb, course=course, assignment=a2, roster=roster, submissions=submissions,
+                                exercises=exercises, secret=SECRET, jobs=1, force=force, sandbox="none",
+                                on_progress=lambda row: seen.append(row.student))
+    with open_gradebook(course) as gb:
+        prepare_gradebook(gb, course=course, assignment=a2, roster=roster, exercises=exercises)
+        rows = grade(force=False)
+        assert [r.student for r in rows] == ["ada01", "alan02", "grace03", "kim04"]
+        assert sorted(seen) == ["ada01", "alan02", "grace03", "kim04"]
+        ada, alan, grace, kim = rows
+        assert (ada.status, ada.points, ada.max_points, ada.failed) == ("graded", full, full, False)
+        assert ada.penalty is not None and ada.penalty.days_late == 0
+        assert alan.penalty is not None and (alan.penalty.days_late, alan.penalty.fraction) == (2, 0.4)
+        assert grace.points == 0.0 and not grace.failed
+        assert kim.penalty is None and "yesterday-ish" in kim.late_error
+        assert not kim.failed and kim.points == full
+        assert count_rows(rows) == RowCounts(graded=4, unchanged=0, failed=0)
+        assert recorded_scores(gb, "a2", "ada01") == {"a2_sigmoid_check": full}
+        assert recorded_scores(gb, "a2", "grace03") == {"a2_sigmoid_check": 0.0}
+        recorded = gb.find_submission("a2", "alan02")
+        assert recorded.late_submission_penalty == pytest.approx(0.4 * full)
+        again = grade(force=False)
+        assert recorded_scores(gb, "a2", "kim04") == {"a2_sigmoid_check": full}
+        assert count_rows(again) == RowCounts(graded=0, unchanged=4, failed=0)
+        assert again[1].penalty == alan.penalty
+
+
+def test_unrecordable_result_is_a_failed_row(tiny_course: Path) -> None:
+    """Does a finished outcome whose results.json is missing become a failed row that says it was not
+    recorded, rather than an exception?"""
+    course = load_course(tiny_course)
+    outcome = BatchOutcome("ada01", "graded", tiny_course / "autograded" / "ada01" / "a2" / "results.json",
+                           3.0, 3.0)
+    with open_gradebook(course) as gb:
+        row = record_outcome(gb, outcome, course=course, assignment=course.assignment("a2"), roster={})
+        assert recorded_scores(gb, "a2", "ada01") == {}
+    assert row.failed and row.status == "graded" and row.error.startswith("not recorded in the gradebook: ")
+    assert count_rows([row]) == RowCounts(graded=1, unchanged=0, failed=1)
+
+
+def test_grader_failure_is_reported_not_recorded(tiny_course: Path) -> None:
+    """Is a batch outcome of the grader failing passed on with its traceback and no penalty?"""
+    course = load_course(tiny_course)
+    outcome = BatchOutcome("alan02", "failed", tiny_course / "nowhere.json", error="Traceback: boom")
+    with open_gradebook(course) as gb:
+        row = record_outcome(gb, outcome, course=course, assignment=course.assignment("a2"), roster={})
+    assert row == GradedRow("alan02", "failed", 0.0, 0.0, error="Traceback: boom", failed=True)

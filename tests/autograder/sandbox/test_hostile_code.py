@@ -192,7 +192,7 @@ def test_timeout_kills_escaped_children(impatient: StudentWorker) -> None:
     with pytest.raises(StudentTimeout):
         impatient.call("spawn_then_spin")
     if uid is not None:
-        from autograder.sandbox.handle import _processes_of_uid
+        from autograder.sandbox.launch import _processes_of_uid
 
         assert _processes_of_uid(uid) == []
     assert_recovers(impatient)

@@ -1,0 +1,215 @@
+"""One running worker process: its start (cold or forked), channel, private folder and end.
+
+:class:`_Process` is what :class:`autograder.sandbox.handle.StudentWorker`
+holds while a worker runs: it starts ``worker.py`` cold (inside bwrap in that
+mode) or forks it from the zygote, accepts its one connection (only from a
+process still running as the grader's uid), and kills everything the worker
+started when it ends. :class:`Limits` are the limits it applies. The
+guarantees are stated in :mod:`autograder.sandbox.handle`.
+"""
+from __future__ import annotations
+
+import os
+import select
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autograder.sandbox import protocol
+from autograder.sandbox.launch import (CHANNEL, NOBODY, SANDBOX_HOME, SANDBOX_SITE, _bwrap_args, _copy_code,
+                                       _environment, _json, _private_uid, _processes_of_uid, _python,
+                                       _remove_tree, _signal)
+from autograder.sandbox.protocol import ProtocolError
+from autograder.sandbox.zygote import ZygoteError, _retire, _Zygote
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Time and resource limits for one submission's worker."""
+
+    call_timeout: float = 5.0
+    """Seconds one call/get/has may take."""
+    cells_timeout: float = 30.0
+    """Seconds for running all the notebook's cells (and for each replay)."""
+    submission_budget: float = 120.0
+    """Total seconds of student code (cells, replays, calls) per submission."""
+    memory_bytes: int = 2 * 1024**3
+    """Address-space limit of the worker (RLIMIT_AS)."""
+    cpu_seconds: int = 120
+    """CPU seconds of the worker process (RLIMIT_CPU)."""
+    file_size_bytes: int = 16 * 1024**2
+    """Largest file the worker may write (RLIMIT_FSIZE)."""
+    open_files: int = 256
+    """Open file descriptors (RLIMIT_NOFILE)."""
+    processes: int = 64
+    """Processes of the worker's user (RLIMIT_NPROC)."""
+    output_chars: int = 20_000
+    """Captured student output kept per operation."""
+    message_bytes: int = 64 * 1024**2
+    """Largest protocol frame, either way."""
+
+
+class _Process:
+    """One running worker: its channel, private directory and kill-everything logic.
+
+    Cold (``zygote`` None): ``python worker.py`` started here, ``proc`` its Popen.
+    Forked: a child of ``zygote``; ``pid`` is its host pid (from the channel's
+    peer credentials), watched through a pidfd.
+    """
+
+    def __init__(self, limits: Limits, mode: str, zygote: _Zygote | None = None,
+                 fork_timeout: float = 5.0) -> None:
+        self.limits = limits
+        self.zygote = zygote
+        self.workdir = tempfile.mkdtemp(prefix="dlgrade-worker-", dir=zygote.base if zygote else None)
+        self.kill_uid: int | None = None
+        self.proc: subprocess.Popen | None = None
+        self.pid: int | None = None
+        """Host pid of the top of the worker's tree (bwrap or python when cold, the forked child)."""
+        self.inside_pid: int | None = None
+        self.pidfd: int | None = None
+        self.channel: socket.socket | None = None
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(os.path.join(self.workdir, CHANNEL))
+        self.listener.listen(1)
+        self.log_path = os.path.join(self.workdir, "startup.log")
+        try:
+            config = self._config(mode)
+            if zygote is not None:
+                config["parent_pid"] = zygote.inside_pid
+                self.inside_pid = zygote.fork(self.workdir, config, fork_timeout)
+                if mode == "none":  # same PID namespace: the child's pid is its host pid
+                    self.pid = self.inside_pid
+            else:
+                self._spawn(mode, config)
+        except BaseException:
+            self.kill()
+            raise
+
+    def _config(self, mode: str) -> dict[str, Any]:
+        limits = self.limits
+        config: dict[str, Any] = {
+            "max_frame": limits.message_bytes,
+            "output_chars": limits.output_chars,
+            "limits": {"memory_bytes": limits.memory_bytes, "cpu_seconds": limits.cpu_seconds,
+                       "file_size_bytes": limits.file_size_bytes, "open_files": limits.open_files,
+                       "processes": limits.processes, "core": 0, "msgqueue": 0}}
+        if os.geteuid() == 0:
+            uid = _private_uid()
+            config["drop"] = {"uid": uid, "gid": uid}
+            self.kill_uid = uid if uid != NOBODY else None
+        elif mode == "none":
+            config["limits"]["processes"] = limits.processes + len(_processes_of_uid(os.getuid()))
+        return config
+
+    def _spawn(self, mode: str, config: dict[str, Any]) -> None:
+        """A cold start: ``python -I -S -B worker.py`` (inside bwrap in that mode)."""
+        python = _python()
+        _copy_code(self.workdir)
+        if mode == "bwrap":
+            home, config["site"], prefix = SANDBOX_HOME, [SANDBOX_SITE], _bwrap_args(self.workdir)
+        else:
+            home, config["site"], prefix = self.workdir, [python.site], []
+        config["channel"] = f"{home}/{CHANNEL}"
+        command = prefix + [python.executable, "-I", "-S", "-B", f"{home}/worker.py", _json(config)]
+        with open(self.log_path, "wb") as log_file:
+            self.proc = subprocess.Popen(
+                command, cwd=self.workdir, env=_environment(home), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=log_file, start_new_session=True, close_fds=True)
+        self.pid = self.proc.pid
+
+    def connect(self, deadline: float) -> None:
+        """Accept the worker's connection: one, from a process still running as us."""
+        while not select.select([self.listener], [], [], 0.05)[0]:
+            if time.monotonic() >= deadline:
+                raise TimeoutError("the worker did not connect")
+            if not self.alive():
+                raise protocol.ChannelClosed(f"the worker exited ({self.exit_status()})")
+        channel, _ = self.listener.accept()
+        self.listener.close()
+        os.unlink(os.path.join(self.workdir, CHANNEL))
+        pid, uid, _gid = struct.unpack("3i", channel.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+        if uid != os.geteuid():
+            channel.close()
+            raise ProtocolError(f"the channel was opened by uid {uid}, not by the worker")
+        if self.zygote is not None:
+            self.pid = pid
+            self.pidfd = os.pidfd_open(pid)
+        self.channel = channel
+        self.fd = channel.fileno()
+
+    def alive(self) -> bool:
+        if self.proc is not None:
+            return self.proc.poll() is None
+        if self.pidfd is not None:
+            return not select.select([self.pidfd], [], [], 0)[0]
+        return self.zygote is not None and self.zygote.alive()
+
+    def exit_status(self) -> str:
+        return f"status {self.proc.poll()}" if self.proc is not None else "the forked worker ended"
+
+    def has_unsolicited_data(self) -> bool:
+        return bool(select.select([self.fd], [], [], 0)[0])
+
+    def exchange(self, message: dict, deadline: float) -> dict:
+        """Send ``message`` and return the reply with the same id."""
+        protocol.write_frame(self.fd, message, self.limits.message_bytes, deadline)
+        return self.receive(message["id"], deadline)
+
+    def receive(self, request_id: int, deadline: float) -> dict:
+        while not select.select([self.fd], [], [], max(0.0, min(0.1, deadline - time.monotonic())))[0]:
+            if time.monotonic() >= deadline:
+                raise TimeoutError("no reply before the deadline")
+            if not self.alive():
+                raise protocol.ChannelClosed(f"the worker exited ({self.exit_status()})")
+        reply = protocol.read_frame(self.fd, self.limits.message_bytes, deadline)
+        if reply.get("id") != request_id or type(reply.get("id")) is not int:
+            raise ProtocolError(f"reply for request {reply.get('id')!r} while waiting for {request_id}")
+        return reply
+
+    def startup_log(self) -> str:
+        if self.zygote is not None:
+            return self.zygote.log_tail()
+        try:
+            return Path(self.log_path).read_text(errors="replace")[-1500:]
+        except OSError:
+            return ""
+
+    def kill(self) -> None:
+        """Kill the worker and everything it started (never the zygote); close the channel;
+        remove its directory. A zygote that cannot confirm a clean end is retired."""
+        if self.pid is not None:
+            for _ in range(100):
+                victims = _processes_of_uid(self.kill_uid) if self.kill_uid is not None else []
+                for pid in victims:
+                    _signal(pid, signal.SIGKILL)
+                _signal(-self.pid, signal.SIGKILL)
+                if self.zygote is not None:
+                    _signal(self.pid, signal.SIGKILL)  # before its setsid() it is in the zygote's group
+                if not victims:
+                    break
+            self.pid = None
+        if self.proc is not None:
+            self.proc.wait()
+            self.proc = None
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+            self.pidfd = None
+        for sock in (self.listener, self.channel):
+            if sock is not None:
+                sock.close()
+        self.channel = None
+        if os.path.isdir(self.workdir):
+            _remove_tree(self.workdir)
+        zygote, self.zygote = self.zygote, None
+        if zygote is not None and self.inside_pid is not None:
+            try:
+                zygote.reap(self.inside_pid)
+            except ZygoteError as err:
+                _retire(zygote, str(err))

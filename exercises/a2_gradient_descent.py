@@ -207,7 +207,7 @@ def test_gradient_descent_zero_epochs(student, params):
 def figures(student, ref, params):
     """For the feedback page: the student's loss curve next to the reference's, and both
     paths over the error surface L(w, b) (illustration only, never scored)."""
-    from autograder.reports.figures import lines, surface
+    from autograder.authoring import lines, surface
 
     X, Y = np.array(params["X"]), np.array(params["Y"])
     start = (params["w0"], params["b0"], params["eta"])

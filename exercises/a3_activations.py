@@ -203,7 +203,7 @@ def test_stable_for_large_inputs(student, params):
 def figures(student, ref, params):
     """For the feedback page: each activation and derivative of the student's next to the
     reference's on [-4, 4] (illustration only, never scored)."""
-    from autograder.reports.figures import lines
+    from autograder.authoring import lines
 
     z = np.linspace(-4.0, 4.0, 161)
     shown = []

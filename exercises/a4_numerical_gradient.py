@@ -1,7 +1,7 @@
 """a4 · Numerical gradient: centred finite differences, the independent check of backpropagation.
 
 The function ``f`` is an argument, and callables cross into the grader's
-sandbox only as ``autograder.sandbox.protocol.Code("lambda x: ...")``; public checks
+sandbox only as ``autograder.authoring.Code("lambda x: ...")``; public checks
 cannot build one (the notebook has only numpy and dlcheck), so the checks that
 call ``f`` are hidden and the prompt gives the student an example to try; the one
 public check is about the step ``h`` and passes ``f=None``.
@@ -52,7 +52,7 @@ def _function(student, source: str):
     """``source`` as an argument of the student's function: a Code in the grader, a lambda locally."""
     if isinstance(student, LocalStudent):
         return eval(source, {"np": np})  # trusted source written in this module
-    from autograder.sandbox.protocol import Code
+    from autograder.authoring import Code
     return Code(source)
 
 

@@ -1,1 +1,11 @@
-"""autograder.cli (see the follow-up commit for what lives here)."""
+"""The ``grade`` command: click wiring over the library, one module per group of commands.
+
+    main     the group, ``build``, ``release``, ``check``, ``demo``, registration
+    grading  ``collect``, ``autograde``, ``export``
+    reports  ``feedback``, ``report``
+    ci       ``ci``
+    common   the state shared by commands (course, secret, paths)
+
+May import every layer; nothing imports it. The console script is
+``autograder.cli.main:main``. This ``__init__`` imports nothing.
+"""

@@ -1,1 +1,14 @@
-"""autograder.grading (see the follow-up commit for what lives here)."""
+"""Grading: one submission, a class of them, and the results.
+
+    engine      one notebook: its cells in a sandboxed worker, the checks here
+    batch       a class in a process pool, resumable (results.json per hand-in)
+    results     the frozen result dataclasses and their JSON
+    submission  reading a hand-in notebook
+    plugin      the ``dlgrade`` pytest plugin (the same checks under pytest)
+    inkernel    hidden checks run inside a Jupyter kernel (nbgrader's autograde)
+    selfcheck   ``grade check``: a student's public checks from a terminal
+
+Knows nothing of the course folder: it grades bytes with exercise keys and a
+secret. May import ``sandbox``, ``exercises`` and ``reference``; never
+``course``, ``reports`` or ``cli``. This ``__init__`` imports nothing.
+"""

@@ -1,1 +1,14 @@
-"""autograder.reports (see the follow-up commit for what lives here)."""
+"""What graders, students and CI systems read: pages, reports, exports.
+
+    feedback      one self-contained HTML page per student
+    class_report  the class view: scores, checks, common mistakes, lateness
+    plots         figures and class charts drawn to PNG (matplotlib)
+    figures       the plot data exercises collect while grading (plain JSON)
+    export        grades as CSV, nbgrader's columns with the late policy applied
+    ci_formats    GitHub Classroom, Gradescope and JUnit renderings of a result
+    ci            grading one notebook in CI and writing those formats
+
+Reads results and the gradebook (``grading.results``, ``course``); grades
+through ``grading`` (CI); never touches ``sandbox``. Never imports ``cli``.
+This ``__init__`` imports nothing.
+"""

@@ -153,13 +153,24 @@ def _processes_of_uid(uid: int) -> list[int]:
 
 
 def _remove_tree(path: str) -> None:
-    def retry(function: Any, target: str, _info: Any) -> None:
-        os.chmod(os.path.dirname(target), 0o700)
-        if os.path.isdir(target) and not os.path.islink(target):
-            os.chmod(target, 0o700)
-            shutil.rmtree(target, ignore_errors=True)
-        else:
-            function(target)
+    """Remove ``path`` and everything in it, making folders a worker left unwritable writable.
+
+    Entries that vanish meanwhile are not an error (a worker's own clean-up, or
+    another grading process removing the same stale folder)."""
+    def retry(function: Any, target: str, info: Any) -> None:
+        if isinstance(info[1], FileNotFoundError):
+            return
+        try:
+            os.chmod(os.path.dirname(target), 0o700)
+            if os.path.isdir(target) and not os.path.islink(target):
+                os.chmod(target, 0o700)
+                shutil.rmtree(target, ignore_errors=True)
+            elif function in (os.unlink, os.rmdir, os.remove):
+                function(target)
+            else:  # os.open, os.lstat, os.scandir ... on a file: unlinking it is what was meant
+                os.unlink(target)
+        except FileNotFoundError:
+            pass
 
     shutil.rmtree(path, onerror=retry)
 

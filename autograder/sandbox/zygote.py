@@ -224,11 +224,22 @@ def _process_table() -> dict[int, tuple[int, tuple[int, ...]]]:
 
 
 def _remove_stale_bases() -> None:
-    """Remove zygote directories whose grading process is gone (killed, so no atexit ran)."""
+    """Remove zygote directories whose grading process is gone (killed, so no atexit ran).
+
+    Pool processes start their zygotes at the same moment and all see the same
+    stale folders: each folder is first claimed by an atomic rename, so exactly
+    one process removes it and the others skip it. A claimed folder keeps the
+    dead owner's prefix, so one whose removal was itself interrupted is found
+    again next time."""
     for path in Path(tempfile.gettempdir()).glob(f"{ZYGOTE_PREFIX}*-*"):
         owner = path.name[len(ZYGOTE_PREFIX):].split("-")[0]
         if owner.isdigit() and not os.path.exists(f"/proc/{owner}") and path.is_dir() and not path.is_symlink():
-            _remove_tree(str(path))
+            claimed = path.with_name(f"{path.name.split('.')[0]}.removed-by-{os.getpid()}")
+            try:
+                os.rename(path, claimed)
+            except OSError:  # another process claimed it first (or removed it already)
+                continue
+            _remove_tree(str(claimed))
 
 
 _zygotes: dict[str, _Zygote] = {}

@@ -324,3 +324,33 @@ def test_shutdown_leaves_no_process(mode: str) -> None:
     assert processes and os.path.isdir(base)
     shutdown_zygotes()
     assert still_running(processes) == [] and zygote_pids() == set() and not os.path.exists(base)
+
+
+STALE_REMOVER = """
+import sys
+sys.path.insert(0, {repo!r})
+from autograder.sandbox.zygote import _remove_stale_bases
+_remove_stale_bases()
+print("ok")
+"""
+
+
+def test_grading_processes_remove_a_stale_zygote_folder_together(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """When several pool processes start at once after a killed run, do they remove its zygote
+    folder without tripping over each other (the folder removed once, no process failing)?"""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # a pid that is no process now: the killed grader
+    for round_ in range(5):
+        stale = tmp_path / f"dlgrade-zygote-{dead.pid}-round{round_}"
+        for i in range(60):  # a tree deep and wide enough for the removals to overlap
+            folder = stale / f"dlgrade-worker-{i}" / "sub"
+            folder.mkdir(parents=True)
+            for j in range(20):
+                (folder / f"f{j}").write_bytes(b"x")
+        removers = [subprocess.Popen([sys.executable, "-c", STALE_REMOVER.format(repo=str(REPO))],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        outcomes = [process.communicate(timeout=60) for process in removers]
+        assert all(process.returncode == 0 for process in removers), outcomes
+        assert list(tmp_path.glob("dlgrade-zygote-*")) == []

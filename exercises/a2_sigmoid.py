@@ -61,9 +61,9 @@ def test_sigmoid_keeps_the_shape(student, ref):
 @pytest.mark.hidden(hint=STABILITY_HINT)
 def test_sigmoid_is_stable_for_large_inputs(student, ref):
     z = np.array([-1e4, -750.0, -40.0, 40.0, 750.0, 1e4])
+    # Judged on the values alone: what the student's process prints (numpy's overflow warning
+    # included) is under the student's control and never decides a point.
     expect_close(student.sigmoid(z), ref.sigmoid(z), what="sigmoid at large |z|", hint=STABILITY_HINT)
-    expect("overflow" not in student.last_output.lower(),
-           "sigmoid printed an overflow warning for large |z|.", STABILITY_HINT)
 
 
 @pytest.mark.points(1)

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from exercises.dlcheck import expect, expect_close, show
+from exercises.dlcheck import expect_close, show
 from exercises.model import RedrawVariant
 from reference import activations as act
 from reference import losses
@@ -166,10 +166,7 @@ def test_gradients_match_your_losses(student):
                     + " It must stay finite for logits up to ±1e4.")
 def test_certain_predictions_single_samples_and_large_logits(student):
     y, p = np.array([1.0, 0.0, 1.0, 0.0]), np.array([1.0, 0.0, 0.9, 0.2])
-    got = student.binary_cross_entropy(y, p)
-    printed = student.last_output.lower()
-    expect("divide by zero" not in printed and "invalid value" not in printed,
-           "binary_cross_entropy printed a warning for p = 0 or 1.", CLIP_HINT)
+    got = student.binary_cross_entropy(y, p)  # values only: an unclipped log(0) gives inf or nan
     expect_close(got, losses.binary_cross_entropy(y, p), what="BCE with p = 0 and 1", atol=1e-6,
                  mistakes={MINUS_HINT: -losses.binary_cross_entropy(y, p)}, hint=CLIP_HINT)
     grad = student.binary_cross_entropy_grad(np.array([1.0, 0.0]), np.array([0.999, 0.25]))
@@ -180,15 +177,9 @@ def test_certain_predictions_single_samples_and_large_logits(student):
                  hint="A vector of shape (k,) is one sample: the loss is −Σ_j y_j ln p_j.")
     certain = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
     got = student.sparse_categorical_cross_entropy(np.array([2, 0]), certain)
-    printed = student.last_output.lower()
-    expect("divide by zero" not in printed and "invalid value" not in printed,
-           "sparse_categorical_cross_entropy printed a warning for probabilities of 0 and 1.", CLIP_HINT)
     expect_close(got, 0.0, what="sparse CCE of certain, right predictions", atol=1e-6, hint=CLIP_HINT)
     Z = np.array([[1e4, 0.0, -1e4], [-1e4, -1e4 + 2.0, -1e4 + 1.0]])
     Y = np.eye(3)[[1, 1]]
-    got = student.softmax_cross_entropy_grad(Z, Y)
-    printed = student.last_output.lower()
-    expect("overflow" not in printed and "invalid value" not in printed,
-           "softmax_cross_entropy_grad printed an overflow warning for logits of ±1e4.", SOFTMAX_GRAD_HINT)
+    got = student.softmax_cross_entropy_grad(Z, Y)  # values only: exp(1e4) without the max gives nan
     expect_close(got, losses.softmax_cross_entropy_grad(Z, Y), what="softmax CE gradient at ±1e4",
                  hint=SOFTMAX_GRAD_HINT)

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from exercises.dlcheck import expect, expect_close, show
+from exercises.dlcheck import expect_close, show
 from exercises.model import RedrawVariant
 from reference import activations as act
 
@@ -118,14 +118,10 @@ def test_softmax_is_stable_for_large_logits(student):
     for z in cases:
         with np.errstate(all="ignore"):
             naive = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
-        got = student.softmax(z)
-        printed = student.last_output.lower()
-        expect("overflow" not in printed and "invalid value" not in printed,
-               "softmax printed an overflow warning for large logits.", MAX_HINT)
+        got = student.softmax(z)  # values only: without the max, exp(1e4) / inf is nan
         expect_close(got, act.softmax(z), what="softmax of large logits", mistakes={MAX_HINT: naive},
                      hint=MAX_HINT)
     got = student.softmax_jacobian(np.array([1e4, 1e4 - 1.0, 0.0]))
-    expect("overflow" not in student.last_output.lower(), "softmax_jacobian overflowed.", MAX_HINT)
     expect_close(got, act.softmax_jacobian(np.array([1e4, 1e4 - 1.0, 0.0])),
                  what="softmax_jacobian of large logits", hint=MAX_HINT)
 

@@ -8,6 +8,15 @@ For each check the fixtures are ``student`` (a :class:`WorkerStudent` proxy),
 ``ref`` (the model answer of the student's variant) and ``params`` (the variant).
 Hidden checks report only their name and hint: never the student's printed
 output or error text during them (either could carry the hidden inputs out).
+
+Points never depend on what the student's process can forge (trust invariant 4).
+The worker is entirely the student's: its printed output, its warnings
+machinery, anything it says about itself. A check decides only on values the
+student's functions return; :class:`WorkerStudent`, the one object a check
+holds, offers calls and values and nothing else (no printed output: that is
+kept aside for the feedback page). A property only visible inside the worker,
+such as "numpy printed no overflow warning", is judged by choosing inputs where
+the unstable formula returns a wrong value, nan or inf, or not at all.
 """
 from __future__ import annotations
 
@@ -25,30 +34,35 @@ OUTPUT_CAP = 4_000  # characters of printed output kept per check
 
 
 class WorkerStudent:
-    """``student`` in the grader: every call goes to the sandboxed worker and returns data."""
+    """``student`` in the grader: every call goes to the sandboxed worker and returns data.
 
-    def __init__(self, worker: Any, timed_out: set[str] | None = None) -> None:
+    It offers calls (``student.sigmoid(z)``), ``has`` and ``value`` only: what the
+    student's process printed goes to ``on_output`` (the feedback page), never to
+    the check, so no check can award or take a point for it.
+    """
+
+    def __init__(self, worker: Any, timed_out: set[str] | None = None,
+                 on_output: Callable[[str], None] | None = None) -> None:
         self._worker = worker
-        self.printed: list[str] = []
+        self._on_output = on_output or (lambda text: None)
         # Functions that already ran out of time in this submission are not run
         # again: an endless loop costs one timeout, not one per check.
         self._timed_out = set() if timed_out is None else timed_out
-
-    @property
-    def last_output(self) -> str:
-        return self._worker.last_output
 
     def has(self, name: str) -> bool:
         return self._worker.has(name)
 
     def value(self, name: str) -> Any:
         value = self._worker.get(name)
-        self.printed.append(self._worker.last_output)
+        self._on_output(self._worker.last_output)
         return value
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
             raise AttributeError(name)
+        if name in ("last_output", "printed", "output"):
+            raise AttributeError(f"student.{name}: a check cannot read what the student's process printed "
+                                 "(the student controls it); judge the values the functions return")
 
         def call(*args: Any, **kwargs: Any) -> Any:
             if name in self._timed_out:
@@ -59,7 +73,7 @@ class WorkerStudent:
                 self._timed_out.add(name)
                 raise
             finally:
-                self.printed.append(self._worker.last_output)
+                self._on_output(self._worker.last_output)
 
         return call
 
@@ -150,11 +164,12 @@ def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: M
         for exercise in exercises:
             checks = []
             for check in exercise.checks:
-                student = WorkerStudent(worker, timed_out)
+                printed_by_check: list[str] = []
+                student = WorkerStudent(worker, timed_out, printed_by_check.append)
                 started = time.perf_counter()
                 outcome = run_check(check.function, {"student": student, "ref": ref,
                                                      "params": params[exercise.key]})
-                checks.append(check_result(check, outcome, "".join(student.printed),
+                checks.append(check_result(check, outcome, "".join(printed_by_check),
                                            time.perf_counter() - started))
             results.append(ExerciseResult(exercise.key, exercise.title, tuple(checks)))
         figures = collect_figures(exercises, worker, ref, params)

@@ -138,10 +138,19 @@ def test_sigmoid_neuron_mistakes(body, hint):
                  {"test_sigmoid_neuron_your_neuron": hint})
 
 
-def test_sigmoid_neuron_naive_exp_is_unstable():
-    """Does writing np.exp(−(wx + b)) again lose only the stability check?"""
+def test_sigmoid_neuron_naive_exp_keeps_its_points_since_its_values_are_right():
+    """Does writing np.exp(−(wx + b)) again, whose values are right (it only warns), keep every point?
+    A warning is printed by the student's own process: it never decides a point (trust invariant 4)."""
     failed = failing_checks(A2, "a2.sigmoid_neuron",
                             "def sigmoid_neuron(x, w, b):\n    return 1 / (1 + np.exp(-(w * np.asarray(x) + b)))\n")
+    assert failed == {}
+
+
+def test_sigmoid_neuron_that_overflows_to_nan_loses_only_the_stability_check():
+    """Does e^(wx+b) / (1 + e^(wx+b)), which gives inf/inf = nan for large wx + b, lose only the stability check?"""
+    failed = failing_checks(A2, "a2.sigmoid_neuron",
+                            "def sigmoid_neuron(x, w, b):\n    e = np.exp(w * np.asarray(x, float) + b)\n"
+                            "    return e / (1 + e)\n")
     assert set(failed) == {"test_sigmoid_neuron_is_stable"}
     assert "stable sigmoid" in failed["test_sigmoid_neuron_is_stable"]
 

@@ -204,8 +204,27 @@ def test_wrong_activation_derivatives_get_their_hint(code, hint):
 
 
 @pytest.mark.parametrize("code", [NAIVE_SIGMOID, ELU_EXP_OF_EVERYTHING])
-def test_overflowing_activations_lose_only_the_stability_check(code):
-    """Does a textbook σ (or an ELU exponentiating every z) lose only the |z| ≤ 1e4 check, with the stability hint?"""
+def test_activations_that_only_warn_keep_their_points(code):
+    """Does a textbook σ (or an ELU exponentiating every z), whose values stay right and which only
+    prints numpy's overflow warning, keep every point? Printed output never decides a point."""
+    assert failed(outcomes_with("a3.activations", code)) == set()
+
+
+SIGMOID_EXP_OVER_ONE_PLUS_EXP = """
+def sigmoid(z):
+    e = np.exp(np.asarray(z, dtype=float))
+    return e / (1 + e)
+"""
+SOFTPLUS_LOG_ONE_PLUS_EXP = """
+def softplus(z):
+    return np.log(1 + np.exp(np.asarray(z, dtype=float)))
+"""
+
+
+@pytest.mark.parametrize("code", [SIGMOID_EXP_OVER_ONE_PLUS_EXP, SOFTPLUS_LOG_ONE_PLUS_EXP])
+def test_activations_whose_values_overflow_lose_only_the_stability_check(code):
+    """Does an activation that returns nan or inf for large |z| lose only the |z| ≤ 1e4 check, with the
+    stability hint?"""
     results = outcomes_with("a3.activations", code)
     assert failed(results) == {"test_stable_for_large_inputs"}
     assert "finite and warning-free" in results["test_stable_for_large_inputs"].hint

@@ -9,6 +9,7 @@ implementation; the grader must survive every one and leave no process behind.
 from __future__ import annotations
 
 import json
+import textwrap
 import os
 import uuid
 from pathlib import Path
@@ -231,22 +232,45 @@ def test_hostile_submissions_do_not_change_other_results(tmp_path: Path, monkeyp
     assert own_descendants() - zygote_pids() <= before
 
 
-def test_silenced_overflow_warnings_are_still_seen(tmp_path: Path) -> None:
-    """Does a naive sigmoid lose the stability check even when its cells silenced numpy's warnings?"""
+SIGMOIDS = {  # name -> (code, right at large |z|)
+    "stable": ("def sigmoid(z):\n    z = np.asarray(z, dtype=float)\n    e = np.exp(-np.abs(z))\n"
+               "    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))\n", True),
+    "warns, values right": ("def sigmoid(z):\n    return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))\n", True),
+    "nan at large z": ("def sigmoid(z):\n    e = np.exp(np.asarray(z, dtype=float))\n    return e / (1 + e)\n",
+                       False),
+}
+FORGERIES = {  # what the student's process does to its printed output and warnings
+    "nothing": "",
+    "silences numpy and warnings": "np.seterr(all='ignore')\nwarnings.simplefilter('ignore')\n",
+    "prints fake warnings on every call": ("import builtins\n_real = sigmoid\n"
+                                           "def sigmoid(z):\n    print('RuntimeWarning: overflow encountered in exp')\n"
+                                           "    warnings.warn('overflow encountered in exp', RuntimeWarning)\n"
+                                           "    return _real(z)\n"),
+}
+
+
+@pytest.mark.parametrize("sigmoid", sorted(SIGMOIDS))
+def test_points_never_depend_on_what_the_students_process_prints(tmp_path: Path, sigmoid: str) -> None:
+    """Does a sigmoid earn the same points whether its process stays silent, silences numpy's warnings
+    or prints fake overflow warnings on every call (trust invariant 4: printed output and warnings are
+    the student's, only returned values decide)? And do values that overflow still lose the stability
+    point?"""
     from exercises.model import get_exercise
-    naive = ("import numpy as np, warnings\nnp.seterr(all='ignore')\nwarnings.simplefilter('ignore')\n"
-             "def sigmoid(z):\n    return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))\n"
-             "sigmoid(np.array([-1e4, 1e4]))")
-    notebook = write_notebook(tmp_path / "a2.ipynb", [naive])
-    notebook_data = nbformat.read(notebook, as_version=4)
-    notebook_data.metadata["dlgrade"]["assignment"] = "a2"
-    nbformat.write(notebook_data, notebook)
     exercise = get_exercise("a2.sigmoid")
-    result = grade_notebook(notebook, assignment="a2", student="mallory", exercises=[exercise],
-                            secret=SECRET, limits=LIMITS)
-    failed = [c.name for _, c in result.checks() if c.status != "passed"]
-    assert failed == ["test_sigmoid_is_stable_for_large_inputs"]
-    assert result.points == exercise.points - 1
+    code, right = SIGMOIDS[sigmoid]
+    points = {}
+    for forgery, extra in FORGERIES.items():
+        cell = "import numpy as np, warnings\n" + code + extra
+        notebook = write_notebook(tmp_path / f"{len(points)}.ipynb", [cell])
+        notebook_data = nbformat.read(notebook, as_version=4)
+        notebook_data.metadata["dlgrade"]["assignment"] = "a2"
+        nbformat.write(notebook_data, notebook)
+        result = grade_notebook(notebook, assignment="a2", student="mallory", exercises=[exercise],
+                                secret=SECRET, limits=LIMITS)
+        points[forgery] = result.points
+        failed = [c.name for _, c in result.checks() if c.status != "passed"]
+        assert failed == ([] if right else ["test_sigmoid_is_stable_for_large_inputs"]), (forgery, failed)
+    assert set(points.values()) == {exercise.points if right else exercise.points - 1}, points
 
 
 def test_edited_locked_cells_are_named_in_the_result_and_on_the_feedback_page(tmp_path: Path) -> None:
@@ -264,3 +288,38 @@ def test_edited_locked_cells_are_named_in_the_result_and_on_the_feedback_page(tm
                             secret=SECRET, limits=LIMITS)
     assert result.points == 4 and result.edited_locked_cells == ("checks",)
     assert "You changed locked cells" in feedback_page(result) and "checks" in feedback_page(result)
+
+
+def test_a_check_cannot_read_what_the_students_process_printed() -> None:
+    """Does the `student` a check holds refuse to give the printed output (so no check can decide on it),
+    while the engine still keeps that output for the feedback page?"""
+    from autograder.grading.engine import WorkerStudent
+
+    class FakeWorker:
+        last_output = "RuntimeWarning: overflow encountered in exp\n"
+
+        def call(self, name, *args, **kwargs):
+            return 0.5
+
+    seen: list[str] = []
+    student = WorkerStudent(FakeWorker(), on_output=seen.append)
+    for name in ("last_output", "printed", "output"):
+        with pytest.raises(AttributeError, match="cannot read what the student's process printed"):
+            getattr(student, name)
+    assert student.sigmoid(0.0) == 0.5 and seen == [FakeWorker.last_output]
+
+
+def test_no_exercise_check_reads_printed_output() -> None:
+    """Does no check of any bundled exercise refer to what the student's process printed?"""
+    import ast
+    import inspect
+
+    from exercises.model import all_exercises
+    readers = []
+    for exercise in all_exercises().values():
+        for check in exercise.checks:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(check.function)))
+            if any(isinstance(node, ast.Attribute) and node.attr in ("last_output", "printed")
+                   for node in ast.walk(tree)):
+                readers.append(f"{exercise.key}::{check.name}")
+    assert readers == []

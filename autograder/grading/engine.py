@@ -110,7 +110,7 @@ def check_result(check: Check, outcome: Outcome, output: str, duration: float) -
     return CheckResult(name=check.name, status=outcome.status,
                        points=check.points if passed else 0.0, max_points=check.points,
                        public=check.public, message=message, hint=hint, output=output_shown,
-                       duration=round(duration, 4),
+                       duration=round(duration, 4) if check.public else 0.0,  # a hidden check's time is a channel
                        mistake=outcome.hint if outcome.status == "failed" else "")
 
 
@@ -136,19 +136,65 @@ def collect_figures(exercises: Sequence[Exercise], worker: Any, ref: ReferenceVi
     return tuple(figures)
 
 
+def _run_checks(worker: Any, checks: Sequence[tuple[Exercise, Check]], ref: ReferenceView,
+                params: Mapping[str, dict], timed_out: set[str]) -> dict[tuple[str, str], CheckResult]:
+    """Run ``checks`` against the student's code in ``worker``; results by (exercise key, check name)."""
+    results = {}
+    for exercise, check in checks:
+        printed_by_check: list[str] = []
+        student = WorkerStudent(worker, timed_out, printed_by_check.append)
+        started = time.perf_counter()
+        outcome = run_check(check.function, {"student": student, "ref": ref, "params": params[exercise.key]})
+        results[exercise.key, check.name] = check_result(check, outcome, "".join(printed_by_check),
+                                                         time.perf_counter() - started)
+    return results
+
+
+def _hidden_phase(cells: Sequence[str], checks: Sequence[tuple[Exercise, Check]], ref: ReferenceView,
+                  params: Mapping[str, dict], timed_out: set[str], limits: Any,
+                  sandbox: str) -> dict[tuple[str, str], CheckResult]:
+    """Hidden checks in a fresh worker (the cells run again there), after every public result is final.
+
+    Nothing this worker prints or raises is shown (``check_result`` keeps only
+    a hidden check's status, points and grader-chosen hint), and no public
+    check or figure runs after it: what the student's code records of the
+    hidden inputs has no way back to the student.
+    """
+    from autograder.sandbox.handle import StudentWorker
+
+    if not checks:
+        return {}
+    with StudentWorker(limits, sandbox=sandbox) as worker:
+        try:
+            worker.run_cells(list(cells))
+        except StudentError as err:
+            status = TIMEOUT if isinstance(err, StudentTimeout) else "error"
+            return {(e.key, c.name): check_result(c, Outcome(status), "", 0.0) for e, c in checks}
+        return _run_checks(worker, checks, ref, params, timed_out)
+
+
 def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: Mapping[str, dict],
                limits: Any = None, sandbox: str = "auto") -> tuple[tuple[ExerciseResult, ...],
                                                                    tuple[CellProblem, ...], str, str,
                                                                    tuple[dict, ...]]:
     """Run the student's cells in a worker and every check against them.
 
+    Two phases (trust invariant 5: hidden inputs never reach student code before
+    every public result is final, and never in a process whose output a student
+    sees): the public checks of every exercise and the figures run first, in one
+    worker; then the hidden checks run in a fresh worker (see :func:`_hidden_phase`).
+    A function that ran out of time in the first phase is not run again.
+
     Returns (exercise results, cell problems, the cells' printed output, sandbox
     mode, figure data).
     """
     from autograder.sandbox.handle import Limits, StudentWorker
 
+    limits = limits or Limits()
     ref = ReferenceView(reference_namespace([e.solution_cell(params[e.key]) for e in exercises]))
-    with StudentWorker(limits or Limits(), sandbox=sandbox) as worker:
+    every_check = [(e, c) for e in exercises for c in e.checks]
+    timed_out: set[str] = set()
+    with StudentWorker(limits, sandbox=sandbox) as worker:
         try:
             outcomes = worker.run_cells(list(cells))
         except StudentError as err:
@@ -160,20 +206,14 @@ def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: M
         problems = tuple(CellProblem(o.index, f"{o.error_type}: {o.error_message}")
                          for o in outcomes if not o.ok)
         printed = _cap("".join(o.output for o in outcomes))
-        results, timed_out = [], set()
-        for exercise in exercises:
-            checks = []
-            for check in exercise.checks:
-                printed_by_check: list[str] = []
-                student = WorkerStudent(worker, timed_out, printed_by_check.append)
-                started = time.perf_counter()
-                outcome = run_check(check.function, {"student": student, "ref": ref,
-                                                     "params": params[exercise.key]})
-                checks.append(check_result(check, outcome, "".join(printed_by_check),
-                                           time.perf_counter() - started))
-            results.append(ExerciseResult(exercise.key, exercise.title, tuple(checks)))
+        results = _run_checks(worker, [(e, c) for e, c in every_check if c.public], ref, params, timed_out)
         figures = collect_figures(exercises, worker, ref, params)
-        return tuple(results), problems, printed, worker.sandbox_mode, figures
+        mode = worker.sandbox_mode
+    results.update(_hidden_phase(cells, [(e, c) for e, c in every_check if not c.public], ref, params,
+                                 timed_out, limits, mode))
+    exercise_results = tuple(ExerciseResult(e.key, e.title, tuple(results[e.key, c.name] for c in e.checks))
+                             for e in exercises)
+    return exercise_results, problems, printed, mode, figures
 
 
 def grade_notebook(notebook: Path, *, assignment: str, student: str, exercises: Sequence[Exercise],

@@ -38,7 +38,8 @@ class CheckResult:
     output: str = ""
     """What the student's code printed during the check (capped)."""
     duration: float = 0.0
-    """Seconds the check took, student calls included."""
+    """Seconds the check took, student calls included (0 for a hidden check: the student's code
+    could encode what it saw in the time it takes)."""
     mistake: str = ""
     """The recognised common mistake (the hint text) when one was found, for class reports."""
 

@@ -323,3 +323,49 @@ def test_no_exercise_check_reads_printed_output() -> None:
                    for node in ast.walk(tree)):
                 readers.append(f"{exercise.key}::{check.name}")
     assert readers == []
+
+
+LEAK_CHANNELS = {  # how triple's public check could show what double recorded in its hidden check
+    "print": "print(SEEN)",
+    "stderr": "import sys; sys.stderr.write(repr(SEEN))",
+    "warning": "import warnings; warnings.warn(repr(SEEN))",
+    "exception": "raise ValueError(repr(SEEN))",
+    "return value": "return np.array([v for row in SEEN for v in row] or [0.0])",
+    "return text": "return repr(SEEN)",
+    "slow down": "import time; time.sleep(min(sum(v for row in SEEN for v in row) / 1e5, 0.9))",
+}
+RECORDER = """import numpy as np
+SEEN = []
+def double(x):
+    SEEN.append(np.asarray(x, dtype=float).ravel().tolist())
+    {before}
+    return 2 * np.asarray(x, dtype=float)
+def triple(x):
+    {channel}
+    return 3 * np.asarray(x, dtype=float)
+"""
+
+
+@pytest.mark.parametrize("channel", sorted(LEAK_CHANNELS))
+@pytest.mark.parametrize("in_double", [False, True], ids=["leak in triple", "leak in double too"])
+def test_hidden_inputs_never_come_back_to_the_student(tmp_path: Path, channel: str, in_double: bool) -> None:
+    """When a student's function records every input it gets and shows it back through printing,
+    stderr, a warning, an exception, a return value or its own slowness, does no hidden input
+    (the sentinels of zz_leak) appear anywhere in the result or the CI outputs (trust invariant 5)?"""
+    from autograder.grading import engine
+    from autograder.reports import ci_formats
+    from tests.autograder.grading import zz_leak
+
+    leak = textwrap.indent(LEAK_CHANNELS[channel], "    ").strip()
+    code = RECORDER.format(channel=leak, before=leak if in_double and channel != "exception" else "pass")
+    exercise = load_exercise(zz_leak)
+    notebook = write_notebook(tmp_path / "leak.ipynb", [code], check_source="check('zz.leak', globals())")
+    result = engine.grade_notebook(notebook, assignment="zz", student="mallory", exercises=[exercise],
+                                   secret=SECRET, limits=LIMITS)
+    shown = json.dumps(result.to_dict()) + json.dumps(ci_formats.gradescope_results(result)) + \
+        ci_formats.junit_xml(result) + ci_formats.github_classroom_output(result)
+    for sentinel in zz_leak.SENTINELS:
+        for text in (repr(sentinel), str(int(sentinel))):
+            assert text not in shown, (channel, text)
+    hidden = [c for _, c in result.checks() if not c.public]
+    assert all(c.duration == 0.0 and c.output == "" for c in hidden)

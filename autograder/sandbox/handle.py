@@ -54,9 +54,23 @@ Starting a worker
     it cannot signal the grader or other workers, RLIMIT_NPROC counts only its
     processes, and it cannot read files that are not world-readable or write
     outside world-writable places (its directory, /tmp). World-readable files,
-    the repository's sources included, remain readable. If the grader is not
-    root, the worker runs as the grader's user: it could signal the grader and
-    read its files; only the path isolation above holds.
+    the repository's sources included, remain readable. Before the drop it
+    unshares a network namespace (no network at all, not even the host's
+    loopback) and a System V IPC namespace, when the kernel allows it (root
+    with CAP_SYS_ADMIN, as in CI). If the grader is not root, the worker runs
+    as the grader's user: it could signal the grader, read its files and use
+    the network; only the path isolation above holds.
+
+Nothing outlives a submission (trust invariant 8)
+    When a worker ends, every process of its private uid is killed, its
+    directory removed, and (plain mode) whatever that uid created in /tmp,
+    /var/tmp and /dev/shm or in a world-writable folder below them removed
+    (:func:`autograder.sandbox.launch._remove_files_of_uid`); its System V IPC
+    objects and POSIX message queues die with its IPC namespace (RLIMIT_MSGQUEUE
+    is 0 besides). Under bwrap /tmp is a read-only tmpfs of its own and /dev a
+    private one. Tested by ``tests/autograder/sandbox/test_leftovers.py`` (one
+    worker plants everything, the next one and the host look) and the network
+    by ``test_network.py`` (a live listener on the host's loopback).
 """
 from __future__ import annotations
 

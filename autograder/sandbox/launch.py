@@ -10,10 +10,12 @@ workers) use them; this module imports neither.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -173,6 +175,41 @@ def _remove_tree(path: str) -> None:
             pass
 
     shutil.rmtree(path, onerror=retry)
+
+
+SHARED_WRITABLE_ROOTS = ("/tmp", "/var/tmp", "/dev/shm")
+"""Where a worker in plain mode can create files outside its own directory (world-writable)."""
+
+
+def _remove_files_of_uid(uid: int, roots: tuple[str, ...] = SHARED_WRITABLE_ROOTS) -> list[str]:
+    """Remove what ``uid`` created under ``roots``; the paths removed.
+
+    A uid can only create entries in folders it may write: world-writable ones
+    (``/tmp`` and any sticky, world-writable folder in it) and its own, which go
+    whole. So the walk descends only into world-writable folders owned by others;
+    links are never followed."""
+    removed, folders = [], [root for root in roots if os.path.isdir(root) and not os.path.islink(root)]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if info.st_uid == uid:
+                if stat.S_ISDIR(info.st_mode):
+                    _remove_tree(entry.path)
+                else:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)
+                removed.append(entry.path)
+            elif stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_IWOTH:
+                folders.append(entry.path)
+    return removed
 
 
 def _copy_code(directory: str) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 from autograder.sandbox import protocol
 from autograder.sandbox.launch import (CHANNEL, NOBODY, SANDBOX_HOME, SANDBOX_SITE, _bwrap_args, _copy_code,
                                        _environment, _json, _private_uid, _processes_of_uid, _python,
-                                       _remove_tree, _signal)
+                                       _remove_files_of_uid, _remove_tree, _signal)
 from autograder.sandbox.protocol import ProtocolError
 from autograder.sandbox.zygote import ZygoteError, _retire, _Zygote
 
@@ -207,6 +207,8 @@ class _Process:
         self.channel = None
         if os.path.isdir(self.workdir):
             _remove_tree(self.workdir)
+        if self.kill_uid is not None:  # its private uid: nothing it left in /tmp, /var/tmp, /dev/shm stays
+            _remove_files_of_uid(self.kill_uid)
         zygote, self.zygote = self.zygote, None
         if zygote is not None and self.inside_pid is not None:
             try:

@@ -164,7 +164,22 @@ def _anchor_paths() -> None:
             package_path[:] = [anchored(p) for p in package_path]
 
 
+CLONE_NEWNET, CLONE_NEWIPC = 0x40000000, 0x08000000
+
+
+def _isolate_network_and_ipc() -> bool:
+    """As root, before the privilege drop: a network namespace of its own (nothing in it, not even
+    an up loopback: no socket of the host or the internet is reachable) and a System V IPC namespace
+    of its own (its IPC objects and message queues end with it). Under bwrap both are unshared
+    already; in plain mode this is what keeps the network out. Best effort: False when the kernel
+    refuses (no CAP_SYS_ADMIN), and the worker goes on with the host's network."""
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True).unshare(CLONE_NEWNET | CLONE_NEWIPC) == 0
+
+
 def _drop_privileges(uid: int, gid: int, workdir: str) -> None:
+    _isolate_network_and_ipc()
     os.chmod(workdir, 0o700)
     os.chown(workdir, uid, gid)
     _anchor_paths()

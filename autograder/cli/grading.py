@@ -148,6 +148,7 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
     from autograder.course.collect import submitted_dir
     from autograder.course.gradebook import GradebookError
     from autograder.course.autograde import grade_and_record, prepare_gradebook
+    from autograder.course.privacy import make_course_private
 
     course = course_from(ctx.obj)
     chosen = assignment_of(course, assignment)
@@ -170,6 +171,12 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
                                      param_hint="--student")
         submissions = [s for s in submissions if s.student in students]
     secret = secret_of(course)
+    try:
+        note = make_course_private(course.root)  # grade_and_record does it too; here it is said
+    except PermissionError as err:
+        raise click.ClickException(str(err)) from None
+    if note:
+        click.echo(f"note: {note}", err=True)
 
     gb = _open_gradebook(course, db_url)
     try:

@@ -29,6 +29,7 @@ from autograder.grading.batch import BatchOutcome, Submission, grade_class
 from autograder.course.config import Assignment, Course, Student
 from autograder.course.gradebook import GradebookError, record_assignment, record_result, record_students
 from autograder.course.late import LatePenalty, late_penalty
+from autograder.course.privacy import make_course_private
 from autograder.grading.results import read_result
 from exercises.model import Exercise
 
@@ -128,6 +129,7 @@ def grade_and_record(gb: Gradebook, *, course: Course, assignment: Assignment,
     completion order (a progress bar). Returns one row per submission, in the
     order of ``submissions``. Call :func:`prepare_gradebook` first.
     """
+    make_course_private(course.root)  # before any student code runs (trust invariant 6)
     rows: list[GradedRow] = []
 
     def on_outcome(outcome: BatchOutcome) -> None:

@@ -133,6 +133,7 @@ def grade_submission(notebook: Path, *, course: Any, assignment: str, student: s
     """
     from autograder.grading import engine
     from autograder.course.config import DEMO_SECRET_WARNING, CourseError, assignment_exercises, resolve_secret
+    from autograder.course.privacy import make_course_private
 
     try:
         exercises = assignment_exercises(course.assignment(assignment))
@@ -141,6 +142,12 @@ def grade_submission(notebook: Path, *, course: Any, assignment: str, student: s
         raise NotGradable(f"{err} (the instructor must fix the course or the CI secret)") from err
     if secret.is_demo:
         echo(f"warning: {DEMO_SECRET_WARNING}")
+    try:
+        note = make_course_private(course.root)  # before any student code runs (trust invariant 6)
+    except PermissionError as err:
+        raise NotGradable(str(err)) from None
+    if note:
+        echo(f"note: {note}")
     return engine.grade_notebook(notebook, assignment=assignment, student=student,
                                  exercises=exercises, secret=secret.value)
 

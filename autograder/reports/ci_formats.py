@@ -28,7 +28,23 @@ JUnit XML
 The rule for hidden checks, in every format: a hidden check shows its name,
 its score, a fixed sentence for its status and its hint, and nothing else:
 not its message, not the student's printed output during it (either could
-carry the hidden inputs or expected values out).
+carry the hidden inputs or expected values out), not its time. Times shown
+are those of the public checks only (:func:`shown_seconds`): the hidden phase
+runs the student's code on hidden inputs, and its length is the student's to
+choose.
+
+What each system shows, and when (trust invariant 10: CI outputs reveal what
+the course allows, no more):
+
+* Gradescope: hidden checks carry ``hidden_visibility`` (``after_due_date`` by
+  default). While they are not ``visible``, the visible ``output`` speaks of
+  the public checks only (their points, never a total that includes hidden
+  ones); the top-level ``score`` is the full total, which Gradescope itself
+  keeps from students while any test is hidden. Every text is plain
+  (``output_format``/``test_output_format``/``test_name_format`` = ``text``).
+* GitHub Classroom and JUnit have no visibility: they show each hidden
+  check's name, points, status sentence and hint at once, as the feedback page
+  does; never its inputs, values, output or time.
 """
 from __future__ import annotations
 
@@ -81,6 +97,11 @@ def feedback(check: CheckResult, *, with_output: bool = True) -> str:
     if with_output and check.output:
         parts.append(f"Your code printed:\n{check.output}")
     return "\n".join(parts)
+
+
+def shown_seconds(result: SubmissionResult) -> float:
+    """Seconds a student may see the grading take: the public checks' time only."""
+    return round(sum(check.duration for _, check in result.checks() if check.public), 3)
 
 
 def _not_graded_reason(result: SubmissionResult) -> str:
@@ -157,10 +178,14 @@ def gradescope_results(result: SubmissionResult, *, hidden_visibility: str = "af
                 "tags": [exercise.key, "public" if check.public else "hidden"],
                 "visibility": "visible" if check.public else hidden_visibility,
             })
+    hidden_shown = hidden_visibility == "visible" or all(c.public for _, c in result.checks())
     return {
         "score": 0 if result.error else result.points,
-        "execution_time": round(result.duration, 3),
-        "output": summary_text(result),
+        "execution_time": shown_seconds(result),
+        "output": summary_text(result) if hidden_shown else public_summary_text(result),
+        "output_format": "text",
+        "test_output_format": "text",
+        "test_name_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -205,7 +230,7 @@ def junit_xml(result: SubmissionResult) -> str:
     failures = sum(1 for c in cases if c.find("failure") is not None)
     errors = sum(1 for c in cases if c.find("error") is not None)
     counts = {"tests": str(len(cases)), "failures": str(failures), "errors": str(errors),
-              "skipped": "0", "time": f"{result.duration:.3f}"}
+              "skipped": "0", "time": f"{shown_seconds(result):.3f}"}
     root = ET.Element("testsuites", name="dlgrade", **{k: v for k, v in counts.items() if k != "skipped"})
     suite = ET.SubElement(root, "testsuite", name=f"{result.assignment}:{result.student}", **counts)
     properties = ET.SubElement(suite, "properties")
@@ -235,6 +260,29 @@ def summary_text(result: SubmissionResult) -> str:
                      f"{points_text(exercise.points)}/{points_text(exercise.max_points)} points, "
                      f"{_passed_count(exercise)}/{len(exercise.checks)} checks passed")
         for check in exercise.checks:
+            if check.status != "passed" and not result.error:
+                detail = feedback(check, with_output=False).replace("\n", "\n        ")
+                lines.append(f"    x {check.name} ({check.status}): {detail}")
+    for problem in result.cell_problems:
+        lines.append(f"  cell {problem.index + 1} raised {problem.error}")
+    return "\n".join(lines) + "\n"
+
+
+def public_summary_text(result: SubmissionResult) -> str:
+    """:func:`summary_text` while hidden checks are hidden: public checks only, no total with hidden points."""
+    public = [(e, [c for c in e.checks if c.public]) for e in result.exercises]
+    earned = sum(c.points for _, checks in public for c in checks)
+    available = sum(c.max_points for _, checks in public for c in checks)
+    hidden = sum(1 for _, c in result.checks() if not c.public)
+    lines = [f"dlgrade {result.assignment}, student {result.student}: public checks "
+             f"{points_text(earned)}/{points_text(available)} points; {hidden} hidden check(s), "
+             "shown when the course makes them visible"]
+    if result.error:
+        lines.append(_not_graded_reason(result))
+    for exercise, checks in public:
+        passed = sum(1 for c in checks if c.status == "passed")
+        lines.append(f"  {exercise.key} ({exercise.title}): {passed}/{len(checks)} public checks passed")
+        for check in checks:
             if check.status != "passed" and not result.error:
                 detail = feedback(check, with_output=False).replace("\n", "\n        ")
                 lines.append(f"    x {check.name} ({check.status}): {detail}")

@@ -161,7 +161,30 @@ def test_gradescope_results_match_the_specification():
     assert [t["status"] for t in data["tests"]] == ["passed", "failed", "failed", "passed", "passed",
                                                      "failed", "failed"]
     assert [t["number"] for t in data["tests"]] == ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "2.4"]
-    assert data["execution_time"] == 1.25
+    assert data["execution_time"] == 0.032  # the public checks' 0.012 + 0.02 s: never the hidden phase's time
+    assert (data["output_format"], data["test_output_format"], data["test_name_format"]) == ("text",) * 3
+
+
+@pytest.mark.parametrize("visibility", [v for v in GRADESCOPE_VISIBILITIES if v != "visible"])
+def test_gradescope_output_speaks_only_of_public_checks_while_hidden_ones_are_hidden(visibility):
+    """While hidden checks are not visible, does the visible output give the public checks' points
+    (5 of 7) and no total that includes hidden ones (7 of 12), nor any hidden check's name?"""
+    output = gradescope_results(sample_result(), hidden_visibility=visibility)["output"]
+    assert "public checks 5/7 points" in output and "3 hidden check(s)" in output
+    assert "7/12" not in output
+    for name in ("test_batch", "test_converges", "test_loop"):
+        assert name not in output
+
+
+def test_gradescope_output_gives_the_whole_total_once_hidden_checks_are_visible():
+    """With hidden checks visible, is the output the whole summary (7 of 12 points)?"""
+    assert "7/12 points" in gradescope_results(sample_result(), hidden_visibility="visible")["output"]
+
+
+def test_junit_times_leave_out_the_hidden_phase():
+    """Is the JUnit suite's time the public checks' time, not the submission's (which includes the hidden phase)?"""
+    root = ET.fromstring(junit_xml(sample_result()).split("\n", 1)[1])
+    assert root.find("testsuite").get("time") == "0.032"
 
 
 @pytest.mark.parametrize("visibility", GRADESCOPE_VISIBILITIES)

@@ -16,6 +16,12 @@ Guaranteed in every mode
       MPLBACKEND=Agg, one BLAS thread ...): no variable of the grader leaks.
     * Resource limits (:class:`Limits`) on memory, CPU, file size, open files,
       processes; every operation has a deadline and the submission a budget.
+      Where the machine lets the grader make control groups, the submission's
+      memory, processes and CPU rate are bounded as a whole besides
+      (:mod:`autograder.sandbox.cgroup`, trust invariant 9); elsewhere the bound
+      is ``processes`` x ``memory_bytes``. Not bounded yet: the total size of
+      what a worker writes in its own directory (each file at most
+      ``file_size_bytes``).
     * Nothing from the worker is unpickled or evaluated; a reply is accepted
       only for the request id just sent; garbage, an oversized frame, an
       unsolicited frame or a dead process count as a crash.

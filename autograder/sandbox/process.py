@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.sandbox import protocol
+from autograder.sandbox.cgroup import WorkerGroup, worker_group
 from autograder.sandbox.launch import (CHANNEL, NOBODY, SANDBOX_HOME, SANDBOX_SITE, _bwrap_args, _copy_code,
                                        _environment, _json, _private_uid, _processes_of_uid, _python,
                                        _remove_files_of_uid, _remove_tree, _signal)
@@ -48,7 +49,13 @@ class Limits:
     open_files: int = 256
     """Open file descriptors (RLIMIT_NOFILE)."""
     processes: int = 64
-    """Processes of the worker's user (RLIMIT_NPROC)."""
+    """Processes of the worker's user (RLIMIT_NPROC); with a control group, processes and threads
+    of the whole submission together (pids.max)."""
+    submission_memory_bytes: int = 2 * 1024**3
+    """Memory of all the submission's processes together, where a control group can be made
+    (:mod:`autograder.sandbox.cgroup`); otherwise each process has ``memory_bytes``."""
+    submission_cpus: float = 1.0
+    """Cores' worth of CPU time for all the submission's processes together (control group only)."""
     output_chars: int = 20_000
     """Captured student output kept per operation."""
     message_bytes: int = 64 * 1024**2
@@ -79,6 +86,7 @@ class _Process:
         self.listener.bind(os.path.join(self.workdir, CHANNEL))
         self.listener.listen(1)
         self.log_path = os.path.join(self.workdir, "startup.log")
+        self.group: WorkerGroup | None = None
         try:
             config = self._config(mode)
             if zygote is not None:
@@ -138,11 +146,22 @@ class _Process:
         if uid != os.geteuid():
             channel.close()
             raise ProtocolError(f"the channel was opened by uid {uid}, not by the worker")
+        self._join_group(pid)
         if self.zygote is not None:
             self.pid = pid
             self.pidfd = os.pidfd_open(pid)
         self.channel = channel
         self.fd = channel.fileno()
+
+    def _join_group(self, pid: int) -> None:
+        """Put the worker (not yet running student code) into a control group of its own."""
+        self.group = worker_group(self.limits)
+        if self.group is not None:
+            try:
+                self.group.add(pid)
+            except OSError:  # it cannot be moved (it ended already): no group, the rlimits hold
+                self.group.remove()
+                self.group = None
 
     def alive(self) -> bool:
         if self.proc is not None:
@@ -195,6 +214,9 @@ class _Process:
                 if not victims:
                     break
             self.pid = None
+        if self.group is not None:  # whatever is left in its control group, whoever it runs as
+            self.group.remove()
+            self.group = None
         if self.proc is not None:
             self.proc.wait()
             self.proc = None

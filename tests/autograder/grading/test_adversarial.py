@@ -369,3 +369,54 @@ def test_hidden_inputs_never_come_back_to_the_student(tmp_path: Path, channel: s
             assert text not in shown, (channel, text)
     hidden = [c for _, c in result.checks() if not c.public]
     assert all(c.duration == 0.0 and c.output == "" for c in hidden)
+
+
+def _without_timings(result_file: Path) -> dict:
+    """A results.json with its measured times taken out (they differ between any two runs)."""
+    data = json.loads(result_file.read_text())
+    data.pop("duration", None)
+    for exercise in data["exercises"]:
+        for check in exercise["checks"]:
+            check.pop("duration", None)
+    return data
+
+
+def test_honest_results_are_the_same_beside_every_hostile_classmate(tmp_path: Path, monkeypatch) -> None:
+    """Graded in one class with every hostile case of the corpus between them, are
+    the honest students' results identical, apart from measured times, to a class of honest
+    students alone, and is no honest result file touched by a classmate?"""
+    monkeypatch.setattr("exercises.model.get_exercises", lambda keys: [EXERCISE for _ in keys])
+    honest = {"honest-a": CORPUS["correct"][0], "honest-b": [IMPORT, DOUBLE, square_that("return x")[-1]],
+              "honest-c": CORPUS["wrong answers"][0]}
+    hostile = {f"hostile-{n:02d}": cells for n, (case, (cells, _)) in enumerate(sorted(CORPUS.items()))
+               if case not in ("correct", "wrong answers")}
+
+    notebooks: dict[str, bytes] = {}  # the same bytes for a student in both runs
+
+    def grade(run: str, students: dict[str, list[str]]) -> Path:
+        submissions = []
+        for student, cells in students.items():
+            folder = tmp_path / run / "submitted" / student
+            folder.mkdir(parents=True)
+            if student not in notebooks:
+                notebooks[student] = write_notebook(folder / "zz.ipynb", cells).read_bytes()
+            (folder / "zz.ipynb").write_bytes(notebooks[student])
+            submissions.append(Submission(student, folder / "zz.ipynb"))
+        out = tmp_path / run / "autograded"
+        outcomes = grade_class(submissions, assignment="zz", exercise_keys=["zz.pair"], secret=SECRET,
+                               out_root=out, jobs=1, limits=LIMITS)  # one process: the patched catalogue
+        assert all(o.status == "graded" for o in outcomes), [(o.student, o.error) for o in outcomes if o.error]
+        return out
+
+    mixed = dict(honest)
+    for (name, cells), slot in zip(hostile.items(), range(len(hostile))):
+        mixed[name] = cells
+        if slot % 2:  # honest students sit between hostile ones
+            mixed[f"honest-{slot}"] = CORPUS["correct"][0]
+    alone = grade("alone", honest)
+    together = grade("together", mixed)
+    for student in honest:
+        assert _without_timings(together / student / "zz" / "results.json") == \
+            _without_timings(alone / student / "zz" / "results.json"), student
+    for student in (s for s in mixed if s.startswith("honest-") and s not in honest):
+        assert json.loads((together / student / "zz" / "results.json").read_text())["exercises"][0]["checks"]

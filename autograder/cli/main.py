@@ -209,7 +209,8 @@ def demo(ctx: click.Context, jobs: int) -> None:
 from autograder.cli.ci import ci_command  # noqa: E402  (one module per group of commands)
 from autograder.cli.grading import autograde_command, collect_command, export_command  # noqa: E402
 from autograder.cli.reports import feedback_command, report_command  # noqa: E402
+from autograder.cli.serve import serve_command  # noqa: E402
 
 for _command in (collect_command, autograde_command, feedback_command, report_command, export_command,
-                 ci_command):
+                 ci_command, serve_command):
     main.add_command(_command)

@@ -1,0 +1,74 @@
+"""``grade serve``: the submission service, its personal links and its admin token."""
+from __future__ import annotations
+
+
+import click
+
+from autograder.cli.common import course_from, secret_of
+
+
+@click.group("serve", invoke_without_command=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--jobs", "-j", default=2, show_default=True, type=click.IntRange(min=1),
+              help="Hand-ins graded at once.")
+@click.option("--sandbox", type=click.Choice(("auto", "bwrap", "none")), default="auto", show_default=True,
+              help="Where student code runs (see grade autograde --help).")
+@click.pass_context
+def serve_command(ctx: click.Context, host: str, port: int, jobs: int, sandbox: str) -> None:
+    """Serve the course: students open their link, download their notebook, hand in, read feedback.
+
+    Hand-ins are stored before the answer and graded at once in a pool of
+    JOBS processes; a restart grades whatever was still queued. Put it behind
+    a reverse proxy with TLS for real use (see the README).
+
+    \b
+    Examples:
+      grade serve links a2 -o links.csv     # one personal link per student, for a mail merge
+      grade serve --port 8000               # then send the links
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    import uvicorn
+
+    from autograder.service.server import open_service
+
+    course = course_from(ctx.obj)
+    running = open_service(course, secret=secret_of(course).value, jobs=jobs, sandbox=sandbox)
+    click.echo(f"serving {course.name} on http://{host}:{port}/ (Ctrl-C stops; queued hand-ins are kept)")
+    try:
+        uvicorn.run(running.app, host=host, port=port, log_level="warning")
+    finally:
+        running.close()
+
+
+@serve_command.command("links")
+@click.option("--output", "-o", type=click.File("w"), default="-", help="CSV file to write (default: stdout).")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
+              help="The address students reach the service at.")
+@click.pass_context
+def links_command(ctx: click.Context, output, base_url: str) -> None:
+    """Write one personal link per roster student (columns student,url; a new token each)."""
+    from autograder.course.config import ROSTER_FILE, read_roster
+    from autograder.service.server import personal_links, service_store
+
+    course = course_from(ctx.obj)
+    store = service_store(course)
+    try:
+        written = personal_links(store, read_roster(course.root / ROSTER_FILE), base_url, output)
+    finally:
+        store.close()
+    click.echo(f"wrote {written} personal link(s)", err=True)
+
+
+@serve_command.command("admin-token")
+@click.pass_context
+def admin_token_command(ctx: click.Context) -> None:
+    """Print a new admin token (for the JSON API: Authorization: Bearer TOKEN)."""
+    from autograder.service.server import service_store
+
+    store = service_store(course_from(ctx.obj))
+    try:
+        click.echo(store.new_token("admin", role="admin"))
+    finally:
+        store.close()

@@ -1,0 +1,136 @@
+"""The grading queue's consumer: hand-ins graded in a process pool, never in the event loop.
+
+A daemon thread takes the oldest queued attempt (:meth:`Store.claim_next`),
+grades its stored bytes in a pool process (the batch grader's own function
+:func:`autograder.grading.engine.grade_notebook`, each in its own sandboxed
+worker) and records the result. A grader failure (the pool process died, the
+grader raised) puts the attempt back in the queue, up to ``MAX_TRIES``; then
+it is ``failed`` with the reason, and the student's page says so.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import threading
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable
+
+from autograder.service.store import Attempt, Store
+
+MAX_TRIES = 3
+
+
+def grade_stored(job: dict[str, Any]) -> dict[str, Any]:
+    """Grade one stored hand-in (runs in a pool process); the result as JSON data."""
+    from pathlib import Path
+
+    from autograder.grading.engine import grade_notebook
+    from exercises.model import get_exercises
+
+    result = grade_notebook(Path(job["path"]), assignment=job["assignment"], student=job["student"],
+                            exercises=get_exercises(job["exercise_keys"]), secret=job["secret"],
+                            sandbox=job["sandbox"], submitted_at=job["submitted_at"])
+    return result.to_dict()
+
+
+class Runner:
+    """Grades the store's queue with ``jobs`` pool processes until :meth:`stop`."""
+
+    def __init__(self, store: Store, *, exercise_keys: Callable[[str], list[str]], secret: bytes,
+                 jobs: int = 2, sandbox: str = "auto",
+                 on_graded: Callable[[Attempt, dict], None] | None = None) -> None:
+        self.store = store
+        self.exercise_keys = exercise_keys
+        self.secret = secret
+        self.sandbox = sandbox
+        self.on_graded = on_graded
+        self.jobs = jobs
+        self.pool = self._new_pool()
+        self.slots = threading.Semaphore(jobs)
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="dlgrade-runner", daemon=True)
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["autograder.grading.engine", "autograder.sandbox.handle", "exercises.model"])
+        return ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
+
+    def start(self) -> None:
+        self.store.requeue_interrupted()
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake.set()
+        self.thread.join(timeout=10)
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def poke(self) -> None:
+        """Something was queued: look now rather than at the next tick."""
+        self.wake.set()
+
+    def _loop(self) -> None:
+        while not self.stopping.is_set():
+            if not self.slots.acquire(timeout=0.2):
+                continue
+            attempt = self.store.claim_next()
+            if attempt is None:
+                self.slots.release()
+                self.wake.wait(0.5)
+                self.wake.clear()
+                continue
+            self._submit(attempt)
+
+    def _submit(self, attempt: Attempt) -> None:
+        job = {"path": str(self.store.folder / attempt.path), "assignment": attempt.assignment,
+               "student": attempt.student, "exercise_keys": self.exercise_keys(attempt.assignment),
+               "secret": self.secret, "sandbox": self.sandbox,
+               "submitted_at": _iso(attempt.received)}
+        try:
+            future = self.pool.submit(grade_stored, job)
+        except Exception:  # the pool is broken or shut down: back to the queue
+            self._failed(attempt, traceback.format_exc(limit=3))
+            self.slots.release()
+            return
+        future.add_done_callback(lambda done: self._done(attempt, done))
+
+    def _done(self, attempt: Attempt, future: Any) -> None:
+        try:
+            data = future.result()
+        except BrokenProcessPool:  # a pool process died (killed, out of memory): a new pool, a retry
+            self._failed(attempt, traceback.format_exc(limit=3))
+            self.pool = self._new_pool()
+        except Exception:
+            self._failed(attempt, traceback.format_exc(limit=3))
+        else:
+            self.store.finish(attempt.id, status="graded", points=_total(data, "points"),
+                              max_points=_total(data, "max_points"), error=data.get("error", ""),
+                              result_json=json.dumps(data))
+            if self.on_graded is not None:
+                try:
+                    self.on_graded(attempt, data)
+                except Exception:  # recording elsewhere must not lose the graded attempt
+                    traceback.print_exc()
+        finally:
+            self.slots.release()
+            self.wake.set()
+
+    def _failed(self, attempt: Attempt, why: str) -> None:
+        current = self.store.attempt(attempt.id)
+        if current is not None and current.tries < MAX_TRIES:
+            self.store.finish(attempt.id, status="queued", error=why)
+        else:
+            self.store.finish(attempt.id, status="failed", error=why)
+
+
+def _total(data: dict, field: str) -> float:
+    return float(sum(check[field] for exercise in data.get("exercises", []) for check in exercise["checks"]))
+
+
+def _iso(seconds: float) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).isoformat()

@@ -1,0 +1,59 @@
+"""Starting the service for a course: the store, the grading runner, the app, uvicorn.
+
+:func:`open_service` builds everything from a course folder (the library
+behind ``grade serve``); :func:`personal_links` writes the students' links.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from typing import Iterable, TextIO
+
+from autograder.course.config import Course, Student, assignment_exercises
+from autograder.service.app import Service, build_app, service_key
+from autograder.service.runner import Runner
+from autograder.service.store import Store
+
+SERVICE_DIR = "service"
+
+
+@dataclass
+class RunningService:
+    store: Store
+    runner: Runner
+    app: object
+
+    def close(self) -> None:
+        self.runner.stop()
+        self.store.close()
+
+
+def service_store(course: Course) -> Store:
+    return Store(course.root / SERVICE_DIR)
+
+
+def open_service(course: Course, *, secret: bytes, jobs: int = 2, sandbox: str = "auto") -> RunningService:
+    """The store, a started grading runner and the app for ``course``."""
+    store = service_store(course)
+    keys = {a.id: [e.key for e in assignment_exercises(a)] for a in course.assignments}
+    runner = Runner(store, exercise_keys=keys.__getitem__, secret=secret, jobs=jobs, sandbox=sandbox)
+    service = Service(course=course, store=store, key=service_key(store.folder), poke=runner.poke,
+                      released_notebook=lambda a, s: course.release_dir(a) / s / f"{a}.ipynb")
+    app = build_app(service)
+    runner.start()
+    return RunningService(store, runner, app)
+
+
+def personal_links(store: Store, students: Iterable[Student], base_url: str, out: TextIO) -> int:
+    """Write ``student,url`` for each student (a new token each); how many links were written.
+
+    The token is the URL's last path segment; only its SHA-256 is stored.
+    """
+    writer = csv.writer(out)
+    writer.writerow(["student", "url"])
+    written = 0
+    for student in students:
+        token = store.new_token(student.id)
+        writer.writerow([student.id, f"{base_url.rstrip('/')}/login/{token}"])
+        written += 1
+    return written

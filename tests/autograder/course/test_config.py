@@ -229,14 +229,22 @@ def test_empty_exercise_list_means_all_modules_in_name_order():
 
 
 @pytest.mark.parametrize("listed, expected", [
-    (("sigmoid", "no_such_thing"), r"do not exist: a2\.no_such_thing \(no module exercises/a2_no_such_thing\.py\)"),
-    (("a1.perceptron",), "lists exercises of another assignment: a1.perceptron"),
+    (("sigmoid", "no_such_thing"),
+     r"do not exist: no_such_thing \(no module exercises/no_such_thing\.py or exercises/a2_no_such_thing\.py"),
     (("sigmoid", "a2.sigmoid"), "lists a2.sigmoid twice"),
+    (("sigmoid", "a2_sigmoid"), "lists a2.sigmoid twice"),
 ])
 def test_wrong_exercise_lists_are_explained(listed, expected):
-    """Does a list naming a missing, foreign or repeated exercise say which and what to fix?"""
+    """Does a list naming a missing or repeated exercise say which and what to fix?"""
     with pytest.raises(CourseError, match=expected):
         assignment_exercises(Assignment("a2", "T", DUE, listed))
+
+
+def test_an_assignment_may_list_exercises_of_other_assignments_by_module_name():
+    """Can any assignment id (hw1) list library exercises by module name or key, in its own order?"""
+    listed = ("a2_sigmoid", "a1.perceptron", "a1_or_weights")
+    found = assignment_exercises(Assignment("hw1", "T", DUE, listed))
+    assert [e.key for e in found] == ["a2.sigmoid", "a1.perceptron", "a1.or_weights"]
 
 
 def test_assignment_without_modules_says_so():

@@ -34,6 +34,7 @@ mix library exercises with its own, override one, and use any assignment id
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 import tomllib
@@ -48,6 +49,7 @@ from exercises.course_modules import COURSE_FILE, EXERCISES_DIR, is_course_modul
 ROSTER_FILE = "roster.csv"
 SECRET_ENV = "DLGRADE_SECRET"
 ROSTER_COLUMNS = ("id", "first_name", "last_name", "email", "lms_id")
+"""The roster's columns: ``id`` is required, the others are optional."""
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 """Student and assignment ids name folders and nbgrader records: no spaces, no slashes."""
 
@@ -278,24 +280,63 @@ class Student:
     lms_id: str = ""
 
 
-def read_roster(path: Path) -> tuple[Student, ...]:
-    """Read a roster CSV with the header ``id,first_name,last_name,email,lms_id``.
+def _roster_text(path: Path) -> str:
+    """The roster's text (UTF-8, a BOM allowed); an error names the first line that is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        raise CourseError(f"{path} line {line} is not UTF-8 (byte 0x{data[err.start]:02x}): save the roster "
+                          "as UTF-8 (in a spreadsheet: CSV UTF-8); names may use any letters") from None
 
-    Extra columns are ignored. Errors give the file, the line and what to fix.
+
+def _roster_header(path: Path, row: list[str]) -> list[str]:
+    header = [h.strip() for h in row]
+    columns = f"id (required), {', '.join(ROSTER_COLUMNS[1:])} (optional)"
+    if "id" not in header:
+        raise CourseError(f"{path} line 1: the header lacks id; the columns are {columns}")
+    unknown = [h for h in header if h not in ROSTER_COLUMNS]
+    if unknown:
+        raise CourseError(f"{path} line 1: unknown column {', '.join(map(repr, unknown))}; the columns are "
+                          f"{columns}: remove or rename it")
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise CourseError(f"{path} line 1: column {', '.join(map(repr, repeated))} appears twice; keep one")
+    return header
+
+
+def _student_id(path: Path, line: int, student_id: str) -> str:
+    if not student_id:
+        raise CourseError(f"{path} line {line}: the id is empty; every student needs an id "
+                          "(it names their folders and seeds their variant)")
+    foreign = sorted({c for c in student_id if not c.isascii()})
+    if foreign:
+        raise CourseError(f"{path} line {line}: student id {student_id!r} has non-ASCII characters "
+                          f"({''.join(foreign)}); ids name folders: use ASCII letters, digits, _ . - "
+                          "(names may use any letters)")
+    if not _ID.fullmatch(student_id):
+        raise CourseError(f"{path} line {line}: student id {student_id!r} must start with a letter or "
+                          "digit and hold only letters, digits, _ . - (it names a folder)")
+    return student_id
+
+
+def read_roster(path: Path) -> tuple[Student, ...]:
+    """Read a roster CSV: the header names ``id`` and any of ``first_name,last_name,email,lms_id``.
+
+    Only ``id`` is required; names may use any letters (UTF-8). An unknown or
+    repeated column, an empty, repeated or non-ASCII id, or a line with the
+    wrong number of fields is an error naming the file, the line and the fix;
+    the whole file is checked before anything is returned.
     """
     path = Path(path)
     if not path.is_file():
-        raise CourseError(f"no roster at {path}: pass --roster PATH (a CSV with columns "
-                          f"{','.join(ROSTER_COLUMNS)})")
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle))
+        raise CourseError(f"no roster at {path}: pass --roster PATH (a CSV with the column id and "
+                          f"optionally {','.join(ROSTER_COLUMNS[1:])})")
+    rows = list(csv.reader(io.StringIO(_roster_text(path), newline="")))
     if not rows:
-        raise CourseError(f"{path} is empty: the first line must be the header {','.join(ROSTER_COLUMNS)}")
-    header = [h.strip() for h in rows[0]]
-    missing = [c for c in ROSTER_COLUMNS if c not in header]
-    if missing:
-        raise CourseError(f"{path} line 1: the header lacks {', '.join(missing)}; "
-                          f"it must name the columns {','.join(ROSTER_COLUMNS)}")
+        raise CourseError(f"{path} is empty: the first line must be the header, e.g. {','.join(ROSTER_COLUMNS)}")
+    header = _roster_header(path, rows[0])
     students: list[Student] = []
     seen: dict[str, int] = {}
     for line, row in enumerate(rows[1:], start=2):
@@ -305,17 +346,14 @@ def read_roster(path: Path) -> tuple[Student, ...]:
             raise CourseError(f"{path} line {line}: {len(row)} fields, the header has {len(header)}; "
                               "quote fields that contain commas")
         record = {h: cell.strip() for h, cell in zip(header, row)}
-        student_id = record["id"]
-        if not _ID.fullmatch(student_id):
-            raise CourseError(f"{path} line {line}: student id {student_id!r} must start with a letter or "
-                              "digit and hold only letters, digits, _ . - (it names a folder)")
+        student_id = _student_id(path, line, record["id"])
         if student_id in seen:
             raise CourseError(f"{path} line {line}: student id {student_id!r} already appears on line "
                               f"{seen[student_id]}; ids must be unique")
-        if record["email"] and "@" not in record["email"]:
+        if record.get("email") and "@" not in record["email"]:
             raise CourseError(f"{path} line {line}: email {record['email']!r} is not an address")
         seen[student_id] = line
-        students.append(Student(**{c: record[c] for c in ROSTER_COLUMNS}))
+        students.append(Student(**record))
     if not students:
         raise CourseError(f"{path} lists no students: add one line per student below the header")
     return tuple(students)

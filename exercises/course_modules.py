@@ -158,6 +158,12 @@ def course_of_file(path: Path) -> Path | None:
     return None
 
 
+def course_containing(path: Path) -> Path | None:
+    """The first of ``path`` and its parents that holds a course.toml (None: not inside a course)."""
+    here = Path(path).resolve()
+    return next((folder for folder in (here, *here.parents) if (folder / COURSE_FILE).is_file()), None)
+
+
 def course_of_module(module: ModuleType) -> Path | None:
     """The course folder a course module was imported from (None for any other module)."""
     return course_of_file(Path(module.__file__)) if is_course_module(module) and module.__file__ else None

@@ -115,3 +115,22 @@ def test_new_exercise_edits_multi_line_and_missing_lists(tmp_path: Path, home: P
         (made.root / "exercises" / "relu.py").read_text().replace('ASSIGNMENT = "a2"', 'ASSIGNMENT = "quiz"'))
     new_exercise(load_course(made.root), "second", "quiz")
     assert load_course(made.root).assignment("quiz").exercises == ("quiz_first", "second")
+
+
+def test_the_nbgrader_check_cells_find_the_course_exercises(tmp_path: Path, home: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the built source folder, do the in-kernel checks (nbgrader's autograde path) find a course's
+    own exercise, passing its model answer and failing its stub?"""
+    from autograder.course.release import build_assignment
+    from autograder.grading.inkernel import run_hidden_checks
+    from exercises.dlcheck import from_jsonable
+    from exercises.model import clear_solutions, reference_namespace
+    import json
+    made = init_course(tmp_path / "c")
+    built = build_assignment(load_course(made.root), "hw1")
+    monkeypatch.chdir(built.notebook.parent)
+    data = json.loads(Path("public_checks.json").read_text())["exercises"]["hw1.weighted_sum"]
+    cell = get_exercise("hw1.weighted_sum", course=made.root).solution_cell(from_jsonable(data["params"]))
+    run_hidden_checks("hw1.weighted_sum", reference_namespace([cell]))
+    with pytest.raises(AssertionError, match="2 of 2 checks failed"):
+        run_hidden_checks("hw1.weighted_sum", reference_namespace([clear_solutions(cell)]))

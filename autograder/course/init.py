@@ -204,6 +204,35 @@ def _insert_into_assignment(text: str, assignment_id: str, module: str, where: P
     raise CourseError(f"{where}: no [[assignments]] table with id = \"{assignment_id}\" found to edit")
 
 
+def _listed(text: str, assignment_id: str) -> list[str] | None:
+    """The exercises list of ``assignment_id`` in course.toml's text (None: not valid TOML or no such list)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+    tables = [t for t in data.get("assignments", []) if isinstance(t, dict) and t.get("id") == assignment_id]
+    return list(tables[0].get("exercises", [])) if len(tables) == 1 else None
+
+
+def add_to_assignment(text: str, assignment_id: str, modules: list[str], where: Path) -> str:
+    """course.toml's ``text`` with ``modules`` appended to the exercises of ``assignment_id``.
+
+    Only that list changes; the result is checked by reading it back as TOML,
+    and an edit that does not give exactly the old list plus ``modules`` is a
+    :class:`CourseError` saying to add them by hand.
+    """
+    before = _listed(text, assignment_id) or []
+    edited = text
+    for module in modules:
+        edited = _insert_into_assignment(edited, assignment_id, module, where)
+    if _listed(edited, assignment_id) != before + modules:
+        names = ", ".join(f'"{m}"' for m in modules)
+        raise CourseError(f"{where}: could not add {names} to the exercises of {assignment_id} automatically "
+                          f"(an unusual layout of that [[assignments]] table); add them to its exercises "
+                          "list by hand; nothing was written")
+    return edited
+
+
 def new_exercise(course: Course, exercise_id: str, assignment_id: str, *, title: str | None = None) -> Path:
     """Write ``<course>/exercises/<exercise_id>.py`` (a commented skeleton) and list it in the
     assignment in course.toml; returns the module's path.
@@ -231,9 +260,7 @@ def new_exercise(course: Course, exercise_id: str, assignment_id: str, *, title:
         listed = [e.module.__name__.rsplit(".", 1)[-1] for e in _current(assignment)]
     else:
         listed = []
-    for module in listed + [exercise_id]:
-        text = _insert_into_assignment(text, assignment_id, module, course_file)
-    tomllib.loads(text)  # the edit keeps course.toml valid TOML
+    text = add_to_assignment(text, assignment_id, listed + [exercise_id], course_file)
     skeleton = templates.fill(templates.EXERCISE_SKELETON, id=exercise_id, assignment=assignment_id,
                               title=title or exercise_id.replace("_", " ").capitalize())
     folder.mkdir(exist_ok=True)

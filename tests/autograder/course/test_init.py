@@ -6,10 +6,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from autograder.course.config import (CourseError, assignment_exercises, load_course, read_roster,
                                       resolve_secret)
-from autograder.course.init import SAMPLE_COURSE, init_course, new_exercise
+from autograder.course.init import SAMPLE_COURSE, add_to_assignment, init_course, new_exercise
 from exercises.model import get_exercise, variant_params
 from exercises.verify import verify_variant
 
@@ -134,3 +135,54 @@ def test_the_nbgrader_check_cells_find_the_course_exercises(tmp_path: Path, home
     run_hidden_checks("hw1.weighted_sum", reference_namespace([cell]))
     with pytest.raises(AssertionError, match="2 of 2 checks failed"):
         run_hidden_checks("hw1.weighted_sum", reference_namespace([clear_solutions(cell)]))
+
+
+# --------------------------------------------------------------------------
+# Editing course.toml: generated layouts
+# --------------------------------------------------------------------------
+NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
+IDS = st.from_regex(r"[a-z][a-z0-9\-]{0,5}", fullmatch=True)
+
+
+def _list_text(names: list[str], layout: str) -> str:
+    quoted = [f'"{n}"' for n in names]
+    if layout == "missing":
+        return ""
+    if layout == "one line":
+        return f"exercises = [{', '.join(quoted)}]\n"
+    return "exercises = [\n" + "".join(f"    {q},\n" for q in quoted) + "]\n"  # multi-line, trailing comma
+
+
+@st.composite
+def course_tomls(draw: st.DrawFn) -> tuple[str, str, list[str]]:
+    """course.toml text with 1-4 assignments in assorted layouts, one of them the target, and its list."""
+    ids = draw(st.lists(IDS, min_size=1, max_size=4, unique=True))
+    target = draw(st.sampled_from(ids))
+    text = '[course]\nname = "C"\nid = "c"  # the course id\n'
+    listed = []
+    for assignment_id in ids:
+        names = draw(st.lists(NAMES, max_size=4, unique=True))
+        layout = draw(st.sampled_from(["missing", "one line", "multi line"]))
+        comment = draw(st.sampled_from(["", "# a comment [with brackets]\n"]))
+        text += (f'\n{comment}[[assignments]]\nid = "{assignment_id}"\ntitle = "T [x]"\n'
+                 f'due = "2026-03-06T23:59:00+01:00"\n' + _list_text(names, layout))
+        if assignment_id == target:
+            listed = names if layout != "missing" else []
+    return text, target, listed
+
+
+@settings(max_examples=150, deadline=None)
+@given(course_tomls(), st.lists(NAMES, min_size=1, max_size=2, unique=True))
+def test_adding_exercises_edits_only_the_assignments_list(toml_and_target, new) -> None:
+    """For generated course.toml layouts, does the edit append exactly the new modules to the target
+    assignment's list and leave every other value as it was?"""
+    text, target, listed = toml_and_target
+    new = [n for n in new if n not in listed] or ["zz_new"]
+    edited = add_to_assignment(text, target, new, Path("course.toml"))
+    before, after = tomllib.loads(text), tomllib.loads(edited)
+    for old, now in zip(before["assignments"], after["assignments"]):
+        if old["id"] == target:
+            assert now.pop("exercises") == listed + new
+            old.pop("exercises", None)
+        assert now == old
+    assert after["course"] == before["course"] and len(after["assignments"]) == len(before["assignments"])

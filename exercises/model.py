@@ -1,7 +1,8 @@
 """The exercise model: what one exercise module declares, read into an :class:`Exercise`.
 
-An exercise family is one module ``exercises/<assignment>_<id>.py`` that declares,
-side by side:
+An exercise family is one module, bundled (``exercises/<assignment>_<id>.py``)
+or a course's own (``<course>/exercises/<id>.py`` or ``<assignment>_<id>.py``,
+imported by :mod:`exercises.course_modules`), that declares, side by side:
 
 ``ASSIGNMENT``, ``TITLE``, ``CONCEPT``
     where it belongs and what it teaches;

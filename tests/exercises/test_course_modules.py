@@ -182,3 +182,16 @@ def test_a_missing_listed_module_names_the_course_folder(tmp_path):
     with pytest.raises(CourseError, match=f"no module {folder}/exercises/softmax.py or "
                                           f"{folder}/exercises/hw1_softmax.py"):
         assignment_exercises(Assignment("hw1", "H", DUE, ("softmax",), course_root=folder))
+
+
+def test_a_model_answer_leaning_on_its_module_is_refused_before_release(tmp_path):
+    """Is a SOLUTION function that calls another name of its module (not self-contained) caught by the
+    pre-release check, with the missing name in the message?"""
+    text = relu().replace("    return np.maximum(np.asarray(x, dtype=float), 0.0)\n",
+                          "    return _clip_below(x)\n", 1)
+    text += "\n\ndef _clip_below(x):\n    return np.maximum(np.asarray(x, dtype=float), 0.0)\n"
+    folder = course(tmp_path, {"relu.py": text})
+    exercise = get_exercise("hw1.relu", course=folder)
+    problems = verify_variant([exercise], {exercise.key: variant_params(exercise, b"s", "ada")})
+    assert problems and all("fails on the model answer" in p for p in problems)
+    assert "name '_clip_below' is not defined" in problems[0]

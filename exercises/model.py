@@ -1,7 +1,8 @@
 """The exercise model: what one exercise module declares, read into an :class:`Exercise`.
 
-An exercise family is one module ``exercises/<assignment>_<id>.py`` that declares,
-side by side:
+An exercise family is one module, bundled (``exercises/<assignment>_<id>.py``)
+or a course's own (``<course>/exercises/<id>.py`` or ``<assignment>_<id>.py``,
+imported by :mod:`exercises.course_modules`), that declares, side by side:
 
 ``ASSIGNMENT``, ``TITLE``, ``CONCEPT``
     where it belongs and what it teaches;
@@ -40,12 +41,16 @@ import pkgutil
 import re
 import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+LIBRARY_FOLDER = Path(__file__).resolve().parent
+"""The bundled exercise library (read from here, not from ``exercises.__path__``: run from a course
+folder, ``python -m`` puts the course's own ``exercises/`` on that path)."""
 MAX_REDRAWS = 100
 
 
@@ -212,24 +217,38 @@ def _marks(function: Callable[..., Any]) -> dict[str, Any]:
     return {mark.name: mark for mark in getattr(function, "pytestmark", [])}
 
 
+def _where(module: ModuleType) -> str:
+    """How messages name a module: its file for a course module, else its name."""
+    from exercises.course_modules import is_course_module, module_file
+    return module_file(module) if is_course_module(module) else module.__name__.rsplit(".", 1)[-1]
+
+
 def load_exercise(module: ModuleType) -> Exercise:
-    """Read an exercise module into an :class:`Exercise`, checking it follows the model."""
+    """Read an exercise module into an :class:`Exercise`, checking it follows the model.
+
+    The key is ``<ASSIGNMENT>.<id>``: the id is the module's name without the
+    ``<ASSIGNMENT>_`` prefix. Bundled modules must carry the prefix; a course's
+    own modules may (``hw1_relu.py``) or may not (``relu.py``).
+    """
     name = module.__name__.rsplit(".", 1)[-1]
+    where = _where(module)
     for required in ("ASSIGNMENT", "TITLE", "CONCEPT", "prompt"):
         if not hasattr(module, required):
-            raise ExerciseDefinitionError(f"exercise module {name} does not define {required}")
+            raise ExerciseDefinitionError(f"exercise module {where} does not define {required}")
     if not hasattr(module, "SOLUTION") and not hasattr(module, "solution_cell"):
-        raise ExerciseDefinitionError(f"exercise module {name} defines neither SOLUTION nor solution_cell")
+        raise ExerciseDefinitionError(f"exercise module {where} defines neither SOLUTION (the list of model "
+                                      "answer functions) nor solution_cell(params); add one")
     prefix = module.ASSIGNMENT + "_"
-    if not name.startswith(prefix):
+    if module.__name__.startswith("exercises.") and not name.startswith(prefix):
         raise ExerciseDefinitionError(f"exercise module {name} must be named {prefix}<id>.py")
+    exercise_id = name[len(prefix):] if name.startswith(prefix) else name
     checks = []
     for attr, function in vars(module).items():
         if not (attr.startswith("test_") and callable(function)):
             continue
         marks = _marks(function)
         if "points" not in marks:
-            raise ExerciseDefinitionError(f"{name}.{attr} has no @pytest.mark.points(n)")
+            raise ExerciseDefinitionError(f"{where}: {attr} has no @pytest.mark.points(n)")
         hidden = marks.get("hidden")
         checks.append(Check(
             name=attr, function=function, points=float(marks["points"].args[0]),
@@ -237,35 +256,66 @@ def load_exercise(module: ModuleType) -> Exercise:
             hint=(hidden.kwargs.get("hint", "") if hidden else ""),
         ))
     if not checks:
-        raise ExerciseDefinitionError(f"exercise module {name} has no test_* checks")
-    return Exercise(key=f"{module.ASSIGNMENT}.{name[len(prefix):]}", assignment=module.ASSIGNMENT,
+        raise ExerciseDefinitionError(f"exercise module {where} has no test_* checks")
+    return Exercise(key=f"{module.ASSIGNMENT}.{exercise_id}", assignment=module.ASSIGNMENT,
                     title=module.TITLE, concept=module.CONCEPT, module=module, checks=tuple(checks))
 
 
-def all_exercises() -> dict[str, Exercise]:
-    """Every exercise in the ``exercises`` package, by key."""
-    import exercises
+def library_exercises() -> dict[str, Exercise]:
+    """Every exercise bundled in the ``exercises`` package (``a<n>_<id>.py``), by key."""
     found = {}
-    for info in pkgutil.iter_modules(exercises.__path__):
+    for info in pkgutil.iter_modules([str(LIBRARY_FOLDER)]):
         if re.fullmatch(r"a\d+_\w+", info.name):
             exercise = load_exercise(importlib.import_module(f"exercises.{info.name}"))
             found[exercise.key] = exercise
     return found
 
 
-def get_exercises(keys: Sequence[str]) -> list[Exercise]:
-    """The exercises ``"<assignment>.<id>"`` in the order given, from one scan of the package;
-    the error names the unknown keys and lists the known ones."""
-    known = all_exercises()
+def course_exercises(course: str | Path) -> dict[str, Exercise]:
+    """The exercises of ``<course>/exercises/*.py``, by key: the modules that define ``ASSIGNMENT``
+    (the others are helpers, e.g. a course-local reference module).
+
+    Two modules giving the same key are an error naming both files.
+    """
+    from exercises.course_modules import course_modules, exercises_folder
+    if exercises_folder(Path(course)) == LIBRARY_FOLDER:
+        return {}  # the bundled package itself: already the library
+    found: dict[str, Exercise] = {}
+    for module in course_modules(Path(course)):
+        if not hasattr(module, "ASSIGNMENT"):
+            continue
+        exercise = load_exercise(module)
+        if exercise.key in found:
+            raise ExerciseDefinitionError(
+                f"{module.__file__} and {found[exercise.key].module.__file__} both define exercise "
+                f"{exercise.key!r}; rename one of the files or change its ASSIGNMENT")
+        found[exercise.key] = exercise
+    return found
+
+
+def all_exercises(course: str | Path | None = None) -> dict[str, Exercise]:
+    """Every exercise by key: the bundled library and, when ``course`` (a course folder) is given,
+    the course's own ``exercises/`` modules, which take precedence over library ones with the same key."""
+    found = library_exercises()
+    if course is not None:
+        found.update(course_exercises(course))
+    return found
+
+
+def get_exercises(keys: Sequence[str], course: str | Path | None = None) -> list[Exercise]:
+    """The exercises ``"<assignment>.<id>"`` in the order given, from one scan of the library (and of
+    ``course``'s own exercises, see :func:`all_exercises`); the error names the unknown keys and lists
+    the known ones."""
+    known = all_exercises(course)
     unknown = [key for key in keys if key not in known]
     if unknown:
         raise KeyError(f"unknown exercise {', '.join(map(repr, unknown))}; known: {', '.join(sorted(known))}")
     return [known[key] for key in keys]
 
 
-def get_exercise(key: str) -> Exercise:
+def get_exercise(key: str, course: str | Path | None = None) -> Exercise:
     """The exercise ``"<assignment>.<id>"``; the error lists the known ones."""
-    return get_exercises([key])[0]
+    return get_exercises([key], course)[0]
 
 
 def reference_namespace(cells: list[str], *, tolerant: bool = False) -> dict[str, Any]:

@@ -4,6 +4,7 @@
     grading  ``collect``, ``autograde``, ``export``
     reports  ``feedback``, ``report``
     ci       ``ci``
+    setup    ``init``, ``new-exercise``
     common   the state shared by commands (course, secret, paths)
 
 May import every layer; nothing imports it. The console script is

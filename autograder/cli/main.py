@@ -68,7 +68,7 @@ def build(state: CliState, assignment: str) -> None:
 @main.command()
 @click.argument("assignment")
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help=f"The roster CSV (id,first_name,last_name,email,lms_id). Default: the course's {ROSTER_FILE}.")
+              help=f"The roster CSV (id; optional: first_name,last_name,email,lms_id). Default: the course's {ROSTER_FILE}.")
 @click.pass_obj
 def release(state: CliState, assignment: str, roster: Path | None) -> None:
     """Write one folder per student of the roster: release/ASSIGNMENT/STUDENT/.
@@ -213,4 +213,9 @@ from autograder.cli.serve import serve_command  # noqa: E402
 
 for _command in (collect_command, autograde_command, feedback_command, report_command, export_command,
                  ci_command, serve_command):
+    main.add_command(_command)
+
+from autograder.cli.setup import init_command, new_exercise_command  # noqa: E402
+
+for _command in (init_command, new_exercise_command):
     main.add_command(_command)

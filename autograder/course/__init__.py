@@ -3,6 +3,8 @@
     config          course.toml (assignments, deadlines, late policy), roster, secret
     notebooks       building nbgrader-format notebooks from exercise modules
     release         per-student notebooks and public checks
+    init            a new course folder (``grade init``), a new exercise skeleton
+    templates       the text of the files init writes
     collect         hand-ins from an LMS zip or a folder into submitted/
     late            the late policy applied to a hand-in
     gradebook       nbgrader's Gradebook: students, assignments, scores

@@ -23,10 +23,18 @@ directory upwards, as nbgrader's do, or take it from ``--course PATH``.
     title = "The sigmoid neuron and gradient descent"
     due = "2026-03-06T23:59:00+01:00"
     exercises = ["sigmoid", "gradients"]   # notebook order; empty or missing: all a2_* modules
+
+An assignment lists its exercises by module name. A name ``n`` of assignment
+``A`` is looked up as ``<course>/exercises/n.py``, then
+``<course>/exercises/A_n.py``, then the bundled library's ``exercises/n.py``
+and ``exercises/A_n.py`` (a key ``a2.sigmoid`` is accepted too): a course can
+mix library exercises with its own, override one, and use any assignment id
+(``hw1``, ``midterm``, ``week-03``).
 """
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 import tomllib
@@ -36,11 +44,12 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from exercises.model import Exercise, all_exercises
+from exercises.course_modules import COURSE_FILE, EXERCISES_DIR, is_course_module
 
-COURSE_FILE = "course.toml"
 ROSTER_FILE = "roster.csv"
 SECRET_ENV = "DLGRADE_SECRET"
 ROSTER_COLUMNS = ("id", "first_name", "last_name", "email", "lms_id")
+"""The roster's columns: ``id`` is required, the others are optional."""
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 """Student and assignment ids name folders and nbgrader records: no spaces, no slashes."""
 
@@ -69,12 +78,15 @@ class Assignment:
     """One assignment: one notebook."""
 
     id: str
-    """``a1`` … ``a5``; the exercise modules of this assignment are ``exercises/<id>_*.py``."""
+    """Names the notebook and its folders: letters, digits, _ . - (``a2``, ``hw1``, ``week-03``)."""
     title: str
     due: datetime
     """The deadline, with its UTC offset."""
     exercises: tuple[str, ...] = ()
-    """Exercise ids in notebook order (``"sigmoid"`` or ``"a2.sigmoid"``); empty: all modules in name order."""
+    """Exercise module names in notebook order (``"sigmoid"``, ``"a2_sigmoid"`` or the key
+    ``"a2.sigmoid"``); empty: every exercise whose ``ASSIGNMENT`` is this id, in name order."""
+    course_root: Path | None = None
+    """The course folder whose ``exercises/`` is searched before the library (set by load_course)."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +166,7 @@ def _due(text: str, where: str) -> datetime:
     return due
 
 
-def _assignment(table: Mapping[str, Any], where: str) -> Assignment:
+def _assignment(table: Mapping[str, Any], where: str, course_root: Path) -> Assignment:
     assignment_id = _get(table, "id", str, where)
     if not _ID.fullmatch(assignment_id):
         raise CourseError(f"{where}: id = {assignment_id!r} may hold only letters, digits, _ . -")
@@ -163,7 +175,8 @@ def _assignment(table: Mapping[str, Any], where: str) -> Assignment:
     if not all(isinstance(e, str) and e for e in exercises):
         raise CourseError(f"{where}: exercises must be a list of exercise ids such as \"sigmoid\"")
     return Assignment(id=assignment_id, title=_get(table, "title", str, where),
-                      due=_due(_get(table, "due", str, where), where), exercises=tuple(exercises))
+                      due=_due(_get(table, "due", str, where), where), exercises=tuple(exercises),
+                      course_root=course_root)
 
 
 def load_course(folder: Path) -> Course:
@@ -191,7 +204,7 @@ def load_course(folder: Path) -> Course:
     entries = _get(data, "assignments", list, str(path))
     if not all(isinstance(entry, dict) for entry in entries):
         raise CourseError(f"{path}: assignments must be [[assignments]] tables with id, title and due")
-    assignments = tuple(_assignment(entry, f"{path} [[assignments]] #{n}")
+    assignments = tuple(_assignment(entry, f"{path} [[assignments]] #{n}", folder)
                         for n, entry in enumerate(entries, start=1))
     seen: set[str] = set()
     for assignment in assignments:
@@ -267,24 +280,63 @@ class Student:
     lms_id: str = ""
 
 
-def read_roster(path: Path) -> tuple[Student, ...]:
-    """Read a roster CSV with the header ``id,first_name,last_name,email,lms_id``.
+def _roster_text(path: Path) -> str:
+    """The roster's text (UTF-8, a BOM allowed); an error names the first line that is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        raise CourseError(f"{path} line {line} is not UTF-8 (byte 0x{data[err.start]:02x}): save the roster "
+                          "as UTF-8 (in a spreadsheet: CSV UTF-8); names may use any letters") from None
 
-    Extra columns are ignored. Errors give the file, the line and what to fix.
+
+def _roster_header(path: Path, row: list[str]) -> list[str]:
+    header = [h.strip() for h in row]
+    columns = f"id (required), {', '.join(ROSTER_COLUMNS[1:])} (optional)"
+    if "id" not in header:
+        raise CourseError(f"{path} line 1: the header lacks id; the columns are {columns}")
+    unknown = [h for h in header if h not in ROSTER_COLUMNS]
+    if unknown:
+        raise CourseError(f"{path} line 1: unknown column {', '.join(map(repr, unknown))}; the columns are "
+                          f"{columns}: remove or rename it")
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise CourseError(f"{path} line 1: column {', '.join(map(repr, repeated))} appears twice; keep one")
+    return header
+
+
+def _student_id(path: Path, line: int, student_id: str) -> str:
+    if not student_id:
+        raise CourseError(f"{path} line {line}: the id is empty; every student needs an id "
+                          "(it names their folders and seeds their variant)")
+    foreign = sorted({c for c in student_id if not c.isascii()})
+    if foreign:
+        raise CourseError(f"{path} line {line}: student id {student_id!r} has non-ASCII characters "
+                          f"({''.join(foreign)}); ids name folders: use ASCII letters, digits, _ . - "
+                          "(names may use any letters)")
+    if not _ID.fullmatch(student_id):
+        raise CourseError(f"{path} line {line}: student id {student_id!r} must start with a letter or "
+                          "digit and hold only letters, digits, _ . - (it names a folder)")
+    return student_id
+
+
+def read_roster(path: Path) -> tuple[Student, ...]:
+    """Read a roster CSV: the header names ``id`` and any of ``first_name,last_name,email,lms_id``.
+
+    Only ``id`` is required; names may use any letters (UTF-8). An unknown or
+    repeated column, an empty, repeated or non-ASCII id, or a line with the
+    wrong number of fields is an error naming the file, the line and the fix;
+    the whole file is checked before anything is returned.
     """
     path = Path(path)
     if not path.is_file():
-        raise CourseError(f"no roster at {path}: pass --roster PATH (a CSV with columns "
-                          f"{','.join(ROSTER_COLUMNS)})")
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle))
+        raise CourseError(f"no roster at {path}: pass --roster PATH (a CSV with the column id and "
+                          f"optionally {','.join(ROSTER_COLUMNS[1:])})")
+    rows = list(csv.reader(io.StringIO(_roster_text(path), newline="")))
     if not rows:
-        raise CourseError(f"{path} is empty: the first line must be the header {','.join(ROSTER_COLUMNS)}")
-    header = [h.strip() for h in rows[0]]
-    missing = [c for c in ROSTER_COLUMNS if c not in header]
-    if missing:
-        raise CourseError(f"{path} line 1: the header lacks {', '.join(missing)}; "
-                          f"it must name the columns {','.join(ROSTER_COLUMNS)}")
+        raise CourseError(f"{path} is empty: the first line must be the header, e.g. {','.join(ROSTER_COLUMNS)}")
+    header = _roster_header(path, rows[0])
     students: list[Student] = []
     seen: dict[str, int] = {}
     for line, row in enumerate(rows[1:], start=2):
@@ -294,17 +346,14 @@ def read_roster(path: Path) -> tuple[Student, ...]:
             raise CourseError(f"{path} line {line}: {len(row)} fields, the header has {len(header)}; "
                               "quote fields that contain commas")
         record = {h: cell.strip() for h, cell in zip(header, row)}
-        student_id = record["id"]
-        if not _ID.fullmatch(student_id):
-            raise CourseError(f"{path} line {line}: student id {student_id!r} must start with a letter or "
-                              "digit and hold only letters, digits, _ . - (it names a folder)")
+        student_id = _student_id(path, line, record["id"])
         if student_id in seen:
             raise CourseError(f"{path} line {line}: student id {student_id!r} already appears on line "
                               f"{seen[student_id]}; ids must be unique")
-        if record["email"] and "@" not in record["email"]:
+        if record.get("email") and "@" not in record["email"]:
             raise CourseError(f"{path} line {line}: email {record['email']!r} is not an address")
         seen[student_id] = line
-        students.append(Student(**{c: record[c] for c in ROSTER_COLUMNS}))
+        students.append(Student(**record))
     if not students:
         raise CourseError(f"{path} lists no students: add one line per student below the header")
     return tuple(students)
@@ -313,32 +362,52 @@ def read_roster(path: Path) -> tuple[Student, ...]:
 # --------------------------------------------------------------------------
 # An assignment's exercises
 # --------------------------------------------------------------------------
+def _short_name(exercise: Exercise) -> str:
+    return exercise.module.__name__.rsplit(".", 1)[-1]
+
+
+def _resolve(name: str, assignment_id: str, known: Mapping[str, Exercise]) -> str | None:
+    """The key of the exercise course.toml calls ``name`` in ``assignment_id`` (None: no such module).
+
+    Course modules first, then the library; the module ``name``, then ``<assignment>_<name>``.
+    """
+    if "." in name:
+        return name if name in known else None
+    candidates = (name, f"{assignment_id}_{name}")
+    for own in (True, False):
+        by_name = {_short_name(e): key for key, e in known.items() if is_course_module(e.module) == own}
+        for candidate in candidates:
+            if candidate in by_name:
+                return by_name[candidate]
+    return None
+
+
 def assignment_exercises(assignment: Assignment,
                          known: Mapping[str, Exercise] | None = None) -> list[Exercise]:
     """The exercises of ``assignment`` in notebook order.
 
-    ``known`` defaults to every module in ``exercises/``. An empty list in
-    course.toml means all ``<assignment>_*`` modules in name order.
+    ``known`` defaults to the library and the course's own ``exercises/``
+    (:func:`exercises.model.all_exercises`). An empty list in course.toml means
+    every exercise whose ``ASSIGNMENT`` is the assignment's id, in key order.
     """
-    known = all_exercises() if known is None else known
+    known = all_exercises(assignment.course_root) if known is None else known
     own = sorted(key for key, e in known.items() if e.assignment == assignment.id)
+    folder = (f"{assignment.course_root / EXERCISES_DIR}/" if assignment.course_root else "exercises/")
     if not assignment.exercises:
         if not own:
             raise CourseError(f"assignment {assignment.id} has no exercises yet: write "
-                              f"exercises/{assignment.id}_<id>.py modules or list them in course.toml")
+                              f"{folder}{assignment.id}_<id>.py modules or list them in course.toml "
+                              f"(`grade new-exercise ID --assignment {assignment.id}` writes one)")
         return [known[key] for key in own]
-    keys = [name if "." in name else f"{assignment.id}.{name}" for name in assignment.exercises]
-    wrong = [key for key in keys if not key.startswith(assignment.id + ".")]
-    if wrong:
-        raise CourseError(f"assignment {assignment.id} lists exercises of another assignment: "
-                          f"{', '.join(wrong)}; move them to their own assignment")
-    missing = [key for key in keys if key not in known]
+    keys = [_resolve(name, assignment.id, known) for name in assignment.exercises]
+    missing = [name for name, key in zip(assignment.exercises, keys) if key is None]
     if missing:
+        first = missing[0]
         raise CourseError(f"assignment {assignment.id} lists exercises that do not exist: "
-                          f"{', '.join(missing)} (no module exercises/{missing[0].replace('.', '_')}.py); "
+                          f"{', '.join(missing)} (no module {folder}{first}.py or "
+                          f"{folder}{assignment.id}_{first}.py, nor one in the bundled library); "
                           f"existing: {', '.join(own) or 'none'}; fix exercises = [...] in course.toml")
     duplicates = sorted({key for key in keys if keys.count(key) > 1})
     if duplicates:
         raise CourseError(f"assignment {assignment.id} lists {', '.join(duplicates)} twice")
     return [known[key] for key in keys]
-

@@ -73,7 +73,7 @@ def _grade_one(job: dict[str, Any]) -> BatchOutcome:
     try:
         result = grade_notebook(Path(job["notebook"]), assignment=job["assignment"],
                                 student=job["student"],
-                                exercises=get_exercises(job["exercise_keys"]),
+                                exercises=get_exercises(job["exercise_keys"], course=job["course"]),
                                 secret=job["secret"], limits=job["limits"], sandbox=job["sandbox"],
                                 submitted_at=job["submitted_at"])
         write_result(result, path)
@@ -85,9 +85,13 @@ def _grade_one(job: dict[str, Any]) -> BatchOutcome:
 
 def grade_class(submissions: Sequence[Submission], *, assignment: str, exercise_keys: Sequence[str],
                 secret: bytes, out_root: Path, jobs: int = 2, force: bool = False,
-                limits: Any = None, sandbox: str = "auto",
+                limits: Any = None, sandbox: str = "auto", course: Path | None = None,
                 on_outcome: Callable[[BatchOutcome], None] | None = None) -> list[BatchOutcome]:
     """Grade every submission, ``jobs`` at a time; returns one outcome per submission.
+
+    ``exercise_keys`` are looked up in the library and, when ``course`` (the
+    course folder) is given, in the course's own ``exercises/``: each pool
+    process is handed the folder and imports the course's modules itself.
 
     ``on_outcome`` is called in this process as each submission finishes (a
     progress bar, a gradebook write), in completion order.
@@ -110,6 +114,7 @@ def grade_class(submissions: Sequence[Submission], *, assignment: str, exercise_
             continue
         pending.append({"notebook": str(submission.notebook), "assignment": assignment,
                         "student": submission.student, "exercise_keys": list(exercise_keys),
+                        "course": str(course) if course is not None else None,
                         "secret": secret, "limits": limits, "sandbox": sandbox,
                         "submitted_at": submission.submitted_at, "results_path": str(path)})
     if jobs == 1 or len(pending) <= 1:

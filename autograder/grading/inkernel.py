@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from exercises.dlcheck import PASSED, PUBLIC_CHECKS_FILE, LocalStudent, RecordingRef, from_jsonable, run_check
-from exercises.model import get_exercise, get_exercises, reference_namespace
+from exercises.course_modules import course_containing
+from exercises.model import get_exercises, reference_namespace
 
 
 def run_hidden_checks(key: str, namespace: Mapping[str, Any], *,
@@ -28,17 +29,19 @@ def run_hidden_checks(key: str, namespace: Mapping[str, Any], *,
 
     The variants of the assignment's exercises come from ``path`` (the
     ``public_checks.json`` beside the notebook); the model answer is built for
-    them from the exercise modules. Raises AssertionError listing the failed
+    them from the exercise modules (the library's, and the course's own when
+    ``path`` is inside a course folder). Raises AssertionError listing the failed
     checks: hidden ones by name and hint only, public ones with their message.
     """
     data = _read(Path(path))
     variants = {k: from_jsonable(v["params"]) for k, v in data["exercises"].items()}
     if key not in variants:
         raise KeyError(f"{path} has no exercise {key!r}: it belongs to another assignment")
-    exercises = get_exercises(list(variants))
+    # a course's own exercises are found from the notebook's folder (source/ or autograded/ of the course)
+    exercises = get_exercises(list(variants), course=course_containing(Path(path).parent))
     ref = reference_namespace([e.solution_cell(variants[e.key]) for e in exercises])
     failures = []
-    exercise = get_exercise(key)
+    exercise = exercises[list(variants).index(key)]
     for check in exercise.checks:
         fixtures = {"student": LocalStudent(namespace), "ref": RecordingRef(ref),
                     "params": variants[key]}

@@ -2,6 +2,11 @@
 
     pytest exercises/a2_sigmoid.py                                  # checks vs the model answer
     pytest exercises/a2_*.py --dlgrade-notebook alice.ipynb --dlgrade-student alice
+    pytest mycourse/exercises/relu.py                               # a course's own module
+
+A course's own module (``<course>/exercises/<name>.py`` beside course.toml) is
+imported as the grader imports it (:mod:`exercises.course_modules`), so its
+relative imports work and its checks see the course's other exercises.
 
 Fixtures: ``student`` (the notebook's functions through the sandboxed worker,
 or the model answer when no notebook is given), ``ref`` (the model answer of
@@ -21,6 +26,7 @@ from typing import Any, Iterator
 import pytest
 
 from exercises.dlcheck import LocalStudent
+from exercises.course_modules import course_of_file, course_of_module, import_course_module
 from exercises.model import Exercise, all_exercises, load_exercise, reference_namespace, variant_params
 
 DEMO_SECRET_NOTE = "no secret given: variants use an empty secret (pass --dlgrade-secret or set DLGRADE_SECRET)"
@@ -46,6 +52,19 @@ def pytest_configure(config: pytest.Config) -> None:
 _POINTS = pytest.StashKey[list]()
 
 
+class CourseModule(pytest.Module):
+    """A course's exercise module, imported by file path under the course's private package."""
+
+    def _getobj(self) -> Any:
+        return import_course_module(Path(self.path))
+
+
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    if course_of_file(module_path) is None:
+        return None
+    return CourseModule.from_parent(parent, path=module_path)
+
+
 def _exercise(request: pytest.FixtureRequest) -> Exercise:
     try:
         return load_exercise(request.module)
@@ -58,8 +77,9 @@ def _secret(config: pytest.Config) -> bytes:
     return secret.encode()
 
 
-def _assignment_params(config: pytest.Config, assignment: str) -> tuple[list[Exercise], dict[str, dict]]:
-    exercises = [e for e in all_exercises().values() if e.assignment == assignment]
+def _assignment_params(config: pytest.Config, exercise: Exercise) -> tuple[list[Exercise], dict[str, dict]]:
+    known = all_exercises(course_of_module(exercise.module)).values()
+    exercises = [e for e in known if e.assignment == exercise.assignment]
     student = config.getoption("--dlgrade-student")
     return exercises, {e.key: variant_params(e, _secret(config), student) for e in exercises}
 
@@ -68,13 +88,13 @@ def _assignment_params(config: pytest.Config, assignment: str) -> tuple[list[Exe
 def params(request: pytest.FixtureRequest) -> dict:
     """The student's variant of this module's exercise."""
     exercise = _exercise(request)
-    return _assignment_params(request.config, exercise.assignment)[1][exercise.key]
+    return _assignment_params(request.config, exercise)[1][exercise.key]
 
 
 @pytest.fixture(scope="module")
 def _model_answer(request: pytest.FixtureRequest) -> dict[str, Any]:
     exercise = _exercise(request)
-    exercises, all_params = _assignment_params(request.config, exercise.assignment)
+    exercises, all_params = _assignment_params(request.config, exercise)
     return reference_namespace([e.solution_cell(all_params[e.key]) for e in exercises])
 
 

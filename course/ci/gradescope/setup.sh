@@ -4,6 +4,7 @@
 #   setup.sh, run_autograder        these two files
 #   dist/dlgrade-*.whl              the grader, built by the instructor (python -m build --wheel)
 #   course/course.toml              the course (and course/roster.csv to map emails to roster ids)
+#   course/exercises/               the course's own exercise modules, if it has any
 #   dlgrade.env                     ASSIGNMENT=a2 (and optionally HIDDEN_VISIBILITY=after_due_date)
 #   dlgrade.secret                  the course secret (one line)
 set -euo pipefail

@@ -181,7 +181,11 @@ HEADER = "id,first_name,last_name,email,lms_id\n"
 
 @pytest.mark.parametrize("text, expected", [
     ("", "is empty"),
-    ("id,first_name,email\n", "line 1: the header lacks last_name, lms_id"),
+    ("first_name,email\nAda,ada@x.org\n", "line 1: the header lacks id"),
+    ("id,first_name,section\nada,Ada,B\n", "line 1: unknown column 'section'; the columns are id \\(required\\)"),
+    ("id,email,email\nada,a@x.org,a@x.org\n", "line 1: column 'email' appears twice"),
+    (HEADER + "ada,Ada,L,ada@x.org,1\n,Bob,B,bob@x.org,2\n", "line 3: the id is empty"),
+    ("id\nada\nzoë01\n", "line 3: student id 'zoë01' has non-ASCII characters \\(ë\\)"),
     (HEADER + "ada,Ada,L,ada@x.org,1\nbob,Bob,B,bob@x.org\n", "line 3: 4 fields, the header has 5"),
     (HEADER + "ada,Ada,L,ada@x.org,1\n\nbob smith,Bob,B,bob@x.org,2\n", "line 4: student id 'bob smith'"),
     (HEADER + "ada,Ada,L,ada@x.org,1\nada,Ada,M,adam@x.org,2\n", "line 3: student id 'ada' already appears on line 2"),
@@ -197,13 +201,29 @@ def test_bad_roster_gives_the_line_and_the_fix(tmp_path, text, expected):
     assert str(path) in str(raised.value)
 
 
-def test_roster_ignores_extra_columns_and_a_bom(tmp_path):
-    """Are an LMS export's extra columns and a UTF-8 BOM accepted?"""
+def test_roster_accepts_a_bom_and_any_subset_of_the_optional_columns(tmp_path):
+    """Are a UTF-8 BOM, columns in any order and a roster of ids only accepted?"""
     path = tmp_path / "roster.csv"
-    path.write_bytes("\ufeffid,first_name,last_name,email,lms_id,section\n"
-                     "ada,Ada,Lovelace,ada@x.org,7,B\n".encode("utf-8"))
+    path.write_bytes("\ufefflms_id,last_name,id\n7,Lovelace,ada\n".encode("utf-8"))
     (student,) = read_roster(path)
-    assert (student.id, student.last_name, student.lms_id) == ("ada", "Lovelace", "7")
+    assert (student.id, student.last_name, student.lms_id, student.email) == ("ada", "Lovelace", "7", "")
+    path.write_text("id\nada\nbob\n", encoding="utf-8")
+    assert [(s.id, s.first_name, s.lms_id) for s in read_roster(path)] == [("ada", "", ""), ("bob", "", "")]
+
+
+def test_roster_names_may_use_any_letters(tmp_path):
+    """Are non-ASCII first and last names (UTF-8) read as written?"""
+    path = tmp_path / "roster.csv"
+    path.write_text("id,first_name,last_name\nzoe01,Zoë,Ødegård\nli02,丽,李\n", encoding="utf-8")
+    assert [(s.first_name, s.last_name) for s in read_roster(path)] == [("Zoë", "Ødegård"), ("丽", "李")]
+
+
+def test_a_roster_that_is_not_utf8_names_the_line(tmp_path):
+    """Does a roster saved as Latin-1 say which line is not UTF-8 and how to save it?"""
+    path = tmp_path / "roster.csv"
+    path.write_bytes("id,first_name\nada,Ada\nzoe01,Zoë\n".encode("latin-1"))
+    with pytest.raises(CourseError, match=r"line 3 is not UTF-8 \(byte 0xeb\): save the roster as UTF-8"):
+        read_roster(path)
 
 
 # --------------------------------------------------------------------------
@@ -229,14 +249,22 @@ def test_empty_exercise_list_means_all_modules_in_name_order():
 
 
 @pytest.mark.parametrize("listed, expected", [
-    (("sigmoid", "no_such_thing"), r"do not exist: a2\.no_such_thing \(no module exercises/a2_no_such_thing\.py\)"),
-    (("a1.perceptron",), "lists exercises of another assignment: a1.perceptron"),
+    (("sigmoid", "no_such_thing"),
+     r"do not exist: no_such_thing \(no module exercises/no_such_thing\.py or exercises/a2_no_such_thing\.py"),
     (("sigmoid", "a2.sigmoid"), "lists a2.sigmoid twice"),
+    (("sigmoid", "a2_sigmoid"), "lists a2.sigmoid twice"),
 ])
 def test_wrong_exercise_lists_are_explained(listed, expected):
-    """Does a list naming a missing, foreign or repeated exercise say which and what to fix?"""
+    """Does a list naming a missing or repeated exercise say which and what to fix?"""
     with pytest.raises(CourseError, match=expected):
         assignment_exercises(Assignment("a2", "T", DUE, listed))
+
+
+def test_an_assignment_may_list_exercises_of_other_assignments_by_module_name():
+    """Can any assignment id (hw1) list library exercises by module name or key, in its own order?"""
+    listed = ("a2_sigmoid", "a1.perceptron", "a1_or_weights")
+    found = assignment_exercises(Assignment("hw1", "T", DUE, listed))
+    assert [e.key for e in found] == ["a2.sigmoid", "a1.perceptron", "a1.or_weights"]
 
 
 def test_assignment_without_modules_says_so():

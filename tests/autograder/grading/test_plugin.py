@@ -44,3 +44,20 @@ def test_points_and_hidden_markers_are_registered(pytester: pytest.Pytester) -> 
     """Are the `points` and `hidden` markers known to pytest (no unknown-marker warning under --strict-markers)?"""
     result = pytester.runpytest_subprocess("--markers")
     result.stdout.fnmatch_lines(["*points(n)*", "*hidden(hint)*"])
+
+
+def test_a_course_module_runs_its_checks_against_its_model_answer(pytester: pytest.Pytester) -> None:
+    """Does `pytest <course>/exercises/relu.py` import a course's own module (relative import of a
+    course reference module included) and run its checks against its model answer?"""
+    from tests.exercises.test_course_modules import relu
+    folder = pytester.path / "c1"
+    (folder / "exercises").mkdir(parents=True)
+    (folder / "course.toml").write_text('[course]\nname = "C"\nid = "c"\ndemo_secret = "s"\n\n'
+                                        '[[assignments]]\nid = "hw1"\ntitle = "H"\n'
+                                        'due = "2026-03-06T23:59:00+01:00"\n')
+    (folder / "exercises" / "my_reference.py").write_text("import numpy as np\n\n\ndef relu(x):\n"
+                                                          "    return np.maximum(np.asarray(x, dtype=float), 0.0)\n")
+    (folder / "exercises" / "relu.py").write_text(relu() + "\nfrom .my_reference import relu\n")
+    result = pytester.runpytest_subprocess(str(folder / "exercises" / "relu.py"), "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*dlgrade: 3/3 points*"])

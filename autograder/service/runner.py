@@ -30,7 +30,8 @@ def grade_stored(job: dict[str, Any]) -> dict[str, Any]:
     from exercises.model import get_exercises
 
     result = grade_notebook(Path(job["path"]), assignment=job["assignment"], student=job["student"],
-                            exercises=get_exercises(job["exercise_keys"]), secret=job["secret"],
+                            exercises=get_exercises(job["exercise_keys"], course=job["course"]),
+                            secret=job["secret"],
                             sandbox=job["sandbox"], submitted_at=job["submitted_at"])
     return result.to_dict()
 
@@ -38,10 +39,12 @@ def grade_stored(job: dict[str, Any]) -> dict[str, Any]:
 class Runner:
     """Grades the store's queue with ``jobs`` pool processes until :meth:`stop`."""
 
-    def __init__(self, store: Store, *, exercise_keys: Callable[[str], list[str]], secret: bytes,
-                 jobs: int = 2, sandbox: str = "auto",
+    def __init__(self, store: Store, *, course_root: str, exercise_keys: Callable[[str], list[str]],
+                 secret: bytes, jobs: int = 2, sandbox: str = "auto",
                  on_graded: Callable[[Attempt, dict], None] | None = None) -> None:
         self.store = store
+        self.course_root = course_root
+        """The course folder, sent as data: pool processes find the course's own exercises there."""
         self.exercise_keys = exercise_keys
         self.secret = secret
         self.sandbox = sandbox
@@ -87,6 +90,7 @@ class Runner:
     def _submit(self, attempt: Attempt) -> None:
         job = {"path": str(self.store.folder / attempt.path), "assignment": attempt.assignment,
                "student": attempt.student, "exercise_keys": self.exercise_keys(attempt.assignment),
+               "course": self.course_root,
                "secret": self.secret, "sandbox": self.sandbox,
                "submitted_at": _iso(attempt.received)}
         try:

@@ -36,7 +36,8 @@ def open_service(course: Course, *, secret: bytes, jobs: int = 2, sandbox: str =
     """The store, a started grading runner and the app for ``course``."""
     store = service_store(course)
     keys = {a.id: [e.key for e in assignment_exercises(a)] for a in course.assignments}
-    runner = Runner(store, exercise_keys=keys.__getitem__, secret=secret, jobs=jobs, sandbox=sandbox)
+    runner = Runner(store, course_root=str(course.root), exercise_keys=keys.__getitem__, secret=secret,
+                    jobs=jobs, sandbox=sandbox)
     service = Service(course=course, store=store, key=service_key(store.folder), poke=runner.poke,
                       released_notebook=lambda a, s: course.release_dir(a) / s / f"{a}.ipynb")
     app = build_app(service)

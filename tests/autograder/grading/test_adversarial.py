@@ -385,7 +385,7 @@ def test_honest_results_are_the_same_beside_every_hostile_classmate(tmp_path: Pa
     """Graded in one class with every hostile case of the corpus between them, are
     the honest students' results identical, apart from measured times, to a class of honest
     students alone, and is no honest result file touched by a classmate?"""
-    monkeypatch.setattr("exercises.model.get_exercises", lambda keys: [EXERCISE for _ in keys])
+    monkeypatch.setattr("exercises.model.get_exercises", lambda keys, course=None: [EXERCISE for _ in keys])
     honest = {"honest-a": CORPUS["correct"][0], "honest-b": [IMPORT, DOUBLE, square_that("return x")[-1]],
               "honest-c": CORPUS["wrong answers"][0]}
     hostile = {f"hostile-{n:02d}": cells for n, (case, (cells, _)) in enumerate(sorted(CORPUS.items()))

@@ -37,7 +37,7 @@ class Served:
         self.runner = None
         if grade:
             keys = {a.id: [e.key for e in assignment_exercises(a)] for a in self.course.assignments}
-            self.runner = Runner(self.store, exercise_keys=keys.__getitem__,
+            self.runner = Runner(self.store, course_root=str(self.course.root), exercise_keys=keys.__getitem__,
                                  secret=resolve_secret(self.course).value, jobs=1)
             self.runner.start()
         service = Service(course=self.course, store=self.store, key=service_key(self.store.folder),
@@ -203,7 +203,8 @@ def test_a_restart_grades_what_was_accepted_before(tiny_course: Path) -> None:
     store = Store(tiny_course / "service")  # the restarted server
     course = load_course(tiny_course)
     keys = {a.id: [e.key for e in assignment_exercises(a)] for a in course.assignments}
-    runner = Runner(store, exercise_keys=keys.__getitem__, secret=resolve_secret(course).value, jobs=1)
+    runner = Runner(store, course_root=str(course.root), exercise_keys=keys.__getitem__,
+                    secret=resolve_secret(course).value, jobs=1)
     runner.start()
     try:
         end = time.monotonic() + 120

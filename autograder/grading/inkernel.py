@@ -8,33 +8,31 @@ zero (its grade cells are all or nothing).
 
 NOT tamper-proof: the checks run in the same interpreter as the student's
 code, which can patch numpy, the checks or this module, and the variant is read
-from ``public_checks.json`` in the working directory, which the student hands
-in. dlgrade's own grader never uses this path: it runs the student's code in a
+from the public checks the notebook's dlcheck cell defines, which the student
+hands in. dlgrade's own grader never uses this path: it runs the student's code in a
 sandboxed worker and the checks in the grader process (autograder/grading/engine.py).
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any, Mapping
 
-from exercises.dlcheck import PASSED, PUBLIC_CHECKS_FILE, LocalStudent, RecordingRef, from_jsonable, run_check
+from exercises.dlcheck import PASSED, LocalStudent, RecordingRef, from_jsonable, run_check
 from exercises.model import get_exercise, get_exercises, reference_namespace
 
 
-def run_hidden_checks(key: str, namespace: Mapping[str, Any], *,
-                      path: Path | str = PUBLIC_CHECKS_FILE) -> None:
+def run_hidden_checks(key: str, namespace: Mapping[str, Any], public_checks: Mapping[str, Any]) -> None:
     """Run every check (hidden and public) of exercise ``key`` on the functions in ``namespace``.
 
-    The variants of the assignment's exercises come from ``path`` (the
-    ``public_checks.json`` beside the notebook); the model answer is built for
-    them from the exercise modules. Raises AssertionError listing the failed
-    checks: hidden ones by name and hint only, public ones with their message.
+    The variants of the assignment's exercises come from ``public_checks``
+    (``dlcheck.PUBLIC_CHECKS``, set by the notebook's dlcheck cell); the model
+    answer is built for them from the exercise modules. Raises AssertionError
+    listing the failed checks: hidden ones by name and hint only, public ones
+    with their message.
     """
-    data = _read(Path(path))
-    variants = {k: from_jsonable(v["params"]) for k, v in data["exercises"].items()}
+    variants = {k: from_jsonable(v["params"]) for k, v in public_checks["exercises"].items()}
     if key not in variants:
-        raise KeyError(f"{path} has no exercise {key!r}: it belongs to another assignment")
+        raise KeyError(f"the notebook's public checks have no exercise {key!r}: "
+                       "its dlcheck cell belongs to another assignment")
     exercises = get_exercises(list(variants))
     ref = reference_namespace([e.solution_cell(variants[e.key]) for e in exercises])
     failures = []
@@ -53,10 +51,3 @@ def run_hidden_checks(key: str, namespace: Mapping[str, Any], *,
         raise AssertionError(f"{exercise.title}: {len(failures)} of {len(exercise.checks)} checks failed\n"
                              + "\n".join(failures))
 
-
-def _read(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path} is missing: it must sit beside the notebook "
-                                f"(cwd {Path.cwd()})") from None

@@ -80,6 +80,9 @@ class SubmissionResult:
     exercises: tuple[ExerciseResult, ...]
     notebook_sha256: str = ""
     """Hash of the graded notebook file: a re-grade of the same bytes is skipped."""
+    notebook_file: str = ""
+    """The name of the graded notebook in the hand-in folder, e.g. ``a2.ipynb`` (empty when no
+    notebook was chosen, and in results written before this was recorded)."""
     submitted_at: str | None = None
     """ISO 8601 time of submission when known (for the late policy)."""
     error: str = ""

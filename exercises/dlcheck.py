@@ -69,6 +69,11 @@ class CheckFailed(AssertionError):
         self.hint = hint
 
 
+class NotAnswered(CheckFailed):
+    """The answer is missing (a value left as ``None``): the check fails, but as "not attempted yet",
+    so the hint is not counted as a mistake the student made."""
+
+
 # --------------------------------------------------------------------------
 # Reading a student's value as numbers
 # --------------------------------------------------------------------------
@@ -409,12 +414,17 @@ NOT_WRITTEN = "Not written yet: the function still raises NotImplementedError."
 
 
 class Outcome:
-    """What one check concluded: ``status`` (passed/failed/error/timeout), ``message``, ``hint``."""
+    """What one check concluded: ``status`` (passed/failed/error/timeout), ``message``, ``hint``;
+    ``mistake``: the hint of a wrong answer the check found (empty for a missing answer, an error or a
+    pass); ``attempted``: False when there was no answer at all (an unwritten stub, a value left unset)."""
 
-    def __init__(self, status: str, message: str = "", hint: str = "") -> None:
+    def __init__(self, status: str, message: str = "", hint: str = "", *, mistake: str = "",
+                 attempted: bool = True) -> None:
         self.status = status
         self.message = message
         self.hint = hint
+        self.mistake = mistake
+        self.attempted = attempted
 
 
 def call_with_fixtures(function: Callable[..., Any], fixtures: Mapping[str, Any]) -> Any:
@@ -431,14 +441,17 @@ def run_check(function: Callable[..., Any], fixtures: Mapping[str, Any]) -> Outc
     """Run one check and classify what happened; never raises for the student's faults."""
     try:
         call_with_fixtures(function, fixtures)
+    except NotAnswered as missing:
+        return Outcome(FAILED, missing.message, missing.hint, attempted=False)
     except CheckFailed as failure:
-        return Outcome(FAILED, failure.message, failure.hint)
+        return Outcome(FAILED, failure.message, failure.hint, mistake=failure.hint)
     except MissingName as missing:
         return Outcome(FAILED, str(missing), f"Define `{missing.name}` with exactly that name.")
     except StudentRaised as raised:
         if raised.type_name == "NotImplementedError":
             return Outcome(ERROR, NOT_WRITTEN,
-                           "Replace `raise NotImplementedError()` in the solution cell with your code.")
+                           "Replace `raise NotImplementedError()` in the solution cell with your code.",
+                           attempted=False)
         return Outcome(ERROR, f"Your code raised {raised.type_name}: {raised.message}",
                        "Read the error message; run the function on the example in the prompt.")
     except (StudentTimeout, BudgetExhausted) as slow:
@@ -515,8 +528,8 @@ def summary(title: str, results: list[tuple[str, Outcome, float]]) -> str:
     failed = [outcome for _, outcome, _ in results if outcome.status != PASSED]
     earned = sum(points for _, outcome, points in results if outcome.status == PASSED)
     total = sum(points for _, _, points in results)
-    if failed and all(outcome.message == NOT_WRITTEN for outcome in failed):
-        verdict = "not attempted yet (the solution still raises NotImplementedError)"
+    if failed and all(not outcome.attempted for outcome in failed):
+        verdict = "not attempted yet (the answer cell still holds its stub)"
     else:
         verdict = f"{len(failed)} of {len(results)} public checks failed"
     return f"{title}: {verdict}; {earned:g}/{total:g} public points (see the report above)"
@@ -539,5 +552,5 @@ def report(title: str, results: list[tuple[str, Outcome, float]]) -> str:
     return "\n".join(lines)
 
 
-_CHECK_API = ("CheckFailed", "expect_close", "expect_equal", "expect", "as_numbers", "show",
+_CHECK_API = ("CheckFailed", "NotAnswered", "expect_close", "expect_equal", "expect", "as_numbers", "show",
               "describe_type", "is_opaque")

@@ -97,7 +97,7 @@ def check_result(check: Check, outcome: Outcome, output: str, duration: float) -
                        points=check.points if passed else 0.0, max_points=check.points,
                        public=check.public, message=message, hint=hint, output=output_shown,
                        duration=round(duration, 4),
-                       mistake=outcome.hint if outcome.status == "failed" else "")
+                       mistake=outcome.mistake if outcome.status == "failed" else "")
 
 
 def ungraded(exercises: Sequence[Exercise], status: str, message: str, hint: str) -> tuple[ExerciseResult, ...]:

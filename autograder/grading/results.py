@@ -40,7 +40,8 @@ class CheckResult:
     duration: float = 0.0
     """Seconds the check took, student calls included."""
     mistake: str = ""
-    """The recognised common mistake (the hint text) when one was found, for class reports."""
+    """The named mistake (the hint text) when the check found a wrong answer; empty for a missing answer
+    ("not filled in yet") or an error. Class reports count these."""
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ Who counts where (every number on the page states its denominator):
 - mistakes cover the *graded* notebooks only (``error`` empty): a notebook
   that never ran shows no mistake;
 - roster students without a hand-in (no result at all) are listed, not counted;
-- a mistake is the text of a failed check's recognised mistake
-  (``CheckResult.mistake``), or the check's hint when no mistake was recognised;
-  its share is the fraction of graded students who made it.
+- a mistake is the text of a failed check's named mistake
+  (``CheckResult.mistake``); a failure without one (a missing answer, "not
+  filled in yet", or no mistake recognised) is no mistake; its share is the
+  fraction of graded students who made it.
 """
 from __future__ import annotations
 
@@ -82,18 +83,16 @@ class CheckStat:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A failure the checks explained, counted over students."""
+    """A named mistake the checks recognised, counted over students."""
 
     exercise: str
     check: str
     text: str
-    """The recognised mistake (or the check's hint when none was recognised)."""
+    """The named mistake (``CheckResult.mistake``)."""
     students: int
-    """Graded students whose check failed with this text."""
+    """Graded students whose check failed with this mistake."""
     share: float
     """``students`` over the graded students."""
-    recognised: bool = True
-    """True for a recognised mistake, False for a check's own hint (no mistake recognised)."""
 
 
 @dataclass(frozen=True)
@@ -182,14 +181,12 @@ def _exercise_stats(graded: Sequence[SubmissionResult]) -> tuple[tuple[ExerciseS
 
 
 def _mistakes(graded: Sequence[SubmissionResult]) -> tuple[Mistake, ...]:
-    counts: Counter[tuple[bool, str, str, str]] = Counter()
+    counts: Counter[tuple[str, str, str]] = Counter()
     for result in graded:
-        seen = {(not c.mistake, e.key, c.name, c.mistake or c.hint) for e, c in result.checks()
-                if c.status == "failed" and (c.mistake or c.hint)}
-        counts.update(seen)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))  # ties: recognised first
-    return tuple(Mistake(key, name, text, n, n / len(graded), recognised=not hint_only)
-                 for (hint_only, key, name, text), n in ranked)
+        counts.update({(e.key, c.name, c.mistake) for e, c in result.checks()
+                       if c.status == "failed" and c.mistake})
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return tuple(Mistake(key, name, text, n, n / len(graded)) for (key, name, text), n in ranked)
 
 
 def _lateness(results: Sequence[SubmissionResult], course: Course | None
@@ -325,10 +322,10 @@ def report_html(report: ClassReport) -> str:
         parts.append(f"<p class=\"note\">Shares of the {report.n_graded} graded notebooks.</p>")
         parts.append(_table(["Students", "Mistake", "Where"], [
             f"<tr><td class=\"num\">{m.share:.0%} <small>({m.students}/{report.n_graded})</small></td>"
-            f"<td>{esc(m.text)}{'' if m.recognised else ' <small>(the check’s hint)</small>'}</td><td>{esc(m.exercise)} / <code>{esc(display_name(m.check))}"
+            f"<td>{esc(m.text)}</td><td>{esc(m.exercise)} / <code>{esc(display_name(m.check))}"
             "</code></td></tr>" for m in report.mistakes[:TOP_MISTAKES]]))
     else:
-        parts.append("<p class=\"note\">No failed check with a recognised mistake or a hint.</p>")
+        parts.append("<p class=\"note\">No failed check with a named mistake.</p>")
     parts.append("<h2>Late submissions</h2>")
     if report.late is None:
         parts.append("<p class=\"note\">Lateness unknown: no submission times or no course policy.</p>")
@@ -379,8 +376,7 @@ def report_terminal(report: ClassReport, console: Console) -> None:
         mistakes.add_column("mistake", overflow="fold")
         mistakes.add_column("check", overflow="fold")
         for m in report.mistakes[:5]:
-            text = m.text if m.recognised else f"{m.text} (the check's hint)"
-            mistakes.add_row(f"{m.share:.0%}", plain(text), plain(f"{m.exercise}/{display_name(m.check)}"))
+            mistakes.add_row(f"{m.share:.0%}", plain(m.text), plain(f"{m.exercise}/{display_name(m.check)}"))
         console.print(mistakes)
     if report.late is None:
         console.print("lateness unknown (no submission times)")

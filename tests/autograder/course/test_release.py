@@ -364,8 +364,8 @@ def test_released_stub_notebook_runs_and_reports_failures(released):
     assert earned == 0 and total == 3
     assert text.count("✘") == 3 and "NotImplementedError" in text
     assert cell_errors(notebook)["check"] == [
-        ("AssertionError", "The sigmoid function: not attempted yet (the solution still raises "
-                           "NotImplementedError); 0/3 public points (see the report above)")]
+        ("AssertionError", "The sigmoid function: not attempted yet (the answer cell still holds its "
+                           "stub); 0/3 public points (see the report above)")]
 
 
 WRONG_SIGMOID = "def sigmoid(z):\n    return 1.0 / (1.0 + np.exp(np.asarray(z, dtype=float)))\n"

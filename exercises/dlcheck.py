@@ -1,7 +1,7 @@
 """dlcheck: the small, numpy-only check library shared by the grader and the students.
 
 The same file is imported by the grader (as ``exercises.dlcheck``) and carried
-inside every released notebook, whose setup cell executes its source as the
+inside every released notebook, whose dlcheck cell executes its source as the
 module ``dlcheck`` (see autograder/course/notebooks.py), so it may import
 nothing but numpy and the standard library.
 """
@@ -473,7 +473,7 @@ def run_check(function: Callable[..., Any], fixtures: Mapping[str, Any]) -> Outc
 # --------------------------------------------------------------------------
 PUBLIC_CHECKS: dict | None = None
 """This notebook's public checks ({format, assignment, student, exercises: {key: {title, params,
-checks}}}), set by the notebook's setup cell when it defines this module (nothing is read from disk)."""
+checks}}}), set by the notebook's dlcheck cell when it defines this module (nothing is read from disk)."""
 
 
 def _public_checks(checks: Mapping[str, Any] | None) -> Mapping[str, Any]:

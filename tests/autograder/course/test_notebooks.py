@@ -8,11 +8,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nbgrader.nbgraderformat import MetadataValidator
 
 from autograder.course.config import Assignment
-from autograder.course.notebooks import (NotebookError, build_notebook, notebook_bytes, public_checks,
-                                         student_version, variant_digest)
+from autograder.course.notebooks import (NotebookError, build_notebook, check_library_source, notebook_bytes,
+                                         public_checks, student_version, variant_digest)
 from autograder.grading.submission import read_submission
 from exercises import dlcheck
 from exercises.model import get_exercise, strip_markers
@@ -257,3 +259,19 @@ def test_grader_does_not_run_the_dlcheck_cell(student, tmp_path):
     cells = read_submission(path, "a2").cells
     assert not any("edited" in c or "_define_dlcheck" in c for c in cells)
     assert by_role(student, "setup").source in cells
+
+
+@given(st.lists(st.text(st.characters(exclude_categories=("Cs",))), max_size=4))
+@settings(max_examples=60, deadline=None)
+def test_dlcheck_cell_carries_any_public_check_text_exactly(texts):
+    """Whatever the public checks hold (quotes, ''' , backslashes, newlines, any script), does the dlcheck
+    cell define exactly that data (the raw-string literal cannot be ended early)?"""
+    data = {"exercises": {}, "texts": texts, "tricky": "'''" + "\\" + "'" + '"""' + "\\u0027" + "\\"}
+    saved = sys.modules.pop("dlcheck", None)
+    try:
+        exec(compile(check_library_source(data), "dlcheck cell", "exec"), {})
+        assert sys.modules["dlcheck"].PUBLIC_CHECKS == data
+    finally:
+        sys.modules.pop("dlcheck", None)
+        if saved is not None:
+            sys.modules["dlcheck"] = saved

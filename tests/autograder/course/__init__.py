@@ -2,23 +2,29 @@
 from __future__ import annotations
 
 import sys
+from types import ModuleType
 from typing import Any, Iterator
 
 import nbformat
 
 
-def embedded_public_checks(notebook: nbformat.NotebookNode) -> dict:
-    """The public checks that a notebook's dlcheck cell defines (the cell is run with ``sys.modules``
-    restored afterwards, so the test process keeps no ``dlcheck`` module)."""
-    (cell,) = [c for c in notebook.cells if c.metadata.get("dlgrade", {}).get("role") == "dlcheck"]
+def module_defined_by(source: str) -> ModuleType:
+    """The module ``dlcheck`` that a dlcheck cell's ``source`` defines (run with ``sys.modules`` restored
+    afterwards, so the test process keeps no ``dlcheck`` module)."""
     saved = sys.modules.pop("dlcheck", None)
     try:
-        exec(compile(cell.source, "dlcheck cell", "exec"), {})
-        return sys.modules["dlcheck"].PUBLIC_CHECKS
+        exec(compile(source, "dlcheck cell", "exec"), {})
+        return sys.modules["dlcheck"]
     finally:
         sys.modules.pop("dlcheck", None)
         if saved is not None:
             sys.modules["dlcheck"] = saved
+
+
+def embedded_public_checks(notebook: nbformat.NotebookNode) -> dict:
+    """The public checks that a notebook's dlcheck cell defines."""
+    (cell,) = [c for c in notebook.cells if c.metadata.get("dlgrade", {}).get("role") == "dlcheck"]
+    return module_defined_by(cell.source).PUBLIC_CHECKS
 
 
 def strings_in(data: Any) -> Iterator[str]:

@@ -18,6 +18,7 @@ from autograder.course.notebooks import (NotebookError, build_notebook, check_li
 from autograder.grading.submission import read_submission
 from exercises import dlcheck
 from exercises.model import get_exercise, strip_markers
+from tests.autograder.course import module_defined_by
 
 GOLDEN = Path(__file__).parent / "golden"
 A2 = Assignment("a2", "The sigmoid neuron and gradient descent",
@@ -267,11 +268,4 @@ def test_dlcheck_cell_carries_any_public_check_text_exactly(texts):
     """Whatever the public checks hold (quotes, ''' , backslashes, newlines, any script), does the dlcheck
     cell define exactly that data (the raw-string literal cannot be ended early)?"""
     data = {"exercises": {}, "texts": texts, "tricky": "'''" + "\\" + "'" + '"""' + "\\u0027" + "\\"}
-    saved = sys.modules.pop("dlcheck", None)
-    try:
-        exec(compile(check_library_source(data), "dlcheck cell", "exec"), {})
-        assert sys.modules["dlcheck"].PUBLIC_CHECKS == data
-    finally:
-        sys.modules.pop("dlcheck", None)
-        if saved is not None:
-            sys.modules["dlcheck"] = saved
+    assert module_defined_by(check_library_source(data)).PUBLIC_CHECKS == data

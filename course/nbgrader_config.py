@@ -12,7 +12,6 @@ Note: `grade release` writes one folder per student, release/<a>/<student>/;
 so run one or the other for an assignment, not both.
 """
 import os
-import tomllib
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
@@ -23,15 +22,10 @@ c.CourseDirectory.course_id = "dl101"  # = [course] id in course.toml
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# dlcheck.py and public_checks.json travel with the notebook; never the rest.
+# A released notebook works alone: its dlcheck cell (no nbgrader metadata, so
+# autograde keeps the student's copy and with it THEIR variant) carries the
+# check library and the public checks. Nothing else travels with it.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
-
-# Autograde copies the source folder's files over the student's; the student's
-# public_checks.json holds THEIR variant (the source's is the instructor's), so
-# keep it. (The in-kernel checks trust it: nbgrader's path is not tamper-proof.)
-with open(os.path.join(c.CourseDirectory.root, "course.toml"), "rb") as _toml:
-    _assignments = [a["id"] for a in tomllib.load(_toml).get("assignments", [])]
-c.Autograde.exclude_overwriting = {a: ["public_checks.json"] for a in _assignments}
 
 # The check cells run every check of an exercise in the kernel (see
 # autograder/grading/inkernel.py): allow a generous time per cell.

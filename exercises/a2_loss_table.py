@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from exercises.a2_gradient_descent import draw_fit_data, sgd_run
-from exercises.dlcheck import CheckFailed, as_numbers, expect, expect_close
+from exercises.dlcheck import CheckFailed, NotAnswered, as_numbers, expect, expect_close
 from exercises.model import BEGIN_SOLUTION, END_SOLUTION, RedrawVariant
 from reference import sigmoid_fit
 
@@ -124,7 +124,7 @@ except Exception as err:  # a student's function that fails: say so instead of s
 @pytest.mark.points(1)
 def test_loss_table_is_rounded(student, params):
     if student.value("L_table") is None:
-        raise CheckFailed("L_table is not filled in yet.", "Assign the array of your five losses in the answer cell.")
+        raise NotAnswered("L_table is not filled in yet.", "Assign the array of your five losses in the answer cell.")
     table = as_numbers(student.value("L_table"), "L_table")
     n = len(params["guesses"])
     expect(table.shape == (n,), f"L_table has shape {table.shape}; expected ({n},), one loss per guess.",
@@ -138,7 +138,7 @@ def test_loss_table_is_rounded(student, params):
 @pytest.mark.points(1)
 def test_loss_table_agrees_with_your_error(student, params):
     if student.value("L_table") is None:
-        raise CheckFailed("L_table is not filled in yet.", "Assign the array of your five losses in the answer cell.")
+        raise NotAnswered("L_table is not filled in yet.", "Assign the array of your five losses in the answer cell.")
     table = as_numbers(student.value("L_table"), "L_table")
     X, Y = np.array(params["X"]), np.array(params["Y"])
     mine = np.array([as_numbers(student.error(w, b, X, Y), "error") for w, b in params["guesses"]]).ravel()
@@ -150,7 +150,7 @@ def test_loss_table_agrees_with_your_error(student, params):
 def test_final_parameters_agree_with_your_gradient_descent(student, params):
     w_final, b_final = student.value("w_final"), student.value("b_final")
     if w_final is None or b_final is None:
-        raise CheckFailed("w_final and b_final are not filled in.", "Assign both numbers in the answer cell.")
+        raise NotAnswered("w_final and b_final are not filled in.", "Assign both numbers in the answer cell.")
     got = as_numbers([w_final, b_final], "(w_final, b_final)")
     expect(bool(np.allclose(got, np.round(got, 4), rtol=0, atol=1e-9)),
            "w_final and b_final are not rounded to 4 decimals.", "Use round(value, 4).")
@@ -175,7 +175,7 @@ def test_loss_table_values(student, params):
     F = np.array([sigmoid_fit.sigmoid_neuron(X, w, b) for w, b in params["guesses"]])
     typo = 0.5 * (F[:, 0] - Y[0]) ** 2 + (F[:, 1] - Y[1]) ** 2
     if student.value("L_table") is None:
-        raise CheckFailed("L_table is not filled in.", TABLE_HINT)
+        raise NotAnswered("L_table is not filled in.", TABLE_HINT)
     expect_close(student.value("L_table"), table, what="L_table", rtol=0, atol=TOLERANCE, hint=TABLE_HINT,
                  mistakes={"The ½ covers the whole sum (the slide's bracketing is a typo).": np.round(typo, 4),
                            "The ½ is missing: L = ½ Σ (f(x) − y)².": np.round(2 * table, 4)})
@@ -194,7 +194,7 @@ def test_final_parameters_values(student, params):
     averaged = sigmoid_fit.gradient_descent(X, Y, args[0], args[1], args[2] / len(X), args[3])[:2]
     got = [student.value("w_final"), student.value("b_final")]
     if None in got:
-        raise CheckFailed("w_final and b_final are not filled in.", FINAL_HINT)
+        raise NotAnswered("w_final and b_final are not filled in.", FINAL_HINT)
     expect_close(got, [w, b], what="(w_final, b_final)", rtol=0, atol=TOLERANCE, hint=FINAL_HINT, mistakes={
         "The gradients are summed over the points, not averaged.": np.round(averaged, 4),
         "One update per epoch after summing over the points, not one per point.": np.round(sgd_run(X, Y, *args), 4),

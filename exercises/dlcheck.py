@@ -1,12 +1,12 @@
 """dlcheck: the small, numpy-only check library shared by the grader and the students.
 
-The same file is imported by the grader (as ``exercises.dlcheck``) and copied
-into every released student folder (as ``dlcheck``), so it may import nothing
-but numpy and the standard library.
+The same file is imported by the grader (as ``exercises.dlcheck``) and carried
+inside every released notebook, whose dlcheck cell executes its source as the
+module ``dlcheck`` (see autograder/course/notebooks.py), so it may import
+nothing but numpy and the standard library.
 """
 from __future__ import annotations
 
-import json
 import math
 from typing import Any, Callable, Mapping
 
@@ -67,6 +67,11 @@ class CheckFailed(AssertionError):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+
+class NotAnswered(CheckFailed):
+    """The answer is missing (a value left as ``None``): the check fails, but as "not attempted yet",
+    so the hint is not counted as a mistake the student made."""
 
 
 # --------------------------------------------------------------------------
@@ -405,15 +410,21 @@ class ReplayRef:
 # Running one check (the grader and the notebook share this)
 # --------------------------------------------------------------------------
 PASSED, FAILED, ERROR, TIMEOUT = "passed", "failed", "error", "timeout"
+NOT_WRITTEN = "Not written yet: the function still raises NotImplementedError."
 
 
 class Outcome:
-    """What one check concluded: ``status`` (passed/failed/error/timeout), ``message``, ``hint``."""
+    """What one check concluded: ``status`` (passed/failed/error/timeout), ``message``, ``hint``;
+    ``mistake``: the hint of a wrong answer the check found (empty for a missing answer, an error or a
+    pass); ``attempted``: False when there was no answer at all (an unwritten stub, a value left unset)."""
 
-    def __init__(self, status: str, message: str = "", hint: str = "") -> None:
+    def __init__(self, status: str, message: str = "", hint: str = "", *, mistake: str = "",
+                 attempted: bool = True) -> None:
         self.status = status
         self.message = message
         self.hint = hint
+        self.mistake = mistake
+        self.attempted = attempted
 
 
 def call_with_fixtures(function: Callable[..., Any], fixtures: Mapping[str, Any]) -> Any:
@@ -430,14 +441,17 @@ def run_check(function: Callable[..., Any], fixtures: Mapping[str, Any]) -> Outc
     """Run one check and classify what happened; never raises for the student's faults."""
     try:
         call_with_fixtures(function, fixtures)
+    except NotAnswered as missing:
+        return Outcome(FAILED, missing.message, missing.hint, attempted=False)
     except CheckFailed as failure:
-        return Outcome(FAILED, failure.message, failure.hint)
+        return Outcome(FAILED, failure.message, failure.hint, mistake=failure.hint)
     except MissingName as missing:
         return Outcome(FAILED, str(missing), f"Define `{missing.name}` with exactly that name.")
     except StudentRaised as raised:
         if raised.type_name == "NotImplementedError":
-            return Outcome(ERROR, "Not written yet: the function still raises NotImplementedError.",
-                           "Replace `raise NotImplementedError()` in the solution cell with your code.")
+            return Outcome(ERROR, NOT_WRITTEN,
+                           "Replace `raise NotImplementedError()` in the solution cell with your code.",
+                           attempted=False)
         return Outcome(ERROR, f"Your code raised {raised.type_name}: {raised.message}",
                        "Read the error message; run the function on the example in the prompt.")
     except (StudentTimeout, BudgetExhausted) as slow:
@@ -457,28 +471,27 @@ def run_check(function: Callable[..., Any], fixtures: Mapping[str, Any]) -> Outc
 # --------------------------------------------------------------------------
 # The check cells of a released notebook
 # --------------------------------------------------------------------------
-PUBLIC_CHECKS_FILE = "public_checks.json"
+PUBLIC_CHECKS: dict | None = None
+"""This notebook's public checks ({format, assignment, student, exercises: {key: {title, params,
+checks}}}), set by the notebook's dlcheck cell when it defines this module (nothing is read from disk)."""
 
 
-def load_public_checks(path: str = PUBLIC_CHECKS_FILE) -> dict:
-    """Read the public checks shipped beside a released notebook."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
-    except FileNotFoundError:
-        raise FileNotFoundError(
-            f"{path} is missing: keep it in the same folder as the notebook "
-            "(it holds the public checks)") from None
+def _public_checks(checks: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    if checks is not None:
+        return checks
+    if PUBLIC_CHECKS is None:
+        raise RuntimeError("the public checks are not loaded: run the notebook's first code cell "
+                           "(it defines dlcheck and your public checks), then this cell again")
+    return PUBLIC_CHECKS
 
 
-def check(key: str, namespace: Mapping[str, Any], *, path: str = PUBLIC_CHECKS_FILE,
-          quiet: bool = False) -> list[tuple[str, Outcome, float]]:
-    """Run the public checks of exercise ``key`` on the notebook's functions and print a report.
+def run_public_checks(key: str, namespace: Mapping[str, Any], *,
+                      checks: Mapping[str, Any] | None = None) -> list[tuple[str, Outcome, float]]:
+    """Run the public checks of exercise ``key`` on the notebook's functions; never raises for a wrong answer.
 
-    Returns a list of (check name, outcome, points). Never raises for a wrong
-    answer: a failing check prints what went wrong and how to fix it.
+    ``checks`` defaults to :data:`PUBLIC_CHECKS`. Returns (check name, outcome, points) per check.
     """
-    exercise = load_public_checks(path)["exercises"][key]
+    exercise = _public_checks(checks)["exercises"][key]
     student = LocalStudent(namespace)
     results = []
     for spec in exercise["checks"]:
@@ -489,9 +502,37 @@ def check(key: str, namespace: Mapping[str, Any], *, path: str = PUBLIC_CHECKS_F
                     "params": from_jsonable(exercise["params"])}
         outcome = run_check(scope[spec["name"]], fixtures)
         results.append((spec["name"], outcome, spec["points"]))
-    if not quiet:
-        print(report(exercise["title"], results))
     return results
+
+
+def check(key: str, namespace: Mapping[str, Any], *,
+          checks: Mapping[str, Any] | None = None) -> list[tuple[str, Outcome, float]]:
+    """The check cell: run the public checks of exercise ``key``, print the report, fail if any failed.
+
+    Prints what went wrong and how to fix it, then raises :class:`AssertionError`
+    whose message is :func:`summary` when a public check did not pass (an
+    unwritten stub included), so "Run All" and ``nbgrader validate`` show the
+    cell as failed. Returns the results when every public check passed.
+    """
+    __tracebackhide__ = True  # IPython and pytest: the failure is the cell's, not this frame's
+    results = run_public_checks(key, namespace, checks=checks)
+    title = _public_checks(checks)["exercises"][key]["title"]
+    print(report(title, results))
+    if any(outcome.status != PASSED for _, outcome, _ in results):
+        raise AssertionError(summary(title, results))
+    return results
+
+
+def summary(title: str, results: list[tuple[str, Outcome, float]]) -> str:
+    """One line: how many public checks failed, and whether the exercise was attempted at all."""
+    failed = [outcome for _, outcome, _ in results if outcome.status != PASSED]
+    earned = sum(points for _, outcome, points in results if outcome.status == PASSED)
+    total = sum(points for _, _, points in results)
+    if failed and all(not outcome.attempted for outcome in failed):
+        verdict = "not attempted yet (the answer cell still holds its stub)"
+    else:
+        verdict = f"{len(failed)} of {len(results)} public checks failed"
+    return f"{title}: {verdict}; {earned:g}/{total:g} public points (see the report above)"
 
 
 def report(title: str, results: list[tuple[str, Outcome, float]]) -> str:
@@ -511,5 +552,5 @@ def report(title: str, results: list[tuple[str, Outcome, float]]) -> str:
     return "\n".join(lines)
 
 
-_CHECK_API = ("CheckFailed", "expect_close", "expect_equal", "expect", "as_numbers", "show",
+_CHECK_API = ("CheckFailed", "NotAnswered", "expect_close", "expect_equal", "expect", "as_numbers", "show",
               "describe_type", "is_opaque")

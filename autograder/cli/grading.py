@@ -224,12 +224,13 @@ def _late_label(row: GradedRow) -> str:
 def _print_summary(assignment: str, rows: list[GradedRow], course: Course) -> int:
     """Print the table of rows and the counts line; returns how many rows failed."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from autograder.course.autograde import autograded_dir, count_rows
     table = Table(title=f"{assignment}: {len(rows)} submissions")
-    for column, justify in (("student", "left"), ("points", "right"), ("late", "left"),
-                            ("status", "left")):
+    for column, justify in (("student", "left"), ("notebook", "left"), ("points", "right"),
+                            ("late", "left"), ("status", "left")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for row in rows:
         status = {"graded": "graded", "skipped": "unchanged", "failed": "FAILED"}[row.status]
@@ -238,7 +239,7 @@ def _print_summary(assignment: str, rows: list[GradedRow], course: Course) -> in
         elif row.error:
             status += f" (notebook: {row.error.splitlines()[0]})"
         points = "—" if row.status == "failed" else f"{row.points:g}/{row.max_points:g}"
-        table.add_row(row.student, points, _late_label(row), status)
+        table.add_row(row.student, escape(row.notebook_file) or "—", points, _late_label(row), status)
     console = Console()
     console.print(table)
     counts = count_rows(rows)

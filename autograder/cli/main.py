@@ -46,7 +46,7 @@ def build(state: CliState, assignment: str) -> None:
     """Write the instructor's source notebook of ASSIGNMENT.
 
     Writes source/ASSIGNMENT/ASSIGNMENT.ipynb in nbgrader's format (solutions,
-    hidden tests, points), with dlcheck.py and public_checks.json beside it.
+    hidden tests, points); its check cells need nothing beside it.
 
     \b
     Example:
@@ -74,7 +74,8 @@ def release(state: CliState, assignment: str, roster: Path | None) -> None:
     """Write one folder per student of the roster: release/ASSIGNMENT/STUDENT/.
 
     Each holds the student's notebook (their own numbers; solutions and hidden
-    checks removed), dlcheck.py and public_checks.json. Nothing is written
+    checks removed), which carries its check library and public checks and
+    needs no other file. Nothing is written
     unless the model answer earns every point and the stub none, for everyone.
 
     \b
@@ -104,8 +105,8 @@ def release(state: CliState, assignment: str, roster: Path | None) -> None:
 def check(notebook: Path, timeout: int) -> None:
     """Run your notebook top to bottom and show what its check cells say.
 
-    Runs NOTEBOOK in a Jupyter kernel in its own folder (dlcheck.py and
-    public_checks.json must be beside it) and prints every exercise's public
+    Runs NOTEBOOK in a Jupyter kernel in its own folder (the notebook
+    carries its checks: no other file is needed) and prints every exercise's public
     check report. Exits with status 1 unless every public check passes.
 
     \b

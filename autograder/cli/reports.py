@@ -15,7 +15,7 @@ from rich.console import Console
 from autograder.cli.common import course_from, relative
 from autograder.course.config import Course, CourseError
 from autograder.reports.feedback import NoResultsError, load_results, write_pages
-from autograder.reports.class_report import class_report, report_terminal, save_report
+from autograder.reports.class_report import class_report, report_terminal, roster_ids, save_report
 
 TERMINAL_WIDTH = 120
 """Columns of the summary when the output is not a terminal (a log, a pipe)."""
@@ -86,7 +86,11 @@ def report_command(state: Any, assignment: str) -> None:
     """
     course = course_from(state)
     loaded = _load(course, assignment)
-    report = class_report(loaded.results, course, assignment, unreadable=loaded.unreadable)
+    try:
+        roster = roster_ids(course)
+    except CourseError as err:
+        raise click.ClickException(str(err)) from None
+    report = class_report(loaded.results, course, assignment, unreadable=loaded.unreadable, roster=roster)
     path = save_report(course, report)
     console = Console()
     report_terminal(report, console if console.is_terminal else Console(width=TERMINAL_WIDTH))

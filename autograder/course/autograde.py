@@ -55,6 +55,8 @@ class GradedRow:
     """Why the late penalty could not be worked out (the hand-in was recorded without one)."""
     error: str = ""
     """The grader's traceback, the notebook's own error, or why recording failed; empty when none."""
+    notebook_file: str = ""
+    """The name of the notebook that was graded (from the result); empty when none was or it is unknown."""
     failed: bool = False
     """True when the grader failed or the result is not in the gradebook: the run must be repeated."""
 
@@ -100,9 +102,10 @@ def record_outcome(gb: Gradebook, outcome: BatchOutcome, *, course: Course, assi
         return GradedRow(outcome.student, outcome.status, outcome.points, outcome.max_points,
                          error=outcome.error, failed=True)
     penalty: LatePenalty | None = None
-    late_error, error = "", outcome.error
+    late_error, error, notebook_file = "", outcome.error, ""
     try:
         result = read_result(outcome.results_path)
+        notebook_file = result.notebook_file
         try:
             penalty = late_penalty(course.late_policy, assignment.due, result.submitted_at)
         except ValueError as err:
@@ -113,7 +116,8 @@ def record_outcome(gb: Gradebook, outcome: BatchOutcome, *, course: Course, assi
     except (GradebookError, ValueError, OSError) as err:
         failed, error = True, f"not recorded in the gradebook: {err}"
     return GradedRow(outcome.student, outcome.status, outcome.points, outcome.max_points,
-                     penalty=penalty, late_error=late_error, error=error, failed=failed)
+                     penalty=penalty, late_error=late_error, error=error, notebook_file=notebook_file,
+                     failed=failed)
 
 
 def grade_and_record(gb: Gradebook, *, course: Course, assignment: Assignment,

@@ -270,6 +270,8 @@ def _list_in_place(root: Path, assignment: str, students: Sequence[Student]) -> 
     known = {s.id for s in students}
     collected, problems = [], []
     for submission in find_submissions(root, assignment):
+        if submission.problem:
+            problems.append(Problem(str(submission.notebook), submission.problem))
         if submission.student not in known:
             problems.append(Problem(str(submission.notebook), f"student {submission.student!r} is not "
                                     "in roster.csv: add them (it will still be graded)"))

@@ -3,18 +3,29 @@
 The source notebook of an assignment, for one set of variants, is::
 
     intro        markdown, locked       title, deadline, points, how to work
+    dlcheck      code, locked (Jupyter  defines the module ``dlcheck`` from the library's source
+                 metadata only)         and the public checks of this variant (a JSON literal):
+                                        nothing beside the notebook is needed, nothing is written
     setup        code, unmarked         `import numpy as np` (the grader runs it too)
     per exercise, in course.toml order:
       <ex>_prompt    markdown, locked   exercise.prompt(params): concept, formula, the ask
       <ex>_solution  code, solution     ### BEGIN SOLUTION ... ### END SOLUTION
       <ex>_plot      code, locked       exercise.plot_cell() (optional; never graded)
-      <ex>_check     code, grade, locked, points = exercise.points:
+      <ex>_check     code, grade, locked, points = exercise.points, tag raises-exception:
                          from dlcheck import check
                          check("<key>", globals());
                          ### BEGIN HIDDEN TESTS
+                         import dlcheck
                          from autograder.grading.inkernel import run_hidden_checks
-                         run_hidden_checks("<key>", globals())
+                         run_hidden_checks("<key>", globals(), dlcheck.PUBLIC_CHECKS)
                          ### END HIDDEN TESTS
+
+The check cell prints its report and raises AssertionError when a public
+check fails, so Run All and ``nbgrader validate`` show the failure (the tag
+lets Run All go on to the next exercise).
+The dlcheck cell has no nbgrader metadata, so nbgrader's autograde keeps the
+student's copy (their variant) instead of the source's; dlgrade's grader skips
+it by its role (:data:`autograder.grading.submission.CHECK_LIBRARY_ROLE`).
 
 (``<ex>`` is the exercise key with ``.`` → ``_``, e.g. ``a2_sigmoid``.) Cell
 metadata follows nbgrader's schema v3, plus ``metadata.dlgrade = {role,
@@ -28,8 +39,10 @@ Same inputs give identical bytes: keys sorted, no timestamps, cell ids = grade i
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
+import io
 import json
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -38,7 +51,10 @@ import nbformat
 from nbformat import NotebookNode
 
 from autograder.course.config import Assignment
-from exercises.model import Exercise
+from autograder.grading.submission import CHECK_LIBRARY_ROLE
+from exercises import dlcheck
+from exercises.model import Exercise, reference_namespace
+from exercises.verify import record_public_checks, solution_cells
 
 FORMAT = 1
 """Version of the dlgrade notebook layout (``metadata.dlgrade.format``)."""
@@ -46,6 +62,9 @@ BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 MARKERS = (("BEGIN SOLUTION", "END SOLUTION"), ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 SETUP_CODE = "import math\n\nimport numpy as np"
+INSTRUCTOR = "instructor"
+"""The pseudo-student whose variant the source notebook shows."""
+PUBLIC_CHECKS_FORMAT = 1
 RAISES = "raises-exception"
 """Cell tag: Jupyter's Run All (and nbclient) go on past an error in this cell."""
 
@@ -67,9 +86,44 @@ def check_cell_source(exercise_key: str) -> str:
         f"check({key}, globals());",
         BEGIN_HIDDEN,
         "# nbgrader's autograde only: every check of the exercise, run in this kernel",
+        "import dlcheck",
         "from autograder.grading.inkernel import run_hidden_checks",
-        f"run_hidden_checks({key}, globals())",
+        f"run_hidden_checks({key}, globals(), dlcheck.PUBLIC_CHECKS)",
         END_HIDDEN,
+    ])
+
+
+def check_library_source(public_checks: Mapping[str, Any]) -> str:
+    """The dlcheck cell: defines the module ``dlcheck`` (the library's own source) holding ``public_checks``.
+
+    No name is left in the notebook's globals (the grader does not run this
+    cell, so an answer must not come to depend on one) and nothing is written
+    to disk: the module lives in ``sys.modules`` only. ``public_checks`` is
+    what the public check cells replay: the variant, the public checks'
+    source and the reference values they compare with, never a hidden check.
+    """
+    library = Path(dlcheck.__file__).read_text(encoding="utf-8")
+    # Carried as a raw triple-quoted literal, so a student reads the library as it is written.
+    if "'''" in library or library.endswith(("\\", "'")):
+        raise NotebookError(f"{dlcheck.__file__} cannot be carried in a raw '''-string: it holds ''' "
+                            "or ends with a backslash or a quote; use \"\"\" for its strings")
+    # JSON in a raw string too; an apostrophe (only ever inside a JSON string) as its \\u0027 escape,
+    # so the data can hold no ''' nor end the literal early.
+    data = json.dumps(public_checks, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    data = data.replace("'", "\\u0027")
+    return "\n".join([
+        "# The check library (dlcheck) and your public checks, so that the check cells need nothing",
+        "# beside this notebook (numpy only). Run this cell first (Run All does); do not edit it.",
+        "def _define_dlcheck(library, public_checks):",
+        "    import json, sys, types",
+        "    module = types.ModuleType(\"dlcheck\")",
+        "    sys.modules[\"dlcheck\"] = module",
+        "    exec(compile(library, \"dlcheck.py\", \"exec\"), module.__dict__)",
+        "    module.PUBLIC_CHECKS = json.loads(public_checks)",
+        "",
+        "",
+        f"_define_dlcheck(r'''{library}''', r'''{data}''')",
+        "del _define_dlcheck",
     ])
 
 
@@ -108,15 +162,45 @@ def intro_markdown(course_name: str, assignment: Assignment, exercises: Sequence
 answer in the cell marked `# YOUR CODE HERE` (replace `raise NotImplementedError()`),
 run it, then run the check cell below it: it runs the public checks on your answer and
 says what to fix. Hidden checks (other inputs, edge cases) run when you hand in.
-Keep `dlcheck.py` and `public_checks.json` in the folder of this notebook, and keep
-the names of the functions and variables you are asked for."""
+The first code cell holds the checks: run it first (Run All does). A check cell that
+finds a mistake ends in an AssertionError; keep the names of the functions and
+variables you are asked for."""
+
+
+def _check_library_cell(public_checks: Mapping[str, Any]) -> NotebookNode:
+    cell = _cell("code", check_library_source(public_checks), "dlcheck", CHECK_LIBRARY_ROLE, nbgrader=False)
+    # Locked for Jupyter only: nbgrader metadata would make its autograde put the source's
+    # (the instructor's) variant in place of the student's. Collapsed: students need not read it.
+    cell.metadata.update({"editable": False, "deletable": False, "jupyter": {"source_hidden": True}})
+    return cell
+
+
+def public_checks(assignment_id: str, exercises: Sequence[Exercise], params: Mapping[str, dict],
+                  student: str) -> dict:
+    """The public checks of one student's notebook: each exercise's title, variant and public checks
+    with the reference results they replay (recorded by running the model answer)."""
+    with contextlib.redirect_stdout(io.StringIO()):  # what the model answers print stays off the terminal
+        ref = reference_namespace(solution_cells(exercises, params))
+        recorded = {e.key: record_public_checks(e, params[e.key], ref) for e in exercises}
+    return {
+        "format": PUBLIC_CHECKS_FORMAT,
+        "assignment": assignment_id,
+        "student": student,
+        "exercises": {e.key: {"title": e.title, "params": dlcheck.to_jsonable(params[e.key]),
+                              "checks": recorded[e.key]}
+                      for e in exercises},
+    }
 
 
 def build_notebook(course_name: str, assignment: Assignment, exercises: Sequence[Exercise],
-                   params: Mapping[str, dict]) -> NotebookNode:
-    """The source notebook of ``assignment`` for one set of variants (``params`` by exercise key)."""
+                   params: Mapping[str, dict], *, student: str = INSTRUCTOR) -> NotebookNode:
+    """The source notebook of ``assignment`` for one set of variants (``params`` by exercise key).
+
+    Its dlcheck cell carries :func:`public_checks` for ``student`` and ``params``.
+    """
     cells = [_cell("markdown", intro_markdown(course_name, assignment, exercises), "intro", "intro",
                    locked=True),
+             _check_library_cell(public_checks(assignment.id, exercises, params, student)),
              _cell("code", SETUP_CODE, "setup", "setup", nbgrader=False)]
     for number, exercise in enumerate(exercises, start=1):
         key, variant = exercise.key, params[exercise.key]
@@ -128,8 +212,10 @@ def build_notebook(course_name: str, assignment: Assignment, exercises: Sequence
         plot = exercise.plot_cell()
         if plot:
             cells.append(_cell("code", plot, cell_id(key, "plot"), "plot", key, locked=True))
-        cells.append(_cell("code", check_cell_source(key), cell_id(key, "check"), "check", key,
-                           grade=True, locked=True, points=exercise.points))
+        check = _cell("code", check_cell_source(key), cell_id(key, "check"), "check", key,
+                      grade=True, locked=True, points=exercise.points)
+        check.metadata["tags"] = [RAISES]  # it fails loudly; Run All goes on to the next exercise
+        cells.append(check)
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata = nbformat.from_dict({
         "kernelspec": KERNELSPEC,

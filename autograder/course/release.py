@@ -1,18 +1,18 @@
 """Build an assignment's source notebook and release one folder per student.
 
-``build_assignment`` writes ``source/<a>/<a>.ipynb`` (the variant of the
-pseudo-student ``instructor``, with solutions and hidden tests) and, beside
-it, ``dlcheck.py`` and ``public_checks.json`` so the instructor can run it.
+``build_assignment`` writes ``source/<a>/<a>.ipynb``: the variant of the
+pseudo-student ``instructor``, with solutions and hidden tests.
 
-``release_assignment`` writes, per student, ``release/<a>/<student>/``::
+``release_assignment`` writes, per student, ``release/<a>/<student>/<a>.ipynb``:
+solutions cleared, hidden tests removed, the student's numbers. Each notebook
+works alone: its dlcheck cell carries the numpy-only check library
+(exercises/dlcheck.py) and the student's public checks,
+{format, assignment, student, exercises: {key: {title, params, checks}}}
+(see :func:`autograder.course.notebooks.public_checks`), so nothing needs to sit beside it.
 
-    <a>.ipynb            solutions cleared, hidden tests removed, the student's numbers
-    dlcheck.py           the numpy-only check library (exercises/dlcheck.py)
-    public_checks.json   {format, assignment, student, exercises: {key: {title, params, checks}}}
-
-``exercises`` in public_checks.json is in notebook order; each check holds its
+``exercises`` in the public checks is in notebook order; each check holds its
 source, points and the recorded reference results it replays. Nothing hidden
-reaches the folder: no hidden check, hint, reference code or solution.
+reaches the notebook: no hidden check, hint, reference code or solution.
 
 Before anything is written for any student, every student's variant is
 verified: the model answer must earn every point and the untouched stub none.
@@ -21,23 +21,15 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
 from autograder.course.config import Assignment, Course, Secret, Student, assignment_exercises, resolve_secret
-from autograder.course.notebooks import build_notebook, student_version, variant_digest, write_notebook
-from exercises import dlcheck
-from exercises.dlcheck import PUBLIC_CHECKS_FILE, to_jsonable
-from exercises.model import Exercise, reference_namespace, variant_params
-from exercises.verify import record_public_checks, solution_cells, verify_variant
-
-INSTRUCTOR = "instructor"
-"""The pseudo-student whose variant the source notebook shows."""
-PUBLIC_CHECKS_FORMAT = 1
-CHECK_LIBRARY = "dlcheck.py"
+from autograder.course.notebooks import INSTRUCTOR, build_notebook, student_version, variant_digest, write_notebook
+from exercises.model import Exercise, variant_params
+from exercises.verify import verify_variant
 
 
 class ReleaseError(Exception):
@@ -103,38 +95,13 @@ def verify_students(exercises: Sequence[Exercise], secret: bytes, students: Sequ
                 "and the untouched stub none), then release again; nothing was written")
 
 
-def public_checks(assignment_id: str, exercises: Sequence[Exercise], params: Mapping[str, dict],
-                  student: str) -> dict:
-    """The public_checks.json of one student: each exercise's title, variant and public checks."""
-    with _quiet():
-        ref = reference_namespace(solution_cells(exercises, params))
-        recorded = {e.key: record_public_checks(e, params[e.key], ref) for e in exercises}
-    return {
-        "format": PUBLIC_CHECKS_FORMAT,
-        "assignment": assignment_id,
-        "student": student,
-        "exercises": {e.key: {"title": e.title, "params": to_jsonable(params[e.key]),
-                              "checks": recorded[e.key]}
-                      for e in exercises},
-    }
-
-
-def _write_folder(folder: Path, notebook_name: str, notebook, checks: dict) -> list[Path]:
-    notebook_path = write_notebook(notebook, folder / notebook_name)
-    library = folder / CHECK_LIBRARY
-    shutil.copyfile(Path(dlcheck.__file__), library)
-    data = folder / PUBLIC_CHECKS_FILE
-    data.write_text(json.dumps(checks, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    return [notebook_path, library, data]
-
-
 def _assignment(course: Course, assignment: Assignment | str) -> Assignment:
     return course.assignment(assignment) if isinstance(assignment, str) else assignment
 
 
 def build_assignment(course: Course, assignment: Assignment | str, *, secret: Secret | None = None,
                      exercises: Sequence[Exercise] | None = None) -> BuiltAssignment:
-    """Write the instructor's source notebook of ``assignment`` and what its check cells need.
+    """Write the instructor's source notebook of ``assignment`` (its check cells need nothing beside it).
 
     ``exercises`` defaults to the assignment's list in course.toml; ``secret``
     to :func:`autograder.course.config.resolve_secret`.
@@ -144,10 +111,9 @@ def build_assignment(course: Course, assignment: Assignment | str, *, secret: Se
     secret = secret or resolve_secret(course)
     verify_students(chosen, secret.value, [INSTRUCTOR])
     params = student_variants(chosen, secret.value, INSTRUCTOR)
-    notebook = build_notebook(course.name, assignment, chosen, params)
-    files = _write_folder(course.source_dir(assignment.id), f"{assignment.id}.ipynb", notebook,
-                          public_checks(assignment.id, chosen, params, INSTRUCTOR))
-    return BuiltAssignment(assignment=assignment.id, notebook=files[0], files=tuple(files),
+    notebook = build_notebook(course.name, assignment, chosen, params, student=INSTRUCTOR)
+    path = write_notebook(notebook, course.source_dir(assignment.id) / f"{assignment.id}.ipynb")
+    return BuiltAssignment(assignment=assignment.id, notebook=path, files=(path,),
                            exercises=tuple(e.key for e in chosen), points=sum(e.points for e in chosen))
 
 
@@ -167,14 +133,13 @@ def release_assignment(course: Course, assignment: Assignment | str, roster: Seq
     released = []
     for student in roster:
         params = student_variants(chosen, secret.value, student.id)
-        source = build_notebook(course.name, assignment, chosen, params)
+        source = build_notebook(course.name, assignment, chosen, params, student=student.id)
         notebook = student_version(source, student.id, params)
         folder = course.release_dir(assignment.id) / student.id
         if folder.exists():
             shutil.rmtree(folder)
-        files = _write_folder(folder, f"{assignment.id}.ipynb", notebook,
-                              public_checks(assignment.id, chosen, params, student.id))
-        released.append(ReleasedStudent(student=student.id, folder=folder, notebook=files[0],
+        path = write_notebook(notebook, folder / f"{assignment.id}.ipynb")
+        released.append(ReleasedStudent(student=student.id, folder=folder, notebook=path,
                                         variant=variant_digest(params)))
     return Release(assignment=assignment.id, exercises=tuple(e.key for e in chosen),
                    students=tuple(released))

@@ -30,6 +30,9 @@ class Submission:
     notebook: Path
     submitted_at: str | None = None
     """ISO 8601 time of submission, when known (for the late policy)."""
+    problem: str = ""
+    """Why no notebook of the hand-in folder can be graded (``notebook`` is then the folder); empty
+    when ``notebook`` is the one to grade."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,13 @@ def _grade_one(job: dict[str, Any]) -> BatchOutcome:
     from exercises.model import get_exercises
 
     path = Path(job["results_path"])
+    if job["problem"]:
+        from autograder.grading.engine import not_graded
+        result = not_graded(job["problem"], exercises=get_exercises(job["exercise_keys"]),
+                            assignment=job["assignment"], student=job["student"],
+                            submitted_at=job["submitted_at"])
+        write_result(result, path)
+        return BatchOutcome(job["student"], "graded", path, result.points, result.max_points)
     try:
         result = grade_notebook(Path(job["notebook"]), assignment=job["assignment"],
                                 student=job["student"],
@@ -108,7 +118,7 @@ def grade_class(submissions: Sequence[Submission], *, assignment: str, exercise_
     pending = []
     for submission in submissions:
         path = results_path(out_root, assignment, submission.student)
-        stored = None if force else already_graded(path, submission.notebook)
+        stored = None if force or submission.problem else already_graded(path, submission.notebook)
         if stored is not None:
             done(BatchOutcome(submission.student, "skipped", path, stored.points, stored.max_points))
             continue
@@ -116,7 +126,8 @@ def grade_class(submissions: Sequence[Submission], *, assignment: str, exercise_
                         "student": submission.student, "exercise_keys": list(exercise_keys),
                         "course": str(course) if course is not None else None,
                         "secret": secret, "limits": limits, "sandbox": sandbox,
-                        "submitted_at": submission.submitted_at, "results_path": str(path)})
+                        "submitted_at": submission.submitted_at, "results_path": str(path),
+                        "problem": submission.problem})
     if jobs == 1 or len(pending) <= 1:
         for job in pending:
             done(_grade_one(job))
@@ -133,16 +144,38 @@ def grade_class(submissions: Sequence[Submission], *, assignment: str, exercise_
 
 
 def find_submissions(submitted_root: Path, assignment: str) -> list[Submission]:
-    """nbgrader's layout: ``submitted/<student>/<assignment>/*.ipynb`` (+ ``timestamp.txt``)."""
+    """nbgrader's layout: ``submitted/<student>/<assignment>/*.ipynb`` (+ ``timestamp.txt``).
+
+    A folder's only notebook is graded whatever its name; of several, the one
+    named ``<assignment>.ipynb`` (case-insensitive). When none or more than one
+    is so named, the submission carries a ``problem`` naming the files instead
+    of a guess (it is graded as an error; the rest of the class is not affected).
+    """
     found = []
     for folder in sorted(Path(submitted_root).glob(f"*/{assignment}")):
-        notebooks = sorted(folder.glob("*.ipynb"))
+        notebooks = sorted(folder.glob("*.[iI][pP][yY][nN][bB]"))  # .ipynb in any case, as the name
         if not notebooks:
             continue
         stamp = folder / "timestamp.txt"
         submitted_at = stamp.read_text().strip() if stamp.is_file() else None
-        found.append(Submission(folder.parent.name, notebooks[0], submitted_at))
+        notebook, problem = choose_notebook(notebooks, assignment)
+        found.append(Submission(folder.parent.name, notebook or folder, submitted_at, problem))
     return found
+
+
+def choose_notebook(notebooks: Sequence[Path], assignment: str) -> tuple[Path | None, str]:
+    """(the notebook to grade, "") or (None, why none can be chosen) among a hand-in folder's notebooks."""
+    if len(notebooks) == 1:
+        return notebooks[0], ""
+    wanted = f"{assignment}.ipynb"
+    named = [n for n in notebooks if n.name.lower() == wanted.lower()]
+    if len(named) == 1:
+        return named[0], ""
+    listing = ", ".join(n.name for n in notebooks)
+    which = "none is" if not named else f"{len(named)} are"
+    return None, (f"the hand-in holds {len(notebooks)} notebooks ({listing}) and {which} named {wanted}, "
+                  f"so none was graded (the grader does not guess); hand in your answers as {wanted} "
+                  "only, and collect again")
 
 
 def summarise(outcomes: Iterable[BatchOutcome]) -> dict[str, int]:

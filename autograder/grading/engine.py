@@ -111,7 +111,7 @@ def check_result(check: Check, outcome: Outcome, output: str, duration: float) -
                        points=check.points if passed else 0.0, max_points=check.points,
                        public=check.public, message=message, hint=hint, output=output_shown,
                        duration=round(duration, 4) if check.public else 0.0,  # a hidden check's time is a channel
-                       mistake=outcome.hint if outcome.status == "failed" else "")
+                       mistake=outcome.mistake if outcome.status == "failed" else "")
 
 
 def ungraded(exercises: Sequence[Exercise], status: str, message: str, hint: str) -> tuple[ExerciseResult, ...]:
@@ -232,11 +232,22 @@ def grade_notebook(notebook: Path, *, assignment: str, student: str, exercises: 
         code = read_submission(Path(notebook), assignment)
     except SubmissionError as err:
         sha = notebook_sha256(Path(notebook)) if Path(notebook).is_file() else ""
-        return SubmissionResult(exercises=ungraded(exercises, "error", str(err), ""), error=str(err),
-                                notebook_sha256=sha, duration=time.perf_counter() - started, **common)
+        return not_graded(str(err), exercises=exercises, assignment=assignment, student=student,
+                          submitted_at=submitted_at, notebook_sha256=sha, notebook_file=Path(notebook).name,
+                          duration=time.perf_counter() - started)
     exercise_results, problems, printed, mode, figures = grade_code(
         code.cells, exercises=exercises, params=params, limits=limits, sandbox=sandbox)
     return SubmissionResult(exercises=exercise_results, cell_problems=problems, output=printed,
-                            notebook_sha256=code.sha256, sandbox=mode, figures=figures,
-                            edited_locked_cells=code.edited_locked_cells,
+                            notebook_sha256=code.sha256, notebook_file=Path(notebook).name, sandbox=mode,
+                            figures=figures, edited_locked_cells=code.edited_locked_cells,
                             duration=round(time.perf_counter() - started, 4), **common)
+
+
+def not_graded(reason: str, *, exercises: Sequence[Exercise], assignment: str, student: str,
+               submitted_at: str | None = None, notebook_sha256: str = "", notebook_file: str = "",
+               duration: float = 0.0) -> SubmissionResult:
+    """The result of a hand-in that could not be graded: ``error`` is ``reason``, every check at zero."""
+    return SubmissionResult(student=student, assignment=assignment, submitted_at=submitted_at,
+                            grader_version=autograder.__version__,
+                            exercises=ungraded(exercises, "error", reason, ""), error=reason,
+                            notebook_sha256=notebook_sha256, notebook_file=notebook_file, duration=duration)

@@ -8,37 +8,37 @@ zero (its grade cells are all or nothing).
 
 NOT tamper-proof: the checks run in the same interpreter as the student's
 code, which can patch numpy, the checks or this module, and the variant is read
-from ``public_checks.json`` in the working directory, which the student hands
-in. dlgrade's own grader never uses this path: it runs the student's code in a
+from the public checks the notebook's dlcheck cell defines, which the student
+hands in. dlgrade's own grader never uses this path: it runs the student's code in a
 sandboxed worker and the checks in the grader process (autograder/grading/engine.py).
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any, Mapping
 
-from exercises.dlcheck import PASSED, PUBLIC_CHECKS_FILE, LocalStudent, RecordingRef, from_jsonable, run_check
+from pathlib import Path
+
 from exercises.course_modules import course_containing
+from exercises.dlcheck import PASSED, LocalStudent, RecordingRef, from_jsonable, run_check
 from exercises.model import get_exercises, reference_namespace
 
 
-def run_hidden_checks(key: str, namespace: Mapping[str, Any], *,
-                      path: Path | str = PUBLIC_CHECKS_FILE) -> None:
+def run_hidden_checks(key: str, namespace: Mapping[str, Any], public_checks: Mapping[str, Any]) -> None:
     """Run every check (hidden and public) of exercise ``key`` on the functions in ``namespace``.
 
-    The variants of the assignment's exercises come from ``path`` (the
-    ``public_checks.json`` beside the notebook); the model answer is built for
-    them from the exercise modules (the library's, and the course's own when
-    ``path`` is inside a course folder). Raises AssertionError listing the failed
-    checks: hidden ones by name and hint only, public ones with their message.
+    The variants of the assignment's exercises come from ``public_checks``
+    (``dlcheck.PUBLIC_CHECKS``, set by the notebook's dlcheck cell); the model
+    answer is built for them from the exercise modules (the library's, and the
+    course's own when the kernel runs inside a course folder, as nbgrader's
+    autograde does). Raises AssertionError listing the failed checks: hidden
+    ones by name and hint only, public ones with their message.
     """
-    data = _read(Path(path))
-    variants = {k: from_jsonable(v["params"]) for k, v in data["exercises"].items()}
+    variants = {k: from_jsonable(v["params"]) for k, v in public_checks["exercises"].items()}
     if key not in variants:
-        raise KeyError(f"{path} has no exercise {key!r}: it belongs to another assignment")
-    # a course's own exercises are found from the notebook's folder (source/ or autograded/ of the course)
-    exercises = get_exercises(list(variants), course=course_containing(Path(path).parent))
+        raise KeyError(f"the notebook's public checks have no exercise {key!r}: "
+                       "its dlcheck cell belongs to another assignment")
+    # a course's own exercises are found from the kernel's folder (autograded/ of the course)
+    exercises = get_exercises(list(variants), course=course_containing(Path.cwd()))
     ref = reference_namespace([e.solution_cell(variants[e.key]) for e in exercises])
     failures = []
     exercise = exercises[list(variants).index(key)]
@@ -56,10 +56,3 @@ def run_hidden_checks(key: str, namespace: Mapping[str, Any], *,
         raise AssertionError(f"{exercise.title}: {len(failures)} of {len(exercise.checks)} checks failed\n"
                              + "\n".join(failures))
 
-
-def _read(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path} is missing: it must sit beside the notebook "
-                                f"(cwd {Path.cwd()})") from None

@@ -41,7 +41,8 @@ class CheckResult:
     """Seconds the check took, student calls included (0 for a hidden check: the student's code
     could encode what it saw in the time it takes)."""
     mistake: str = ""
-    """The recognised common mistake (the hint text) when one was found, for class reports."""
+    """The named mistake (the hint text) when the check found a wrong answer; empty for a missing answer
+    ("not filled in yet") or an error. Class reports count these."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ class SubmissionResult:
     exercises: tuple[ExerciseResult, ...]
     notebook_sha256: str = ""
     """Hash of the graded notebook file: a re-grade of the same bytes is skipped."""
+    notebook_file: str = ""
+    """The name of the graded notebook in the hand-in folder, e.g. ``a2.ipynb`` (empty when no
+    notebook was chosen, and in results written before this was recorded)."""
     submitted_at: str | None = None
     """ISO 8601 time of submission when known (for the late policy)."""
     error: str = ""

@@ -1,9 +1,10 @@
 """A student's own notebook, run top to bottom in a Jupyter kernel, and its check cells' reports.
 
 This is ``grade check NOTEBOOK``: the student runs their OWN notebook, so it
-runs in an ordinary Jupyter kernel (nbclient) in the notebook's folder, where
-``dlcheck.py`` and ``public_checks.json`` sit. It is not a grader: it only
-reads back what the public check cells printed. Grading runs student code in
+runs in an ordinary Jupyter kernel (nbclient) in the notebook's folder (the
+notebook's dlcheck cell defines the checks). It is not a grader: it only
+reads back what the public check cells printed (a check cell that found a
+mistake also ends in an AssertionError). Grading runs student code in
 the sandboxed worker instead.
 """
 from __future__ import annotations

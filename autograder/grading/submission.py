@@ -1,7 +1,9 @@
 """Reading a student's submitted notebook: which code the grader runs, and what is wrong with it.
 
 The grader runs, in notebook order, the solution cells (nbgrader metadata
-``solution: true``) and the cells the student added (no nbgrader metadata).
+``solution: true``) and the cells the student added (no nbgrader metadata),
+except the notebook's dlcheck cell (role :data:`CHECK_LIBRARY_ROLE`: the
+check library and public checks, which the worker has no use for).
 Everything else — prompts, check cells, plot cells — comes from the course,
 so edits to locked or check cells are ignored by construction: the checks that
 decide the score live in the grader, not in the notebook.
@@ -16,6 +18,8 @@ from pathlib import Path
 import nbformat
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+CHECK_LIBRARY_ROLE = "dlcheck"
+"""``metadata.dlgrade.role`` of the cell that defines the check library in a released notebook."""
 
 
 class SubmissionError(Exception):
@@ -39,6 +43,11 @@ def notebook_sha256(path: Path) -> str:
 
 def _nbgrader(cell: dict) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def _role(cell: dict) -> object:
+    dlgrade = cell.get("metadata", {}).get("dlgrade")
+    return dlgrade.get("role") if isinstance(dlgrade, dict) else None
 
 
 def read_submission(path: Path, assignment: str) -> StudentCode:
@@ -78,7 +87,8 @@ def read_submission(path: Path, assignment: str) -> StudentCode:
                               f"(was it re-created or copied into a new notebook?); "
                               f"hand in the released {assignment} notebook with your answers in it")
     cells = tuple(c.source for c in notebook.cells
-                  if c.cell_type == "code" and (not _nbgrader(c) or _nbgrader(c).get("solution")))
+                  if c.cell_type == "code" and (not _nbgrader(c) or _nbgrader(c).get("solution"))
+                  and _role(c) != CHECK_LIBRARY_ROLE)
     edited = tuple(_nbgrader(c).get("grade_id", "?") for c in notebook.cells
                    if _nbgrader(c).get("locked") and "checksum" in _nbgrader(c)
                    and _checksum(c) != _nbgrader(c)["checksum"])

@@ -5,15 +5,19 @@
 (``<course>/reports/<assignment>/report.html``, plots embedded) and
 :func:`report_terminal` as a rich summary for the terminal.
 
-Who counts where:
+Who counts where (every number on the page states its denominator):
 
-- score statistics (mean, median, best, histogram) cover every result that
-  could be read, an ungradeable notebook counting with the 0 it earned;
-- pass rates and mistakes cover the *graded* notebooks only (``error`` empty),
-  so a notebook that never ran does not count as failing every check;
-- a mistake is the text of a failed check's recognised mistake
-  (``CheckResult.mistake``), or the check's hint when no mistake was recognised;
-  its share is the fraction of graded students who made it.
+- score statistics (mean, median, best, histogram), exercise means and pass
+  rates cover the same students: every hand-in whose result could be read, an
+  ungradeable notebook counting with the 0 it earned and passing nothing (as
+  in the gradebook), so the exercise means add up to the mean;
+- mistakes cover the *graded* notebooks only (``error`` empty): a notebook
+  that never ran shows no mistake;
+- roster students without a hand-in (no result at all) are listed, not counted;
+- a mistake is the text of a failed check's named mistake
+  (``CheckResult.mistake``); a failure without one (a missing answer, "not
+  filled in yet", or no mistake recognised) is no mistake; its share is the
+  fraction of graded students who made it.
 """
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ from rich.console import Console
 from rich.markup import escape as plain
 from rich.table import Table
 
-from autograder.course.config import Course
+from autograder.course.config import ROSTER_FILE, Course, read_roster
 from autograder.reports.feedback import (display_name, esc, html_page, lateness, load_results, no_plot,
                                  png_img, points_text)
 from autograder.reports.plots import NoPlot, histogram_png, pass_rate_png
@@ -49,15 +53,15 @@ class ExerciseStat:
     title: str
     max_points: float
     mean_points: float
-    """Mean over graded students (NaN when none was graded)."""
+    """Mean over the hand-ins with a result, ungradeable ones at 0 (NaN when there are none)."""
     full_marks: int
-    """Graded students who passed every check of the exercise."""
+    """Students who passed every check of the exercise."""
     students: int
-    """Graded students."""
+    """Hand-ins with a result (the report's ``n_students``)."""
 
     @property
     def pass_rate(self) -> float:
-        """Share of graded students who passed every check (NaN when none was graded)."""
+        """Share of ``students`` who passed every check (NaN when there are none)."""
         return self.full_marks / self.students if self.students else math.nan
 
 
@@ -70,6 +74,7 @@ class CheckStat:
     public: bool
     passed: int
     students: int
+    """Hand-ins with a result, as for the exercise pass rates."""
 
     @property
     def pass_rate(self) -> float:
@@ -78,18 +83,16 @@ class CheckStat:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A failure the checks explained, counted over students."""
+    """A named mistake the checks recognised, counted over students."""
 
     exercise: str
     check: str
     text: str
-    """The recognised mistake (or the check's hint when none was recognised)."""
+    """The named mistake (``CheckResult.mistake``)."""
     students: int
-    """Graded students whose check failed with this text."""
+    """Graded students whose check failed with this mistake."""
     share: float
     """``students`` over the graded students."""
-    recognised: bool = True
-    """True for a recognised mistake, False for a check's own hint (no mistake recognised)."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,8 @@ class ClassReport:
     unknown_times: tuple[str, ...]
     """Students whose submission time is missing or unreadable."""
     ungradeable: tuple[Ungradeable, ...]
+    missing: tuple[str, ...] | None = None
+    """Roster students with no hand-in (no result, readable or not); None when no roster was given."""
 
 
 # --------------------------------------------------------------------------
@@ -176,14 +181,12 @@ def _exercise_stats(graded: Sequence[SubmissionResult]) -> tuple[tuple[ExerciseS
 
 
 def _mistakes(graded: Sequence[SubmissionResult]) -> tuple[Mistake, ...]:
-    counts: Counter[tuple[bool, str, str, str]] = Counter()
+    counts: Counter[tuple[str, str, str]] = Counter()
     for result in graded:
-        seen = {(not c.mistake, e.key, c.name, c.mistake or c.hint) for e, c in result.checks()
-                if c.status == "failed" and (c.mistake or c.hint)}
-        counts.update(seen)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))  # ties: recognised first
-    return tuple(Mistake(key, name, text, n, n / len(graded), recognised=not hint_only)
-                 for (hint_only, key, name, text), n in ranked)
+        counts.update({(e.key, c.name, c.mistake) for e, c in result.checks()
+                       if c.status == "failed" and c.mistake})
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return tuple(Mistake(key, name, text, n, n / len(graded)) for (key, name, text), n in ranked)
 
 
 def _lateness(results: Sequence[SubmissionResult], course: Course | None
@@ -204,11 +207,13 @@ def _lateness(results: Sequence[SubmissionResult], course: Course | None
 
 
 def class_report(results: Sequence[SubmissionResult], course: Course | None, assignment: str, *,
-                 unreadable: Sequence[tuple[str, str]] = ()) -> ClassReport:
+                 unreadable: Sequence[tuple[str, str]] = (),
+                 roster: Sequence[str] | None = None) -> ClassReport:
     """The class view of ``assignment`` from its results (see the module docstring for who counts where).
 
     ``unreadable`` lists ``(student, error)`` for results that could not be read;
-    they appear among the ungradeable notebooks.
+    they appear among the ungradeable notebooks. ``roster`` (student ids) gives
+    the students without a hand-in.
     """
     strays = sorted({r.student for r in results if r.assignment != assignment})
     if strays:
@@ -219,7 +224,7 @@ def class_report(results: Sequence[SubmissionResult], course: Course | None, ass
     points = [r.points for r in ordered]
     max_points = max((r.max_points for r in ordered), default=0.0)
     edges, counts = histogram(points, max_points)
-    exercises, checks = _exercise_stats(graded)
+    exercises, checks = _exercise_stats(ordered)
     late, unknown = _lateness(ordered, course)
     title = ""
     if course is not None:
@@ -234,7 +239,16 @@ def class_report(results: Sequence[SubmissionResult], course: Course | None, ass
         histogram_edges=edges, histogram_counts=counts, exercises=exercises, checks=checks,
         mistakes=_mistakes(graded) if graded else (), late=late, unknown_times=unknown,
         ungradeable=tuple([Ungradeable(r.student, r.error) for r in ordered if r.error]
-                          + [Ungradeable(s, e) for s, e in unreadable]))
+                          + [Ungradeable(s, e) for s, e in unreadable]),
+        missing=None if roster is None else tuple(sorted(
+            set(roster) - {r.student for r in ordered} - {s for s, _ in unreadable})))
+
+
+def over(report: ClassReport) -> str:
+    """The denominator of the scores, means and pass rates, in words."""
+    zeros = sum(1 for u in report.ungradeable if u.student in dict(report.scores))
+    return (f"over {report.n_students} hand-in{'' if report.n_students == 1 else 's'}"
+            + (f" ({zeros} not gradeable, counted as 0)" if zeros else ""))
 
 
 # --------------------------------------------------------------------------
@@ -284,15 +298,16 @@ def report_html(report: ClassReport) -> str:
     """The class report as one self-contained HTML page with its plots embedded."""
     heading = f"{report.assignment}: {report.title}" if report.title else report.assignment
     cards = [("Students", f"{report.n_students}", f"{report.n_graded} graded"),
-             ("Mean", _number(report.mean), f"of {report.max_points:g} points"),
-             ("Median", _number(report.median), f"of {report.max_points:g} points"),
+             ("Mean", _number(report.mean), f"of {report.max_points:g} points, {over(report)}"),
+             ("Median", _number(report.median), f"of {report.max_points:g} points, {over(report)}"),
              ("Best", _number(report.max), f"of {report.max_points:g} points")]
     parts = [f"<h1>Class report: {esc(heading)}</h1>",
              f"<p class=\"sub\">{esc(report.course)}</p>" if report.course else "",
              "<div class=\"summary\">" + "".join(
                  f"<div class=\"card\">{esc(name)}<span class=\"big\">{esc(value)}</span>{esc(note)}</div>"
                  for name, value, note in cards) + "</div>",
-             "<h2>Scores and pass rates</h2>", _plots(report), "<h2>Exercises</h2>",
+             "<h2>Scores and pass rates</h2>", f"<p class=\"note\">Scores, means and pass rates {over(report)}.</p>",
+             _plots(report), "<h2>Exercises</h2>",
              _table(["Exercise", "Mean points", "Passed every check"], [
                  f"<tr><td>{esc(e.title)} <small>({esc(e.key)})</small></td>"
                  f"<td class=\"num\">{_number(e.mean_points)} / {e.max_points:g}</td>"
@@ -304,12 +319,13 @@ def report_html(report: ClassReport) -> str:
                  + f"</td>{_rate(c.pass_rate, f'{c.passed}/{c.students}')}</tr>" for c in report.checks]),
              "<h2>Most common mistakes</h2>"]
     if report.mistakes:
+        parts.append(f"<p class=\"note\">Shares of the {report.n_graded} graded notebooks.</p>")
         parts.append(_table(["Students", "Mistake", "Where"], [
             f"<tr><td class=\"num\">{m.share:.0%} <small>({m.students}/{report.n_graded})</small></td>"
-            f"<td>{esc(m.text)}{'' if m.recognised else ' <small>(the check’s hint)</small>'}</td><td>{esc(m.exercise)} / <code>{esc(display_name(m.check))}"
+            f"<td>{esc(m.text)}</td><td>{esc(m.exercise)} / <code>{esc(display_name(m.check))}"
             "</code></td></tr>" for m in report.mistakes[:TOP_MISTAKES]]))
     else:
-        parts.append("<p class=\"note\">No failed check with a recognised mistake or a hint.</p>")
+        parts.append("<p class=\"note\">No failed check with a named mistake.</p>")
     parts.append("<h2>Late submissions</h2>")
     if report.late is None:
         parts.append("<p class=\"note\">Lateness unknown: no submission times or no course policy.</p>")
@@ -325,6 +341,12 @@ def report_html(report: ClassReport) -> str:
     parts.append(_table(["Student", "Error"], [
         f"<tr><td>{esc(u.student)}</td><td><span class=\"msg\">{esc(u.error)}</span></td></tr>"
         for u in report.ungradeable]) if report.ungradeable else "<p>None.</p>")
+    parts.append("<h2>No hand-in</h2>")
+    if report.missing is None:
+        parts.append("<p class=\"note\">No roster: students without a hand-in are not known.</p>")
+    else:
+        parts.append(f"<p>{esc(', '.join(report.missing))}</p>" if report.missing
+                     else "<p>Everyone on the roster handed in.</p>")
     parts.append("<details><summary>Every student's score</summary>" + _table(["Student", "Points"], [
         f"<tr><td>{esc(s)}</td><td class=\"num\">{points_text(p, report.max_points)}</td></tr>"
         for s, p in report.scores]) + "</details>")
@@ -338,8 +360,8 @@ def report_terminal(report: ClassReport, console: Console) -> None:
     """A rich summary: the numbers, one row per exercise, the top mistakes, late and ungradeable."""
     console.print(f"[bold]{plain(report.assignment)}[/bold] {plain(report.title)}", highlight=False)
     console.print(f"{report.n_students} students, {report.n_graded} graded; mean {_number(report.mean)}, "
-                  f"median {_number(report.median)}, best {_number(report.max)} of {report.max_points:g} points",
-                  highlight=False)
+                  f"median {_number(report.median)}, best {_number(report.max)} of {report.max_points:g} points "
+                  f"{over(report)}", highlight=False)
     table = Table(title="Exercises")
     table.add_column("exercise")
     table.add_column("mean points", justify="right")
@@ -354,8 +376,7 @@ def report_terminal(report: ClassReport, console: Console) -> None:
         mistakes.add_column("mistake", overflow="fold")
         mistakes.add_column("check", overflow="fold")
         for m in report.mistakes[:5]:
-            text = m.text if m.recognised else f"{m.text} (the check's hint)"
-            mistakes.add_row(f"{m.share:.0%}", plain(text), plain(f"{m.exercise}/{display_name(m.check)}"))
+            mistakes.add_row(f"{m.share:.0%}", plain(m.text), plain(f"{m.exercise}/{display_name(m.check)}"))
         console.print(mistakes)
     if report.late is None:
         console.print("lateness unknown (no submission times)")
@@ -364,15 +385,24 @@ def report_terminal(report: ClassReport, console: Console) -> None:
         console.print(f"late: {plain(names)}", highlight=False)
     for u in report.ungradeable:
         console.print(f"[red]could not grade[/red] {plain(u.student)}: {plain(u.error)}", highlight=False)
+    if report.missing:
+        console.print(f"no hand-in: {plain(', '.join(report.missing))}", highlight=False)
 
 
 # --------------------------------------------------------------------------
 # Files
 # --------------------------------------------------------------------------
+def roster_ids(course: Course) -> tuple[str, ...] | None:
+    """The ids on the course's roster.csv, or None when the course has none (a bad one raises CourseError)."""
+    path = Path(course.root) / ROSTER_FILE
+    return tuple(s.id for s in read_roster(path)) if path.is_file() else None
+
+
 def build_report(course: Course, assignment: str) -> ClassReport:
-    """The class report from ``<course>/autograded/*/<assignment>/results.json``."""
+    """The class report from ``<course>/autograded/*/<assignment>/results.json`` and the roster."""
     loaded = load_results(course, assignment)
-    return class_report(loaded.results, course, assignment, unreadable=loaded.unreadable)
+    return class_report(loaded.results, course, assignment, unreadable=loaded.unreadable,
+                        roster=roster_ids(course))
 
 
 def report_path(course: Course, assignment: str) -> Path:

@@ -254,7 +254,9 @@ def feedback_page(result: SubmissionResult, course: Course | None = None) -> str
     share = result.points / result.max_points if result.max_points else 0.0
     parts = [f"<h1>Feedback: {esc(title)}</h1>",
              f"<p class=\"sub\">Student: <b>{esc(result.student)}</b>"
-             + (f" · {esc(course.name)}" if course is not None else "") + "</p>",
+             + (f" · {esc(course.name)}" if course is not None else "")
+             + (f" · graded notebook: <code>{esc(result.notebook_file)}</code>" if result.notebook_file else "")
+             + "</p>",
              "<div class=\"summary\"><div class=\"card\">Score<span class=\"big\">"
              f"{points_text(result.points, result.max_points)}</span>{share:.0%} of the points</div>"
              f"{_late_card(result, course)}</div>", _overview(result)]

@@ -7,12 +7,14 @@ import re
 import numpy as np
 import pytest
 
+from exercises import dlcheck
 from exercises.model import clear_solutions, get_exercise, reference_namespace, variant_params
 from exercises.verify import solution_cells
 from reference import sigmoid_fit
 from tests.exercises import (MANY_STUDENTS, OTHER_SECRETS, SECRET, STUDENTS, assert_fails_with,
                              assert_well_formed, exercises_of, failing_checks, model_namespace, problems_of,
-                             problems_under_secret, run_public_checks_as_shipped, variant, variant_of)
+                             problems_under_secret, run_public_checks_as_shipped, run_wrong, variant,
+                             variant_of)
 
 A2 = ("a2.sigmoid", "a2.sigmoid_neuron", "a2.error", "a2.gradients", "a2.gradient_descent",
       "a2.grid_search", "a2.loss_table")
@@ -308,6 +310,17 @@ def test_loss_table_without_half_and_unrounded():
     failed = failing_checks(A2, "a2.loss_table",
                             "L_table = np.array([error(w, b, X_fit, Y_fit) for w, b in guesses]) + 1e-6\n")
     assert set(failed) == {"test_loss_table_is_rounded"}
+
+
+def test_unset_loss_table_is_not_attempted_and_no_mistake():
+    """Is a table left as None a failure that is "not attempted" with no mistake recorded, while a table
+    without the ½ records its named mistake?"""
+    unset = run_wrong(A2, "a2.loss_table", "test_loss_table_values", "L_table = None\n")
+    assert (unset.status, unset.attempted, unset.mistake) == (dlcheck.FAILED, False, "")
+    assert "not filled in" in unset.message and unset.hint
+    wrong = run_wrong(A2, "a2.loss_table", "test_loss_table_values",
+                      "L_table = np.round([2 * error(w, b, X_fit, Y_fit) for w, b in guesses], 4)\n")
+    assert (wrong.attempted, wrong.mistake) == (True, "The ½ is missing: L = ½ Σ (f(x) − y)².")
 
 
 def test_loss_table_averaged_final_parameters():

@@ -66,34 +66,33 @@ def test_checks_are_worth_one_or_two_points_and_hidden_ones_hint(key):
 # --------------------------------------------------------------------------
 # Public checks as shipped: numpy and the dlcheck API only, reference values replayed
 # --------------------------------------------------------------------------
-def notebook_check(key: str, student: str, namespace: dict, tmp_path) -> list[tuple[str, dlcheck.Outcome, float]]:
-    """Run ``dlcheck.check`` as the student's notebook does, from a public_checks.json written here."""
+def notebook_check(key: str, student: str, namespace: dict) -> list[tuple[str, dlcheck.Outcome, float]]:
+    """Run the public checks as the student's check cell does, from public checks round-tripped through JSON."""
     exercise, params = get_exercise(key), params_of(key, student)
     recorded = record_public_checks(exercise, params, reference_namespace([model_cell(key, student)]))
-    path = tmp_path / "public_checks.json"
-    path.write_text(json.dumps({"exercises": {key: {"title": exercise.title, "checks": recorded,
-                                                    "params": dlcheck.to_jsonable(params)}}}))
-    return dlcheck.check(key, namespace, path=str(path), quiet=True)
+    checks = json.loads(json.dumps({"exercises": {key: {"title": exercise.title, "checks": recorded,
+                                                        "params": dlcheck.to_jsonable(params)}}}))
+    return dlcheck.run_public_checks(key, namespace, checks=checks)
 
 
 @pytest.mark.parametrize("key", A3)
-def test_public_checks_run_with_numpy_and_dlcheck_only(key, tmp_path):
+def test_public_checks_run_with_numpy_and_dlcheck_only(key):
     """Do the shipped public checks pass on the model answer and fail on the stub, with only np and dlcheck in scope?"""
     from exercises.model import clear_solutions
     for student in STUDENTS[:3]:
         cell = model_cell(key, student)
-        model = notebook_check(key, student, reference_namespace([cell]), tmp_path)
+        model = notebook_check(key, student, reference_namespace([cell]))
         assert [name for name, outcome, _ in model if outcome.status != dlcheck.PASSED] == []
-        stub = notebook_check(key, student, reference_namespace([clear_solutions(cell)]), tmp_path)
+        stub = notebook_check(key, student, reference_namespace([clear_solutions(cell)]))
         assert all(outcome.status != dlcheck.PASSED for _, outcome, _ in stub)
 
 
-def test_public_check_in_the_notebook_names_the_mistake(tmp_path):
+def test_public_check_in_the_notebook_names_the_mistake():
     """Does a squared MAE, checked in the notebook, get the typo hint?"""
     cell = model_cell("a3.regression_losses", "a3-000")
     namespace = reference_namespace([cell, "def mae(y, y_hat):\n    return float(np.mean((y_hat - y) ** 2))\n"])
     results = dict((name, outcome) for name, outcome, _ in
-                   notebook_check("a3.regression_losses", "a3-000", namespace, tmp_path))
+                   notebook_check("a3.regression_losses", "a3-000", namespace))
     assert "not its square" in results["test_losses_on_your_data"].hint
 
 

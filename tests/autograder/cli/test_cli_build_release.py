@@ -1,7 +1,6 @@
 """The `grade` command line: build, release, check and demo, and the errors a person sees."""
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -12,7 +11,14 @@ from click.testing import CliRunner
 from autograder.cli.main import main
 from exercises.dlcheck import from_jsonable
 from exercises.model import get_exercise, strip_markers
+from tests.autograder.course import embedded_public_checks
 from tests.conftest import TINY_ROSTER
+
+
+def sigmoid_params(notebook: Path):
+    """The a2.sigmoid variant carried in a released notebook."""
+    data = embedded_public_checks(nbformat.read(notebook, as_version=4))
+    return from_jsonable(data["exercises"]["a2.sigmoid"]["params"])
 
 
 @pytest.fixture
@@ -77,11 +83,10 @@ def test_the_secret_from_the_environment_changes_the_numbers_and_silences_the_wa
     """With DLGRADE_SECRET set, is there no demo warning, and does a student get other numbers?"""
     make_course(Path("."))
     runner.invoke(main, ["release", "a2"])
-    demo = json.loads(Path("release/a2/ada01/public_checks.json").read_text())
+    demo = sigmoid_params(Path("release/a2/ada01/a2.ipynb"))
     result = runner.invoke(main, ["release", "a2"], env={"DLGRADE_SECRET": "a-real-secret"})
     assert result.exit_code == 0 and "DEMO" not in result.output
-    real = json.loads(Path("release/a2/ada01/public_checks.json").read_text())
-    assert real["exercises"]["a2.sigmoid"]["params"] != demo["exercises"]["a2.sigmoid"]["params"]
+    assert sigmoid_params(Path("release/a2/ada01/a2.ipynb")) != demo
 
 
 @pytest.mark.parametrize("args, expected", [
@@ -148,7 +153,7 @@ def test_check_runs_the_students_notebook_and_reports(runner, make_course, tmp_p
     course = make_course(tmp_path / "c")
     assert runner.invoke(main, ["--course", str(course), "release", "a2"]).exit_code == 0
     folder = course / "release" / "a2" / "ada01"
-    params = from_jsonable(json.loads((folder / "public_checks.json").read_text())["exercises"]["a2.sigmoid"]["params"])
+    params = sigmoid_params(folder / "a2.ipynb")
     notebook = nbformat.read(folder / "a2.ipynb", as_version=4)
     for cell in notebook.cells:
         if cell.metadata["dlgrade"]["role"] == "solution":

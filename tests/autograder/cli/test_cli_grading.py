@@ -202,3 +202,33 @@ def test_killed_batch_resumes(tiny_course: Path, env_without_secret: None) -> No
     with open_gradebook(course) as gb:
         for student in students:
             assert recorded_scores(gb, "a2", student) == expected(student)
+
+
+def test_the_notebook_named_like_the_assignment_is_graded_and_named(tiny_course: Path,
+                                                                     env_without_secret: None) -> None:
+    """With a2.ipynb beside Untitled.ipynb, is a2.ipynb graded, and named in the table, results.json and the
+    feedback page; with two notebooks of which none is a2.ipynb, is that hand-in an error naming both
+    files (zero points) while the rest of the class is graded?"""
+    from autograder.grading.results import read_result
+    from autograder.reports.feedback import feedback_page
+    full = get_exercise("a2.sigmoid").points
+    hand_in(tiny_course, "ada01", CORRECT, "2026-03-06T20:00:00+00:00")
+    (tiny_course / "submitted" / "ada01" / "a2" / "Untitled.ipynb").write_text(notebook(EMPTY))
+    hand_in(tiny_course, "alan02", CORRECT, "2026-03-06T20:00:00+00:00")
+    alan = tiny_course / "submitted" / "alan02" / "a2"
+    (alan / "a2.ipynb").rename(alan / "Untitled.ipynb")
+    (alan / "notes.ipynb").write_text(notebook(EMPTY))
+    result = run(tiny_course, "autograde", "a2", "--sandbox", "none")
+    assert result.exit_code == 0, result.output
+    assert "graded 2, unchanged 0, failed 0" in result.output
+    ada_row = next(line for line in result.output.splitlines() if "ada01" in line and "│" in line)
+    assert "a2.ipynb" in ada_row and f"{full:g}/{full:g}" in ada_row
+    graded = read_result(tiny_course / "autograded" / "ada01" / "a2" / "results.json")
+    assert (graded.notebook_file, graded.points) == ("a2.ipynb", full)
+    assert "graded notebook: <code>a2.ipynb</code>" in feedback_page(graded, load_course(tiny_course))
+    refused = read_result(tiny_course / "autograded" / "alan02" / "a2" / "results.json")
+    assert refused.points == 0 and refused.notebook_file == ""
+    assert "(Untitled.ipynb, notes.ipynb) and none is named a2.ipynb" in refused.error
+    with open_gradebook(load_course(tiny_course)) as gb:
+        assert recorded_scores(gb, "a2", "ada01") == {"a2_sigmoid_check": full}
+        assert recorded_scores(gb, "a2", "alan02") == {"a2_sigmoid_check": 0.0}

@@ -126,15 +126,16 @@ def test_the_nbgrader_check_cells_find_the_course_exercises(tmp_path: Path, home
     from autograder.grading.inkernel import run_hidden_checks
     from exercises.dlcheck import from_jsonable
     from exercises.model import clear_solutions, reference_namespace
-    import json
+    from tests.autograder.course.test_release import notebook_checks
     made = init_course(tmp_path / "c")
     built = build_assignment(load_course(made.root), "hw1")
-    monkeypatch.chdir(built.notebook.parent)
-    data = json.loads(Path("public_checks.json").read_text())["exercises"]["hw1.weighted_sum"]
+    monkeypatch.chdir(built.notebook.parent)  # where nbgrader's kernel runs: inside the course
+    checks = notebook_checks(built.notebook)
+    data = checks["exercises"]["hw1.weighted_sum"]
     cell = get_exercise("hw1.weighted_sum", course=made.root).solution_cell(from_jsonable(data["params"]))
-    run_hidden_checks("hw1.weighted_sum", reference_namespace([cell]))
+    run_hidden_checks("hw1.weighted_sum", reference_namespace([cell]), checks)
     with pytest.raises(AssertionError, match="2 of 2 checks failed"):
-        run_hidden_checks("hw1.weighted_sum", reference_namespace([clear_solutions(cell)]))
+        run_hidden_checks("hw1.weighted_sum", reference_namespace([clear_solutions(cell)]), checks)
 
 
 # --------------------------------------------------------------------------

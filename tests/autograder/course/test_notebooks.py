@@ -2,17 +2,23 @@
 from __future__ import annotations
 
 import copy
+import sys
 from datetime import datetime
 from pathlib import Path
 
 import nbformat
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nbgrader.nbgraderformat import MetadataValidator
 
 from autograder.course.config import Assignment
-from autograder.course.notebooks import (NotebookError, build_notebook, notebook_bytes, student_version,
-                                  variant_digest)
-from exercises.model import get_exercise
+from autograder.course.notebooks import (NotebookError, build_notebook, check_library_source, notebook_bytes,
+                                         public_checks, student_version, variant_digest)
+from autograder.grading.submission import read_submission
+from exercises import dlcheck
+from exercises.model import get_exercise, strip_markers
+from tests.autograder.course import module_defined_by
 
 GOLDEN = Path(__file__).parent / "golden"
 A2 = Assignment("a2", "The sigmoid neuron and gradient descent",
@@ -20,8 +26,9 @@ A2 = Assignment("a2", "The sigmoid neuron and gradient descent",
 PARAMS = {"a2.sigmoid": {"z": [1.25, -3.5, 0.75]}}
 HIDDEN_REGION = ["### BEGIN HIDDEN TESTS",
                  "# nbgrader's autograde only: every check of the exercise, run in this kernel",
+                 "import dlcheck",
                  "from autograder.grading.inkernel import run_hidden_checks",
-                 'run_hidden_checks("a2.sigmoid", globals())',
+                 'run_hidden_checks("a2.sigmoid", globals(), dlcheck.PUBLIC_CHECKS)',
                  "### END HIDDEN TESTS"]
 PUBLIC_LINES = ["from dlcheck import check", 'check("a2.sigmoid", globals());']
 
@@ -45,14 +52,28 @@ def by_role(notebook: nbformat.NotebookNode, role: str) -> nbformat.NotebookNode
     return cell
 
 
+LIBRARY = Path(dlcheck.__file__).read_text(encoding="utf-8")
+
+
+def without_library(notebook: nbformat.NotebookNode) -> bytes:
+    """The notebook's bytes with the check library's source (exercises/dlcheck.py) in the dlcheck cell
+    replaced by a placeholder: the golden files review the layout, and a change to the library does not
+    make them stale (test_dlcheck_cell_defines_the_library_and_leaves_no_names checks that part)."""
+    notebook = copy.deepcopy(notebook)
+    cell = by_role(notebook, "dlcheck")
+    assert LIBRARY in cell.source
+    cell.source = cell.source.replace(LIBRARY, "<the source of exercises/dlcheck.py>")
+    return notebook_bytes(notebook)
+
+
 def test_source_notebook_matches_its_golden_file(source, golden):
-    """Is the rendered source notebook byte for byte the reviewed golden file?"""
-    golden(GOLDEN / "a2_sigmoid_source.ipynb", notebook_bytes(source))
+    """Is the rendered source notebook (library source aside) byte for byte the reviewed golden file?"""
+    golden(GOLDEN / "a2_sigmoid_source.ipynb", without_library(source))
 
 
 def test_student_notebook_matches_its_golden_file(student, golden):
-    """Is the rendered student notebook byte for byte the reviewed golden file?"""
-    golden(GOLDEN / "a2_sigmoid_student.ipynb", notebook_bytes(student))
+    """Is the rendered student notebook (library source aside) byte for byte the reviewed golden file?"""
+    golden(GOLDEN / "a2_sigmoid_student.ipynb", without_library(student))
 
 
 @pytest.mark.parametrize("which", ["source", "student"])
@@ -67,7 +88,7 @@ def test_notebooks_validate_with_nbformat_and_nbgrader(which, request):
 
 def test_source_has_the_cells_in_order_with_unique_ids(source):
     """Does the source read intro, setup, prompt, solution, check, with grade ids unique and = cell ids?"""
-    assert roles(source) == ["intro", "setup", "prompt", "solution", "check"]
+    assert roles(source) == ["intro", "dlcheck", "setup", "prompt", "solution", "check"]
     grade_ids = [c.metadata["nbgrader"]["grade_id"] for c in source.cells if "nbgrader" in c.metadata]
     assert len(set(grade_ids)) == len(grade_ids) == 4
     assert all(c.id == c.metadata["nbgrader"]["grade_id"] for c in source.cells if "nbgrader" in c.metadata)
@@ -172,3 +193,79 @@ def test_unbalanced_markers_are_refused_with_the_cell_name(source, source_text, 
     by_role(broken, "check").source = source_text
     with pytest.raises(NotebookError, match=expected):
         student_version(broken, "ada01", PARAMS)
+
+
+# --------------------------------------------------------------------------
+# The notebook works alone: the dlcheck cell
+# --------------------------------------------------------------------------
+@pytest.fixture
+def fresh_dlcheck(monkeypatch):
+    """Runs a test with no ``dlcheck`` module registered, and removes the one it defines afterwards."""
+    monkeypatch.delitem(sys.modules, "dlcheck", raising=False)
+    yield
+    sys.modules.pop("dlcheck", None)
+
+
+def run_cells(notebook: nbformat.NotebookNode, *roles_to_run: str, answer: str | None = None) -> dict:
+    """Execute the cells of the given roles in one namespace, as a kernel would (solution: ``answer``)."""
+    namespace: dict = {}
+    for cell in notebook.cells:
+        role = cell.metadata["dlgrade"]["role"]
+        if role in roles_to_run:
+            exec(compile(answer if role == "solution" and answer else cell.source, role, "exec"), namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("which", ["source", "student"])
+def test_dlcheck_cell_defines_the_library_and_leaves_no_names(which, request, fresh_dlcheck):
+    """Does the dlcheck cell register the module dlcheck (the library's own code) holding this variant's
+    public checks, without writing a file or leaving a name in the notebook's globals?"""
+    notebook = request.getfixturevalue(which)
+    namespace = run_cells(notebook, "dlcheck")
+    assert set(namespace) == {"__builtins__"}
+    module = sys.modules["dlcheck"]
+    assert module is not dlcheck and module.__name__ == "dlcheck"
+    public = lambda names: sorted(n for n in names if n.isidentifier() and not n.startswith("_"))  # noqa: E731
+    assert public(vars(module)) == public(vars(dlcheck))  # (pytest adds @py_ names when it rewrites)
+    assert module.PUBLIC_CHECKS == public_checks("a2", [get_exercise("a2.sigmoid")], PARAMS, "instructor")
+    assert by_role(notebook, "dlcheck").metadata.editable is False
+
+
+def test_check_cell_raises_the_summary_on_the_stub_and_passes_the_model_answer(student, fresh_dlcheck, capsys):
+    """Does the released check cell print its report and raise AssertionError with the summary on the stub
+    ("not attempted yet"), a wrong answer (how many failed), and return quietly on the model answer?"""
+    with pytest.raises(AssertionError, match=r"^The sigmoid function: not attempted yet .*0/3 public points"):
+        run_cells(student, "dlcheck", "setup", "solution", "check")
+    assert "public checks 0/3 points" in capsys.readouterr().out
+    wrong = "def sigmoid(z):\n    return 1.0 / (1.0 - np.exp(-np.asarray(z, dtype=float)))\n"
+    with pytest.raises(AssertionError, match=r"^The sigmoid function: 3 of 3 public checks failed"):
+        run_cells(student, "dlcheck", "setup", "solution", "check", answer=wrong)
+    model = strip_markers(get_exercise("a2.sigmoid").solution_cell(PARAMS["a2.sigmoid"]))
+    run_cells(student, "dlcheck", "setup", "solution", "check", answer=model)
+    assert "public checks 3/3 points" in capsys.readouterr().out
+
+
+def test_check_cells_are_tagged_so_run_all_goes_on(source, student):
+    """Are the check cells of both notebooks tagged raises-exception (Run All continues past a failure)?"""
+    for notebook in (source, student):
+        assert by_role(notebook, "check").metadata.tags == ["raises-exception"]
+
+
+def test_grader_does_not_run_the_dlcheck_cell(student, tmp_path):
+    """Does the grader leave out the dlcheck cell (and its edits) from the code it runs?"""
+    edited = copy.deepcopy(student)
+    by_role(edited, "dlcheck").source = "import os; os.system('echo edited')"
+    path = tmp_path / "a2.ipynb"
+    path.write_bytes(notebook_bytes(edited))
+    cells = read_submission(path, "a2").cells
+    assert not any("edited" in c or "_define_dlcheck" in c for c in cells)
+    assert by_role(student, "setup").source in cells
+
+
+@given(st.lists(st.text(st.characters(exclude_categories=("Cs",))), max_size=4))
+@settings(max_examples=60, deadline=None)
+def test_dlcheck_cell_carries_any_public_check_text_exactly(texts):
+    """Whatever the public checks hold (quotes, ''' , backslashes, newlines, any script), does the dlcheck
+    cell define exactly that data (the raw-string literal cannot be ended early)?"""
+    data = {"exercises": {}, "texts": texts, "tricky": "'''" + "\\" + "'" + '"""' + "\\u0027" + "\\"}
+    assert module_defined_by(check_library_source(data)).PUBLIC_CHECKS == data

@@ -18,6 +18,7 @@ from autograder.grading.inkernel import run_hidden_checks
 from autograder.course.notebooks import student_version
 from autograder.course.release import ReleaseError, build_assignment, release_assignment
 from exercises.dlcheck import from_jsonable
+from tests.autograder.course import embedded_public_checks, strings_in
 from exercises.model import (BEGIN_SOLUTION, END_SOLUTION, all_exercises, clear_solutions, get_exercise,
                              load_exercise, reference_namespace, strip_markers, variant_params)
 
@@ -26,6 +27,15 @@ REPORT = re.compile(r"^(.+): public checks ([\d.]+)/([\d.]+) points$", re.M)
 
 def released_files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def notebook_checks(path: Path) -> dict:
+    """The public checks carried in the notebook at ``path``."""
+    return embedded_public_checks(nbformat.read(path, as_version=4))
+
+
+def sigmoid_params_json(path: Path) -> str:
+    return json.dumps(notebook_checks(path)["exercises"]["a2.sigmoid"]["params"], sort_keys=True)
 
 
 @pytest.fixture
@@ -42,37 +52,39 @@ def released(course):
 # What is written
 # --------------------------------------------------------------------------
 def test_build_writes_the_instructor_notebook_with_what_it_needs(course):
-    """Does build write source/a2/a2.ipynb (solutions and hidden region in), dlcheck.py and the instructor's checks?"""
+    """Does build write source/a2/a2.ipynb alone (solutions and hidden region in), carrying the instructor's checks?"""
     built = build_assignment(course, "a2")
     folder = course.root / "source" / "a2"
     assert built.notebook == folder / "a2.ipynb"
-    assert sorted(p.name for p in folder.iterdir()) == ["a2.ipynb", "dlcheck.py", "public_checks.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["a2.ipynb"]
     text = built.notebook.read_text()
     assert "### BEGIN SOLUTION" in text and "### BEGIN HIDDEN TESTS" in text
     nbformat.validate(nbformat.read(built.notebook, as_version=4))
-    data = json.loads((folder / "public_checks.json").read_text())
+    data = notebook_checks(built.notebook)
     assert (data["student"], data["assignment"]) == ("instructor", "a2")
     assert built.exercises == ("a2.sigmoid",) and built.points == 5
 
 
 def test_release_writes_one_folder_per_student(course, released):
-    """Does each student get exactly their notebook, dlcheck.py and public_checks.json?"""
+    """Does each student get exactly one file, their notebook, carrying the check library?"""
     assert [s.student for s in released.students] == ["ada01", "alan02", "grace03"]
+    library = Path(inspect.getfile(from_jsonable)).read_text(encoding="utf-8")
     for entry in released.students:
         assert entry.folder == course.root / "release" / "a2" / entry.student
-        assert sorted(p.name for p in entry.folder.iterdir()) == ["a2.ipynb", "dlcheck.py", "public_checks.json"]
+        assert sorted(p.name for p in entry.folder.iterdir()) == ["a2.ipynb"]
         notebook = nbformat.read(entry.notebook, as_version=4)
         nbformat.validate(notebook)
         assert notebook.metadata.dlgrade["student"] == entry.student
-        assert (entry.folder / "dlcheck.py").read_bytes() == Path(inspect.getfile(from_jsonable)).read_bytes()
+        (cell,) = [c for c in notebook.cells if c.metadata.dlgrade["role"] == "dlcheck"]
+        assert f"r'''{library}'''" in cell.source
 
 
 def test_public_checks_hold_the_students_variant(course, released):
-    """Does public_checks.json carry the student's own variant (as the model draws it) and only public checks?"""
+    """Do the notebook's public checks carry the student's own variant (as the model draws it) and only public checks?"""
     secret = resolve_secret(course).value
     sigmoid = get_exercise("a2.sigmoid")
     for entry in released.students:
-        data = json.loads((entry.folder / "public_checks.json").read_text())
+        data = notebook_checks(entry.notebook)
         assert (data["format"], data["assignment"], data["student"]) == (1, "a2", entry.student)
         exercise = data["exercises"]["a2.sigmoid"]
         assert exercise["title"] == sigmoid.title
@@ -85,18 +97,17 @@ def test_release_is_deterministic_and_students_differ(course, released):
     first = {s.student: released_files(s.folder) for s in released.students}
     again = release_assignment(course, "a2", read_roster(course.root / "roster.csv"))
     assert {s.student: released_files(s.folder) for s in again.students} == first
-    params = [json.loads(first[s]["public_checks.json"])["exercises"]["a2.sigmoid"]["params"] for s in first]
-    assert len({json.dumps(p) for p in params}) == len(params)
+    params = [sigmoid_params_json(s.notebook) for s in released.students]
+    assert len(set(params)) == len(params)
     assert first["ada01"]["a2.ipynb"] != first["alan02"]["a2.ipynb"]
 
 
 def test_another_secret_gives_other_numbers(course, released, monkeypatch):
     """Does a different course secret change a student's variant?"""
-    before = (released.students[0].folder / "public_checks.json").read_text()
+    before = sigmoid_params_json(released.students[0].notebook)
     monkeypatch.setenv("DLGRADE_SECRET", "another-secret")
-    release_assignment(course, "a2", read_roster(course.root / "roster.csv"))
-    after = json.loads((released.students[0].folder / "public_checks.json").read_text())
-    assert after["exercises"]["a2.sigmoid"]["params"] != json.loads(before)["exercises"]["a2.sigmoid"]["params"]
+    again = release_assignment(course, "a2", read_roster(course.root / "roster.csv"))
+    assert sigmoid_params_json(again.students[0].notebook) != before
 
 
 # --------------------------------------------------------------------------
@@ -130,8 +141,9 @@ def assert_no_hidden_material(folder: Path, exercises: list, params: dict) -> No
     texts = {name: data.decode("utf-8") for name, data in released_files(folder).items()}
     for name in list(texts):
         if name.endswith(".ipynb"):
-            cells = nbformat.reads(texts[name], as_version=4).cells
-            texts[f"{name} (cells)"] = "\n".join(c.source for c in cells)
+            notebook = nbformat.reads(texts[name], as_version=4)
+            texts[f"{name} (cells)"] = "\n".join(c.source for c in notebook.cells)
+            texts[f"{name} (public checks)"] = "\n".join(strings_in(embedded_public_checks(notebook)))
         elif name.endswith(".json"):
             texts[f"{name} (decoded)"] = json.dumps(json.loads(texts[name]), ensure_ascii=False)
     for needle in hidden_material(exercises, params):
@@ -244,24 +256,24 @@ def test_release_refuses_a_stub_that_earns_a_point(course, tmp_path):
 # --------------------------------------------------------------------------
 # The in-kernel path for nbgrader's autograde
 # --------------------------------------------------------------------------
-def test_inkernel_checks_pass_the_model_answer_and_fail_the_stub(course, released, monkeypatch):
-    """In a student folder, do run_hidden_checks accept the model answer and reject the stub, listing checks?"""
-    entry = released.students[0]
-    monkeypatch.chdir(entry.folder)
-    params = from_jsonable(json.loads(Path("public_checks.json").read_text())["exercises"]["a2.sigmoid"]["params"])
+def test_inkernel_checks_pass_the_model_answer_and_fail_the_stub(course, released):
+    """With a released notebook's public checks, do run_hidden_checks accept the model answer and reject
+    the stub, listing checks?"""
+    data = notebook_checks(released.students[0].notebook)
+    params = from_jsonable(data["exercises"]["a2.sigmoid"]["params"])
     cell = get_exercise("a2.sigmoid").solution_cell(params)
-    run_hidden_checks("a2.sigmoid", reference_namespace([cell]))
+    run_hidden_checks("a2.sigmoid", reference_namespace([cell]), data)
     with pytest.raises(AssertionError, match=r"5 of 5 checks failed") as raised:
-        run_hidden_checks("a2.sigmoid", reference_namespace([clear_solutions(cell)]))
+        run_hidden_checks("a2.sigmoid", reference_namespace([clear_solutions(cell)]), data)
     assert "sigmoid is stable for large inputs (1 pt): (hidden check)" in str(raised.value)
 
 
-def test_inkernel_failures_of_hidden_checks_show_only_the_hint(released, monkeypatch):
+def test_inkernel_failures_of_hidden_checks_show_only_the_hint(released):
     """Does a hidden check's failure show its name and hint but not its inputs?"""
-    monkeypatch.chdir(released.students[0].folder)
+    data = notebook_checks(released.students[0].notebook)
     naive = "def sigmoid(z):\n    e = np.exp(np.asarray(z, dtype=float))\n    return e / (1.0 + e)\n"  # nan at 1e4
     with pytest.raises(AssertionError) as raised:
-        run_hidden_checks("a2.sigmoid", reference_namespace([naive]))
+        run_hidden_checks("a2.sigmoid", reference_namespace([naive]), data)
     text = str(raised.value)
     assert "1 of 5 checks failed" in text and "sigmoid is stable for large inputs" in text
     assert "hint: σ(z) must stay finite" in text
@@ -298,9 +310,9 @@ def test_nbgrader_generate_assignment_and_autograde_accept_our_notebooks(course,
     assert [c.source for c in theirs.cells] == [c.source for c in ours.cells]
     assert [c.metadata.get("nbgrader") for c in theirs.cells] == [c.metadata.get("nbgrader") for c in ours.cells]
     nbgrader("autograde", "a2", "--create")
-    autograded = course.root / "autograded" / "ada01" / "a2" / "public_checks.json"
-    assert autograded.read_bytes() == (submitted / "public_checks.json").read_bytes(), \
-        "autograde replaced the student's variant by the instructor's (see exclude_overwriting)"
+    autograded = nbformat.read(course.root / "autograded" / "ada01" / "a2" / "a2.ipynb", as_version=4)
+    assert embedded_public_checks(autograded) == embedded_public_checks(answer), \
+        "autograde replaced the student's variant by the instructor's (the dlcheck cell must not be an nbgrader cell)"
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}") as gradebook:
         submission = gradebook.find_submission("a2", "ada01")
@@ -333,13 +345,83 @@ def check_reports(notebook: nbformat.NotebookNode) -> list[tuple[float, float, s
     return found
 
 
+def cell_errors(notebook: nbformat.NotebookNode) -> dict[str, list[tuple[str, str]]]:
+    """(ename, evalue) of every error output, by cell role."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                found.setdefault(cell.metadata["dlgrade"]["role"], []).append((output.ename, output.evalue))
+    return found
+
+
 @pytest.mark.slow
 def test_released_stub_notebook_runs_and_reports_failures(released):
-    """Run top to bottom in a real kernel, does the stub notebook finish and its check cells print failures?"""
+    """Run top to bottom in a real kernel, does the stub notebook finish, its check cells print failures
+    and then raise AssertionError with the summary?"""
     notebook = execute(released.students[0].notebook)
     (earned, total, text), = check_reports(notebook)
     assert earned == 0 and total == 3
     assert text.count("✘") == 3 and "NotImplementedError" in text
+    assert cell_errors(notebook)["check"] == [
+        ("AssertionError", "The sigmoid function: not attempted yet (the answer cell still holds its "
+                           "stub); 0/3 public points (see the report above)")]
+
+
+WRONG_SIGMOID = "def sigmoid(z):\n    return 1.0 / (1.0 + np.exp(np.asarray(z, dtype=float)))\n"
+
+
+def alone(notebook: Path, folder: Path, answer: str | None = None) -> Path:
+    """A copy of ``notebook`` as the only file of the new ``folder``, with ``answer`` in its solution cell."""
+    folder.mkdir()
+    copy = nbformat.read(notebook, as_version=4)
+    for cell in copy.cells:
+        if answer is not None and cell.metadata["dlgrade"]["role"] == "solution":
+            cell.source = answer
+    nbformat.write(copy, folder / notebook.name)
+    return folder / notebook.name
+
+
+def model_answer(course, student: str) -> str:
+    sigmoid = get_exercise("a2.sigmoid")
+    return strip_markers(sigmoid.solution_cell(variant_params(sigmoid, resolve_secret(course).value, student)))
+
+
+@pytest.mark.slow
+def test_released_notebook_works_alone_in_an_empty_folder(course, released, tmp_path):
+    """Copied alone into an empty folder and run in a fresh kernel, do the check cells pass the model
+    answer without an exception, and raise AssertionError with the summary on the blank and a wrong one?"""
+    entry = released.students[2]
+    model = execute(alone(entry.notebook, tmp_path / "model", model_answer(course, entry.student)))
+    assert [(earned, total) for earned, total, _ in check_reports(model)] == [(3, 3)]
+    assert cell_errors(model) == {}
+    blank = execute(alone(entry.notebook, tmp_path / "blank"))
+    assert [e for e, _ in cell_errors(blank)["check"]] == ["AssertionError"]
+    assert "not attempted yet" in cell_errors(blank)["check"][0][1]
+    wrong = execute(alone(entry.notebook, tmp_path / "wrong", WRONG_SIGMOID))
+    assert cell_errors(wrong) == {"check": [("AssertionError", "The sigmoid function: 2 of 3 public checks "
+                                                              "failed; 1/3 public points (see the report above)")]}
+    assert [sorted(p.name for p in (tmp_path / f).iterdir()) for f in ("model", "blank", "wrong")] == \
+        [["a2.ipynb"]] * 3, "running the notebook wrote files beside it"
+
+
+@pytest.mark.slow
+def test_nbgrader_validate_tells_the_truth_about_a_released_notebook(course, released, tmp_path, tool_env):
+    """Does nbgrader's own validate, on a released notebook alone in a folder, fail the blank and a wrong
+    answer and pass the model answer?"""
+    entry = released.students[0]
+
+    def validate(path: Path) -> str:
+        run = subprocess.run(["nbgrader", "validate", str(path)], cwd=path.parent, env=tool_env,
+                             capture_output=True, text=True, timeout=300)
+        return run.stdout + run.stderr
+
+    for name, answer in (("blank", None), ("wrong", WRONG_SIGMOID)):
+        said = validate(alone(entry.notebook, tmp_path / name, answer))
+        assert "VALIDATION FAILED ON 1 CELL(S)!" in said and "Success!" not in said, said
+        assert "public checks failed" in said or "not attempted yet" in said, said
+    said = validate(alone(entry.notebook, tmp_path / "model", model_answer(course, entry.student)))
+    assert "Success! Your notebook passes all the tests." in said, said
 
 
 @pytest.mark.slow

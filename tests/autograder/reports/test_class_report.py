@@ -9,8 +9,10 @@ from rich.console import Console
 
 from autograder.course.config import load_course
 from autograder.reports.class_report import class_report, histogram, report_html, report_terminal, write_report
-from tests.autograder.reports.sample_results import (MISTAKE, Page, class_results, colour_pixels, decoded_png,
-                                             graded_course, non_white_share, screenshot)
+from autograder.grading.results import SubmissionResult
+from tests.autograder.reports.sample_results import (MISTAKE, Page, check, class_results, colour_pixels,
+                                             decoded_png, exercises_of, graded_course, non_white_share,
+                                             screenshot)
 
 
 @pytest.fixture
@@ -40,29 +42,48 @@ def test_histogram_has_one_bin_per_point(report):
     assert len(counts) == 20 and edges[1] == 5.0 and counts[7] == 1 and counts[-1] == 1
 
 
-def test_exercise_and_check_pass_rates_count_graded_students_only(report):
-    """Does only alice pass every check of each exercise (1 of the 3 graded), with bob's and carol's points averaged?"""
+def test_exercise_and_check_pass_rates_have_the_denominator_of_the_mean(report):
+    """Does only alice pass every check of each exercise (1 of the 4 hand-ins: dave's ungradeable notebook
+    counts, as in the mean), and do the exercise means (dave at 0) add up to the class mean?"""
     sigmoid, descent = report.exercises
-    assert (sigmoid.key, sigmoid.full_marks, sigmoid.students) == ("a2.sigmoid", 1, 3)
-    assert sigmoid.pass_rate == pytest.approx(1 / 3)
-    assert sigmoid.mean_points == pytest.approx((5 + 2 + 2) / 3)
-    assert descent.mean_points == pytest.approx((5 + 3 + 0) / 3)
+    assert (sigmoid.key, sigmoid.full_marks, sigmoid.students) == ("a2.sigmoid", 1, 4)
+    assert sigmoid.pass_rate == pytest.approx(1 / 4)
+    assert sigmoid.mean_points == pytest.approx((5 + 2 + 2 + 0) / 4)
+    assert descent.mean_points == pytest.approx((5 + 3 + 0 + 0) / 4)
+    assert sigmoid.mean_points + descent.mean_points == pytest.approx(report.mean)
     rates = {c.check: (c.passed, c.students, c.public) for c in report.checks}
-    assert rates["test_sigmoid_values"] == (3, 3, True)
-    assert rates["test_sigmoid_prime"] == (1, 3, True)
-    assert rates["test_sigmoid_large_inputs"] == (1, 3, False)
-    assert rates["test_descent_step"] == (2, 3, True)
-    assert rates["test_descent_learning_rate"] == (2, 3, True)
+    assert rates["test_sigmoid_values"] == (3, 4, True)
+    assert rates["test_sigmoid_prime"] == (1, 4, True)
+    assert rates["test_sigmoid_large_inputs"] == (1, 4, False)
+    assert rates["test_descent_step"] == (2, 4, True)
+    assert rates["test_descent_learning_rate"] == (2, 4, True)
 
 
-def test_common_mistakes_are_counted_over_students(report):
-    """Is s(1−z) counted for bob and carol (2 of 3, recognised, ranked before the equally common hint)?"""
-    first, second, third = report.mistakes
-    assert (first.text, first.students, first.recognised) == (MISTAKE, 2, True)
+def test_roster_students_without_a_hand_in_are_listed(course):
+    """Are roster students with no result (readable or not) listed as without a hand-in, on the page and the
+    terminal, and is 'not known' said when there is no roster?"""
+    report = class_report(class_results(), course, "a2", unreadable=[("zed", "cannot read results.json")],
+                          roster=["alice", "bob", "carol", "dave", "zed", "erin", "frank"])
+    assert report.missing == ("erin", "frank")
+    assert "erin, frank" in Page(report_html(report)).text
+    console = Console(record=True, width=160, color_system=None)
+    report_terminal(report, console)
+    assert "no hand-in: erin, frank" in console.export_text()
+    assert class_report(class_results(), course, "a2", roster=["alice", "bob", "carol", "dave"]).missing == ()
+    unknown = class_report(class_results(), course, "a2")
+    assert unknown.missing is None and "students without a hand-in are not known" in Page(report_html(unknown)).text
+
+
+def test_common_mistakes_count_named_mistakes_only(report):
+    """Is s(1−z) counted for bob and carol (2 of 3), and only it: not a hidden check's own hint (no mistake
+    named), an error, or a missing answer ("not filled in yet")?"""
+    (first,) = report.mistakes
+    assert (first.text, first.students) == (MISTAKE, 2)
     assert first.share == pytest.approx(2 / 3)
-    assert (second.check, second.students, second.recognised) == ("test_descent_converges", 2, False)
-    assert (third.check, third.students) == ("test_sigmoid_large_inputs", 1)
-    assert all(m.check != "test_descent_step" for m in report.mistakes)  # errors are not mistakes
+    unset = check("test_descent_step", "failed", message="w_next is not filled in yet.",
+                  hint="Assign w_next in the answer cell.")
+    erin = SubmissionResult("erin", "a2", exercises_of({"test_descent_step": unset}))
+    assert class_report([erin], None, "a2").mistakes == ()
 
 
 def test_late_and_ungradeable(report):
@@ -91,13 +112,14 @@ def test_html_shows_numbers_plots_and_mistakes(report):
     """Does the page show the statistics, both plots as PNGs, the mistake share, the late and ungradeable students?"""
     page = Page(report_html(report))
     text = page.text
-    assert "Mean 4.25 of 10 points" in text and "Median 3.5" in text
+    assert "Mean 4.25 of 10 points, over 4 hand-ins (1 not gradeable, counted as 0)" in text
+    assert "Median 3.5" in text and "Shares of the 3 graded notebooks" in text
     assert len(page.images) == 2
     for image in page.images:
         assert decoded_png(image["src"]).shape[1] == 600 and image["alt"]
     assert page.row("67%")[1] == MISTAKE
-    assert [r[2] for r in page.rows if r[:2] == ["a2.sigmoid", "sigmoid_prime"]] == ["33% (1/3)"]
-    assert [r[2] for r in page.rows if r[:2] == ["a2.sigmoid", "sigmoid_large_inputs hidden"]] == ["33% (1/3)"]
+    assert [r[2] for r in page.rows if r[:2] == ["a2.sigmoid", "sigmoid_prime"]] == ["25% (1/4)"]
+    assert [r[2] for r in page.rows if r[:2] == ["a2.sigmoid", "sigmoid_large_inputs hidden"]] == ["25% (1/4)"]
     assert page.row("bob")[2:] == ["2", "2 days late: −40% of the points"]
     assert "notebook is not valid JSON <i>line 3</i>" in page.row("dave")[1]
     assert "i" not in page.tags and "script" not in page.tags
@@ -109,8 +131,8 @@ def test_terminal_summary(report):
     console = Console(record=True, width=160, color_system=None)
     report_terminal(report, console)
     text = console.export_text()
-    assert "mean 4.25, median 3.5, best 10 of 10 points" in text
-    assert "The sigmoid and its derivative" in text and "33% (1/3)" in text
+    assert "mean 4.25, median 3.5, best 10 of 10 points over 4 hand-ins (1 not gradeable, counted as 0)" in text
+    assert "The sigmoid and its derivative" in text and "25% (1/4)" in text
     assert MISTAKE in text and "late: bob (2 d)" in text
     assert "could not grade zed" in text
 

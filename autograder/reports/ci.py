@@ -32,7 +32,9 @@ from typing import Any, Callable, Mapping, Sequence
 import autograder
 from autograder.reports.ci_formats import (GRADESCOPE_VISIBILITIES, github_classroom_output, gradescope_results,
                                    junit_xml, summary_markdown, summary_text)
+from autograder.grading.handin import HandinError, read_handin
 from autograder.grading.results import SubmissionResult
+from autograder.grading.submission import MAX_NOTEBOOK_BYTES
 
 FORMATS = ("github", "gradescope", "junit")
 GRADESCOPE_ROOT = Path("/autograder")
@@ -104,8 +106,9 @@ def roster_student(course: Any, submitter: Mapping[str, str]) -> str | None:
 def released_for(notebook: Path) -> str | None:
     """The student id a released notebook records in ``metadata.dlgrade.student`` (None if unreadable)."""
     try:
-        value = json.loads(Path(notebook).read_text(encoding="utf-8"))["metadata"]["dlgrade"]["student"]
-    except (OSError, ValueError, KeyError, TypeError):
+        raw = read_handin(Path(notebook), max_bytes=MAX_NOTEBOOK_BYTES)
+        value = json.loads(raw.decode("utf-8"))["metadata"]["dlgrade"]["student"]
+    except (HandinError, ValueError, KeyError, TypeError, RecursionError):
         return None
     return value if isinstance(value, str) else None
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import autograder
+from autograder.reports.escape import json_text, terminal_text
 from autograder.reports.ci_formats import (GRADESCOPE_VISIBILITIES, github_classroom_output, gradescope_results,
                                    junit_xml, summary_markdown, summary_text)
 from autograder.grading.handin import HandinError, read_handin
@@ -185,7 +186,7 @@ def write_outputs(result: SubmissionResult, formats: Sequence[str], *, out_dir: 
     if "gradescope" in formats:
         target = Path(gradescope_root) / "results" / "results.json"
         data = gradescope_results(result, hidden_visibility=hidden_visibility)
-        _write_atomically(target, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        _write_atomically(target, json_text(data, indent=2) + "\n")
         written.append(f"Gradescope results -> {target}")
     if "junit" in formats:
         target = Path(out_dir) / "junit.xml"
@@ -249,8 +250,9 @@ def run_ci(notebook: Path | None, *, course: Any, assignment: str, student: str 
                               "under this name (or fix the path in the workflow)")
         owner = released_for(Path(notebook))
         if owner is not None and owner != student:
-            echo(f"warning: this notebook was released for {owner!r} but is graded as {student!r}'s "
-                 "variant: its answers will not match unless --student is the roster id")
+            echo(terminal_text(f"warning: this notebook was released for {owner!r} but is graded as "
+                               f"{student!r}'s variant: its answers will not match unless --student is "
+                               "the roster id"))
         result = grade_submission(Path(notebook), course=loaded, assignment=assignment,
                                   student=student, env=env, echo=echo)
     except NotGradable as err:
@@ -261,6 +263,6 @@ def run_ci(notebook: Path | None, *, course: Any, assignment: str, student: str 
                                                  "this is not your fault: tell your instructor")
     for line in write_outputs(result, formats, out_dir=Path(out_dir), gradescope_root=Path(gradescope_root),
                               env=env, hidden_visibility=hidden_visibility):
-        echo(line)
-    echo(summary_text(result).rstrip("\n"))
+        echo(terminal_text(line))
+    echo(terminal_text(summary_text(result).rstrip("\n")))
     return EXIT_NOT_GRADED if result.error else EXIT_GRADED

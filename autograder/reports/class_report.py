@@ -26,12 +26,13 @@ from typing import Sequence
 
 import numpy as np
 from rich.console import Console
-from rich.markup import escape as plain
 from rich.table import Table
+from rich.text import Text
 
 from autograder.course.config import Course
 from autograder.reports.feedback import (display_name, esc, html_page, lateness, load_results, no_plot,
                                  png_img, points_text)
+from autograder.reports.escape import rich_text
 from autograder.reports.plots import NoPlot, histogram_png, pass_rate_png
 from autograder.grading.results import SubmissionResult
 
@@ -335,8 +336,12 @@ def report_html(report: ClassReport) -> str:
 # Terminal
 # --------------------------------------------------------------------------
 def report_terminal(report: ClassReport, console: Console) -> None:
-    """A rich summary: the numbers, one row per exercise, the top mistakes, late and ungradeable."""
-    console.print(f"[bold]{plain(report.assignment)}[/bold] {plain(report.title)}", highlight=False)
+    """A rich summary: the numbers, one row per exercise, the top mistakes, late and ungradeable.
+
+    Text that may come from students (titles, mistakes, ids, errors) is passed to rich as
+    :func:`~autograder.reports.escape.rich_text`, never as markup.
+    """
+    console.print(Text.assemble(rich_text(report.assignment, "bold"), " ", rich_text(report.title)))
     console.print(f"{report.n_students} students, {report.n_graded} graded; mean {_number(report.mean)}, "
                   f"median {_number(report.median)}, best {_number(report.max)} of {report.max_points:g} points",
                   highlight=False)
@@ -346,7 +351,7 @@ def report_terminal(report: ClassReport, console: Console) -> None:
     table.add_column("passed every check", justify="right")
     for e in report.exercises:
         rate = "n/a" if not math.isfinite(e.pass_rate) else f"{e.pass_rate:.0%} ({e.full_marks}/{e.students})"
-        table.add_row(plain(e.title or e.key), f"{_number(e.mean_points)} / {e.max_points:g}", rate)
+        table.add_row(rich_text(e.title or e.key), f"{_number(e.mean_points)} / {e.max_points:g}", rate)
     console.print(table)
     if report.mistakes:
         mistakes = Table(title="Most common mistakes")
@@ -355,15 +360,16 @@ def report_terminal(report: ClassReport, console: Console) -> None:
         mistakes.add_column("check", overflow="fold")
         for m in report.mistakes[:5]:
             text = m.text if m.recognised else f"{m.text} (the check's hint)"
-            mistakes.add_row(f"{m.share:.0%}", plain(text), plain(f"{m.exercise}/{display_name(m.check)}"))
+            mistakes.add_row(f"{m.share:.0%}", rich_text(text), rich_text(f"{m.exercise}/{display_name(m.check)}"))
         console.print(mistakes)
     if report.late is None:
         console.print("lateness unknown (no submission times)")
     else:
         names = ", ".join(f"{s.student} ({s.days_late} d)" for s in report.late) or "none"
-        console.print(f"late: {plain(names)}", highlight=False)
+        console.print(Text("late: ").append_text(rich_text(names)), highlight=False)
     for u in report.ungradeable:
-        console.print(f"[red]could not grade[/red] {plain(u.student)}: {plain(u.error)}", highlight=False)
+        console.print(Text.assemble(("could not grade", "red"), " ", rich_text(u.student), ": ",
+                                    rich_text(u.error)), highlight=False)
 
 
 # --------------------------------------------------------------------------

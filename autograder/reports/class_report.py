@@ -32,7 +32,7 @@ from rich.text import Text
 from autograder.course.config import Course
 from autograder.reports.feedback import (display_name, esc, html_page, lateness, load_results, no_plot,
                                  png_img, points_text)
-from autograder.reports.escape import rich_text
+from autograder.reports.escape import plot_text, rich_text
 from autograder.reports.plots import NoPlot, histogram_png, pass_rate_png
 from autograder.grading.results import SubmissionResult
 
@@ -266,7 +266,7 @@ def _plots(report: ClassReport) -> str:
     except NoPlot as reason:
         parts.append(no_plot("Score histogram", str(reason)))
     try:
-        labels = [_short(e.title or e.key) for e in report.exercises]
+        labels = [plot_text(_short(e.title or e.key)) for e in report.exercises]
         parts.append(png_img(pass_rate_png(labels, [e.pass_rate for e in report.exercises]),
                              "Bar chart of the share of students passing every check, per exercise: "
                              + "; ".join(f"{e.title}: {_number(100 * e.pass_rate, 3)} %"

@@ -32,6 +32,8 @@ XML 1.0        :func:`xml_text`            only characters XML 1.0 allows (contr
                                            U+FFFD); ElementTree escapes markup
 Markdown       :func:`markdown_cell`,      a table cell or code block that stays one cell or
                :func:`markdown_code`       block: no HTML, no links, no emphasis, no fence escape
+plot labels    :func:`plot_text`           matplotlib draws it as it is: no mathtext (``$``
+                                           escaped), controls and lone surrogates → U+FFFD
 =============  ==========================  ===================================================
 
 Numbers and texts the grader writes itself (scores, times, check names from
@@ -117,6 +119,15 @@ def json_text(value: Any, **dumps: Any) -> str:
 def xml_text(value: object) -> str:
     """``value`` with every character XML 1.0 cannot hold replaced by U+FFFD (ElementTree escapes the rest)."""
     return _XML_INVALID.sub(REPLACEMENT, _text(value))
+
+
+_PLOT_INVALID = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def plot_text(value: object) -> str:
+    """``value`` as a matplotlib label drawn literally (``$`` would start mathtext; a lone surrogate
+    makes the font renderer raise)."""
+    return _PLOT_INVALID.sub(REPLACEMENT, _text(value)).replace("$", r"\$")
 
 
 def markdown_cell(value: object) -> str:

@@ -30,7 +30,9 @@ Text cells (ids, names, email, lms_id, assignment) go through
 :func:`autograder.reports.escape.csv_cell`: one that begins with ``=``, ``+``,
 ``-``, ``@``, tab or CR gets a leading ``'`` so a spreadsheet shows it as text
 (a roster name ``=HYPERLINK(...)`` stays a name). Numbers and times are
-written by the grader and left as they are.
+written by the grader and left as they are. Rows end in CRLF (RFC 4180): the
+``csv`` writer quotes only the characters of its line terminator, so with a
+bare LF a CR inside a name would have split its row in two.
 """
 from __future__ import annotations
 
@@ -116,7 +118,7 @@ def export_rows(course: Course, gb: Gradebook) -> list[dict[str, str]]:
 def export_grades(course: Course, gb: Gradebook) -> str:
     """The CSV text: header :data:`COLUMNS`, then :func:`export_rows`."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")  # RFC 4180: see the module doc
     writer.writeheader()
     writer.writerows(export_rows(course, gb))
     return out.getvalue()

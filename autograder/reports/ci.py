@@ -248,6 +248,10 @@ def run_ci(notebook: Path | None, *, course: Any, assignment: str, student: str 
         if not Path(notebook).is_file():
             raise NotGradable(f"no notebook at {notebook}: commit your {assignment} notebook "
                               "under this name (or fix the path in the workflow)")
+        try:  # a link (to the autograder's files?), a special or an oversized file is not graded at all
+            read_handin(Path(notebook), max_bytes=MAX_NOTEBOOK_BYTES)
+        except HandinError as err:
+            raise NotGradable(str(err)) from None
         owner = released_for(Path(notebook))
         if owner is not None and owner != student:
             echo(terminal_text(f"warning: this notebook was released for {owner!r} but is graded as "

@@ -166,8 +166,8 @@ def grade_notebook(notebook: Path, *, assignment: str, student: str, exercises: 
                    submitted_at: str | None = None) -> SubmissionResult:
     """Grade one student's notebook for ``assignment`` on that student's variant.
 
-    Never raises for a bad submission: an unreadable notebook gives a result
-    with ``error`` set and every check at zero.
+    Never raises for a bad submission: an unreadable notebook (whatever reading
+    it raised) gives a result with ``error`` set and every check at zero.
     """
     started = time.perf_counter()
     params = {e.key: variant_params(e, secret, student) for e in exercises}
@@ -175,9 +175,15 @@ def grade_notebook(notebook: Path, *, assignment: str, student: str, exercises: 
                   grader_version=autograder.__version__)
     try:
         code = read_submission(Path(notebook), assignment)
-    except SubmissionError as err:
+    except Exception as err:
+        # Reading is a function of the hand-in's bytes alone, so whatever it raises (odd types where
+        # nbgrader metadata belongs, JSON nested past the parser's recursion limit) is this
+        # submission's result, never a failure of the run (trust invariant 3).
+        reason = str(err) if isinstance(err, SubmissionError) else (
+            f"{Path(notebook).name} could not be read as a notebook ({type(err).__name__}: "
+            f"{str(err)[:200]}); open it in Jupyter, save it, and hand it in again")
         sha = notebook_sha256(Path(notebook)) if Path(notebook).is_file() else ""
-        return SubmissionResult(exercises=ungraded(exercises, "error", str(err), ""), error=str(err),
+        return SubmissionResult(exercises=ungraded(exercises, "error", reason, ""), error=reason,
                                 notebook_sha256=sha, duration=time.perf_counter() - started, **common)
     exercise_results, problems, printed, mode, figures = grade_code(
         code.cells, exercises=exercises, params=params, limits=limits, sandbox=sandbox)

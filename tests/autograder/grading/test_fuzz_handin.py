@@ -144,3 +144,33 @@ def test_any_notebook_bytes_end_as_the_submissions_result(monkeypatch: pytest.Mo
             raise
         assert result.error and result.points == 0
         _assert_result_of_the_submission(result, Path(folder) / "results.json")
+
+
+def test_hostile_hand_ins_fail_only_themselves_in_a_class(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Graded as a class, do a deep-JSON notebook, a notebook with odd metadata, a link to another
+    file and a FIFO each end as their own result with an error and 0 points, while the correct
+    notebook beside them gets every point and no submission counts as a grader failure?"""
+    import os
+
+    from autograder.grading.batch import Submission, grade_class
+    from tests.autograder.grading.test_adversarial import DOUBLE, IMPORT, LIMITS, SQUARE, write_notebook
+
+    hostile = {"deep": lambda p: p.write_bytes(b'{"cells": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+               "odd": lambda p: p.write_text('{"cells": [], "metadata": {"dlgrade": null}, "nbformat": 4, '
+                                             '"nbformat_minor": null}'),
+               "link": lambda p: p.symlink_to(write_notebook(tmp_path / "elsewhere.ipynb", [IMPORT, DOUBLE, SQUARE])),
+               "fifo": lambda p: os.mkfifo(p)}
+    monkeypatch.setattr("exercises.model.get_exercises", lambda keys: [EXERCISE for _ in keys])
+    submissions = []
+    for student, make in hostile.items():
+        (tmp_path / student).mkdir()
+        make(tmp_path / student / "zz.ipynb")
+        submissions.append(Submission(student, tmp_path / student / "zz.ipynb"))
+    (tmp_path / "good").mkdir()
+    submissions.append(Submission("good", write_notebook(tmp_path / "good" / "zz.ipynb", [IMPORT, DOUBLE, SQUARE])))
+    outcomes = grade_class(submissions, assignment="zz", exercise_keys=[EXERCISE.key], secret=SECRET,
+                           out_root=tmp_path / "autograded", jobs=1, limits=LIMITS, sandbox="none")
+    assert [(o.student, o.status) for o in outcomes] == [(s.student, "graded") for s in submissions]
+    assert [o.points for o in outcomes] == [0, 0, 0, 0, 4]
+    for outcome in outcomes[:-1]:
+        assert read_result(outcome.results_path).error, outcome.student

@@ -181,7 +181,11 @@ def _from_folder(folder: Path) -> Iterable[_Candidate | Problem]:
         relative = file.relative_to(folder).as_posix()
         if IGNORED.search(relative):
             continue
-        mode = file.lstat().st_mode
+        try:
+            mode = file.lstat().st_mode
+        except OSError as err:  # gone since the folder was listed
+            yield Problem(str(file), f"cannot be read: {err.strerror or err}")
+            continue
         if stat.S_ISDIR(mode):
             continue
         if stat.S_ISREG(mode) and file.suffix.lower() != ".ipynb":

@@ -41,8 +41,9 @@ exercise modules) are not neutralised: the CSV rule, for instance, would turn a
 negative score into text. Out of scope: what a viewer does with a page beyond
 its markup (the feedback pages' Content-Security-Policy is :mod:`.feedback`'s),
 Unicode confusables and homoglyphs, spreadsheet programs that evaluate
-cells without a formula prefix, and bare URLs in markdown (GitHub links them;
-they stay text, not markup).
+cells without a formula prefix, bare URLs in markdown (GitHub links them;
+they stay text, not markup), and CI workflow commands (``::warning::``) in
+the log of a CI job, which the student's own repository runs and controls.
 """
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
 from autograder.grading.batch import find_submissions
-from autograder.grading.handin import HandinError, ZipLimits, open_zip, read_handin, read_zip_entries
+from autograder.grading.handin import HandinError, ZipLimits, open_handin, open_zip, read_handin, read_zip_entries
 from autograder.grading.submission import MAX_NOTEBOOK_BYTES
 from autograder.course.config import ROSTER_FILE, Course, Student, read_roster
 
@@ -291,6 +291,10 @@ def _list_in_place(root: Path, assignment: str, students: Sequence[Student]) -> 
     known = {s.id for s in students}
     collected, problems = [], []
     for submission in find_submissions(root, assignment):
+        try:  # listed, and graded as an error result; named here so that it can be fixed first
+            open_handin(submission.notebook).close()
+        except HandinError as err:
+            problems.append(Problem(str(submission.notebook), str(err)))
         if submission.student not in known:
             problems.append(Problem(str(submission.notebook), f"student {submission.student!r} is not "
                                     "in roster.csv: add them (it will still be graded)"))

@@ -223,3 +223,20 @@ def test_zip_bomb_entries_are_refused_and_the_rest_collected(course: Course, tmp
     assert problem.source == "export.zip:bob_a2.ipynb"
     expected = "larger than" if bomb_size > limits.max_entry_bytes else "not JSON" if oversized else "zip bomb"
     assert expected in problem.reason
+
+
+@pytest.mark.parametrize("attack", ["symlink to a file outside", "FIFO", "hard link"])
+def test_nbgrader_layout_in_place_names_links_and_special_files(course: Course, tmp_path: Path, attack: str) -> None:
+    """With submitted/ in place, is a notebook that is a link or a FIFO named as a problem (it would
+    be graded as an error) while the other hand-ins are listed as usual?"""
+    outside = tmp_path / "reference.ipynb"
+    outside.write_text(NOTEBOOK)
+    for student in ("alice", "bob"):
+        (course.root / "submitted" / student / "a2").mkdir(parents=True)
+    (course.root / "submitted" / "alice" / "a2" / "a2.ipynb").write_text(NOTEBOOK)
+    hostile = course.root / "submitted" / "bob" / "a2" / "a2.ipynb"
+    make_hostile(attack, hostile, outside, cap=0)
+    report = collect(course, "a2", students=STUDENTS)
+    assert [c.student for c in report.collected] == ["alice", "bob"]
+    (problem,) = report.problems
+    assert problem.source == str(hostile) and "refusing" in problem.reason

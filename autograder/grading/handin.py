@@ -50,7 +50,7 @@ class ZipLimits:
 
     max_entry_bytes: int = 20 * 1024 * 1024
     """An entry larger than this (declared or actual) is refused (the notebook cap)."""
-    max_total_bytes: int = 2 * 1024 ** 3
+    max_total_bytes: int = 1024 ** 3
     """The whole archive may inflate to at most this; beyond it the archive is refused."""
     max_ratio: float = 100.0
     """Inflated / compressed size; an entry above it is refused once it passes :attr:`ratio_floor`."""
@@ -194,20 +194,12 @@ def read_zip_entries(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], *
 
 
 def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ZipLimits) -> tuple[bytes | None, int]:
-    """(bytes, how many were inflated): at most ``max_entry_bytes + 1`` bytes; None past the ratio limit.
+    """(bytes, how many were inflated): None past the ratio limit; never more than a cap + 1 bytes.
 
     The declared sizes in a zip can lie, so both limits are applied to the bytes
     actually inflated; ``compress_size`` bounds what the stream can consume.
     """
-    allowed = max(limits.ratio_floor, limits.max_ratio * max(info.compress_size, 1))
-    parts, count = [], 0
+    allowed = int(max(limits.ratio_floor, limits.max_ratio * max(info.compress_size, 1)))
     with archive.open(info) as stream:
-        while count <= limits.max_entry_bytes:
-            part = stream.read(min(CHUNK, limits.max_entry_bytes + 1 - count))
-            if not part:
-                break
-            parts.append(part)
-            count += len(part)
-            if count > allowed:
-                return None, count
-    return b"".join(parts), count
+        data = read_capped(stream, min(limits.max_entry_bytes, allowed))
+    return (None if len(data) > allowed else data), len(data)

@@ -82,8 +82,10 @@ def collect_command(ctx: click.Context, assignment: str, source: Path | None) ->
     """
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from autograder.course.collect import CollectError, collect, submitted_dir
+    from autograder.reports.escape import rich_text
     course = course_from(ctx.obj)
     assignment_id = assignment_of(course, assignment).id
     students = tuple(_roster(course, required=True).values())
@@ -96,12 +98,12 @@ def collect_command(ctx: click.Context, assignment: str, source: Path | None) ->
     table = Table(title=f"{assignment_id}: {len(report.collected)} hand-ins in {where}/")
     for column in ("student", "submitted (UTC)", "from"):
         table.add_column(column)
-    for item in report.collected:
-        table.add_row(item.student, item.submitted_at or "unknown", item.source)
+    for item in report.collected:  # file names and reasons are the students': text, never markup
+        table.add_row(rich_text(item.student), item.submitted_at or "unknown", rich_text(item.source))
     console.print(table)
     for problem in report.problems:
-        console.print(f"[yellow]not collected[/] {problem.source}: {problem.reason}", highlight=False,
-                      soft_wrap=True)
+        console.print(Text.assemble(("not collected", "yellow"), " ", rich_text(problem.source), ": ",
+                                    rich_text(problem.reason)), highlight=False, soft_wrap=True)
     if not report.collected and source is None:
         raise click.ClickException(
             f"no hand-ins of {assignment_id} in {submitted_dir(course)}/<student>/{assignment_id}/: "
@@ -202,13 +204,15 @@ def _progress_bar(description: str, total: int) -> Iterator[Callable[[GradedRow]
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from autograder.reports.escape import terminal_text
+
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn(), TextColumn("{task.fields[last]}"))
+               TimeElapsedColumn(), TextColumn("{task.fields[last]}", markup=False))
     with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
         task = progress.add_task(description, total=total, last="")
 
         def advance(row: GradedRow) -> None:
-            progress.update(task, advance=1, last=f"{row.student}: {row.status}")
+            progress.update(task, advance=1, last=terminal_text(f"{row.student}: {row.status}"))
         yield advance
 
 
@@ -224,22 +228,25 @@ def _late_label(row: GradedRow) -> str:
 def _print_summary(assignment: str, rows: list[GradedRow], course: Course) -> int:
     """Print the table of rows and the counts line; returns how many rows failed."""
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     from autograder.course.autograde import autograded_dir, count_rows
+    from autograder.reports.escape import rich_text
     table = Table(title=f"{assignment}: {len(rows)} submissions")
     for column, justify in (("student", "left"), ("notebook", "left"), ("points", "right"),
                             ("late", "left"), ("status", "left")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for row in rows:
-        status = {"graded": "graded", "skipped": "unchanged", "failed": "FAILED"}[row.status]
-        if row.failed:
-            status = f"[red]FAILED[/]: {row.error.strip().splitlines()[-1] if row.error else ''}"
+        status = Text({"graded": "graded", "skipped": "unchanged", "failed": "FAILED"}[row.status])
+        if row.failed:  # errors and ids may carry a student's text: never markup
+            status = Text.assemble(("FAILED", "red"), ": ",
+                                   rich_text(row.error.strip().splitlines()[-1] if row.error.strip() else ""))
         elif row.error:
-            status += f" (notebook: {row.error.splitlines()[0]})"
+            status.append_text(rich_text(f" (notebook: {row.error.splitlines()[0]})"))
         points = "—" if row.status == "failed" else f"{row.points:g}/{row.max_points:g}"
-        table.add_row(row.student, escape(row.notebook_file) or "—", points, _late_label(row), status)
+        table.add_row(rich_text(row.student), rich_text(row.notebook_file) if row.notebook_file else "—", points,
+                      rich_text(_late_label(row)), status)
     console = Console()
     console.print(table)
     counts = count_rows(rows)

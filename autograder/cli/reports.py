@@ -14,6 +14,7 @@ from rich.console import Console
 
 from autograder.cli.common import course_from, relative
 from autograder.course.config import Course, CourseError
+from autograder.reports.escape import terminal_text
 from autograder.reports.feedback import NoResultsError, load_results, write_pages
 from autograder.reports.class_report import class_report, report_terminal, roster_ids, save_report
 
@@ -35,7 +36,7 @@ def _load(course: Course, assignment: str, student: str | None = None):  # -> Gr
     except NoResultsError as err:
         raise click.ClickException(str(err)) from None
     for who, error in loaded.unreadable:
-        click.secho(f"{who}: results could not be read ({error})", fg="yellow", err=True)
+        click.secho(terminal_text(f"{who}: results could not be read ({error})"), fg="yellow", err=True)
     return loaded
 
 
@@ -63,7 +64,7 @@ def feedback_command(state: Any, assignment: str, student: str | None) -> None:
     click.echo(f"{assignment}: {len(written)} feedback page(s) in "
                f"{relative(course.root / 'feedback', course.root)}/<student>/{assignment}/feedback.html")
     if len(written) == 1:
-        click.echo(f"  {written[0]}")
+        click.echo(terminal_text(f"  {written[0]}"))  # the path holds the student's id
     if loaded.unreadable:
         raise click.ClickException(f"{len(loaded.unreadable)} result(s) could not be read (listed above): "
                                    f"re-grade them with `grade autograde {assignment} --student ID --force`")

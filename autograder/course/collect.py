@@ -25,8 +25,11 @@ the start or end of the name or by ``_``, ``-``, space, ``.`` or ``/``
 
 Nothing is dropped silently: a file that matches no student, or several, or
 is not a readable notebook, or is superseded by a newer notebook of the same
-student, is reported in :attr:`CollectReport.problems`. A zip with an absolute
-path, a ``..`` part or a symbolic link in it is refused as a whole.
+student, is reported in :attr:`CollectReport.problems`; so is a symbolic
+link, FIFO, device, hard-linked or oversized file in a folder, and a zip entry
+that is too large or inflates like a bomb (:mod:`autograder.grading.handin`
+reads every hand-in). A zip with an absolute path, a ``..`` part or a symbolic
+link in it is refused as a whole, and so is one that inflates beyond its total cap.
 """
 from __future__ import annotations
 
@@ -42,6 +45,8 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
 from autograder.grading.batch import find_submissions
+from autograder.grading.handin import HandinError, ZipLimits, open_handin, open_zip, read_handin, read_zip_entries
+from autograder.grading.submission import MAX_NOTEBOOK_BYTES
 from autograder.course.config import ROSTER_FILE, Course, Student, read_roster
 
 TIMESTAMP_FILE = "timestamp.txt"
@@ -138,11 +143,11 @@ def _unsafe(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
-def _from_zip(path: Path, local: timezone) -> Iterable[_Candidate | Problem]:
+def _from_zip(path: Path, local: timezone, limits: ZipLimits) -> Iterable[_Candidate | Problem]:
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as err:
-        raise CollectError(f"cannot read the zip {path}: {err}; is it the LMS's complete download?") from None
+        archive = open_zip(path)
+    except HandinError as err:
+        raise CollectError(str(err)) from None
     with archive:
         entries = archive.infolist()
         for info in entries:
@@ -150,36 +155,48 @@ def _from_zip(path: Path, local: timezone) -> Iterable[_Candidate | Problem]:
             if reason:
                 raise CollectError(f"refusing {path}: entry {info.filename!r} has {reason}; "
                                    "a genuine LMS export never does — unpack and inspect it by hand")
+        notebooks = []
         for info in entries:
             name = info.filename.replace("\\", "/")
             if info.is_dir() or IGNORED.search(name):
                 continue
-            source = f"{path.name}:{name}"
             if not name.lower().endswith(".ipynb"):
-                yield Problem(source, "not a notebook (.ipynb): not collected")
+                yield Problem(f"{path.name}:{name}", "not a notebook (.ipynb): not collected")
                 continue
-            try:
-                data = archive.read(info)
-            except (zipfile.BadZipFile, OSError, RuntimeError) as err:
-                yield Problem(source, f"cannot be read from the zip: {err}")
-                continue
-            yield _Candidate(source, name, data, _zip_time(info, local))
+            notebooks.append(info)
+        try:
+            for entry in read_zip_entries(archive, notebooks, label=path.name, limits=limits):
+                name = entry.info.filename.replace("\\", "/")
+                if entry.data is None:
+                    yield Problem(f"{path.name}:{name}", str(entry.refused))
+                else:
+                    yield _Candidate(f"{path.name}:{name}", name, entry.data, _zip_time(entry.info, local))
+        except HandinError as err:
+            raise CollectError(str(err)) from None
 
 
 def _from_folder(folder: Path) -> Iterable[_Candidate | Problem]:
-    for file in sorted(folder.rglob("*")):
+    """Every file under ``folder``; links and special files are named and refused, never followed."""
+    for file in sorted(folder.rglob("*")):  # rglob does not descend into linked folders
         relative = file.relative_to(folder).as_posix()
-        if not file.is_file() or IGNORED.search(relative):
+        if IGNORED.search(relative):
             continue
-        if file.suffix.lower() != ".ipynb":
+        try:
+            mode = file.lstat().st_mode
+        except OSError as err:  # gone since the folder was listed
+            yield Problem(str(file), f"cannot be read: {err.strerror or err}")
+            continue
+        if stat.S_ISDIR(mode):
+            continue
+        if stat.S_ISREG(mode) and file.suffix.lower() != ".ipynb":
             yield Problem(str(file), "not a notebook (.ipynb): not collected")
             continue
         try:
-            data = file.read_bytes()
-        except OSError as err:
-            yield Problem(str(file), f"cannot be read: {err.strerror or err}")
+            data = read_handin(file, max_bytes=MAX_NOTEBOOK_BYTES)
+        except HandinError as err:
+            yield Problem(str(file), str(err))
             continue
-        yield _Candidate(str(file), relative, data, datetime.fromtimestamp(file.stat().st_mtime, timezone.utc))
+        yield _Candidate(str(file), relative, data, datetime.fromtimestamp(file.lstat().st_mtime, timezone.utc))
 
 
 def _readable(data: bytes) -> str | None:
@@ -188,6 +205,8 @@ def _readable(data: bytes) -> str | None:
         notebook = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         return f"not a readable notebook (not JSON: {err}); ask the student to hand it in again"
+    except RecursionError:
+        return "not a readable notebook (JSON nested too deeply); ask the student to hand it in again"
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         return "not a Jupyter notebook (no cells); ask the student to hand it in again"
     return None
@@ -207,11 +226,13 @@ def submitted_dir(course: Course) -> Path:
 
 
 def collect(course: Course, assignment: str, source: Path | None = None, *,
-            students: Sequence[Student] | None = None) -> CollectReport:
+            students: Sequence[Student] | None = None, zip_limits: ZipLimits = ZipLimits()) -> CollectReport:
     """Bring the hand-ins of ``assignment`` from ``source`` into ``submitted/`` (see the module doc).
 
     ``students`` defaults to the course's roster.csv. Returns what was collected
-    and every file that was not, with the reason.
+    and every file that was not, with the reason. Files are read with
+    :mod:`autograder.grading.handin` (no links, no special files, capped;
+    zips streamed under ``zip_limits``).
     """
     assignment_id = course.assignment(assignment).id
     due = course.assignment(assignment).due
@@ -224,7 +245,7 @@ def collect(course: Course, assignment: str, source: Path | None = None, *,
     if not source.exists():
         raise CollectError(f"{source} does not exist: give a folder of notebooks or an LMS zip export")
     local = due.tzinfo if isinstance(due.tzinfo, timezone) else timezone(due.utcoffset())
-    items = list(_from_zip(source, local) if source.is_file() else _from_folder(source))
+    items = list(_from_zip(source, local, zip_limits) if source.is_file() else _from_folder(source))
     problems = [item for item in items if isinstance(item, Problem)]
     chosen: dict[str, tuple[Student, _Candidate]] = {}
     for candidate in (item for item in items if isinstance(item, _Candidate)):
@@ -270,8 +291,13 @@ def _list_in_place(root: Path, assignment: str, students: Sequence[Student]) -> 
     known = {s.id for s in students}
     collected, problems = [], []
     for submission in find_submissions(root, assignment):
-        if submission.problem:
+        if submission.problem:  # several notebooks, none named like the assignment: named here
             problems.append(Problem(str(submission.notebook), submission.problem))
+        else:
+            try:  # listed, and graded as an error result; named here so that it can be fixed first
+                open_handin(submission.notebook).close()
+            except HandinError as err:
+                problems.append(Problem(str(submission.notebook), str(err)))
         if submission.student not in known:
             problems.append(Problem(str(submission.notebook), f"student {submission.student!r} is not "
                                     "in roster.csv: add them (it will still be graded)"))

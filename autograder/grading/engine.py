@@ -221,8 +221,8 @@ def grade_notebook(notebook: Path, *, assignment: str, student: str, exercises: 
                    submitted_at: str | None = None) -> SubmissionResult:
     """Grade one student's notebook for ``assignment`` on that student's variant.
 
-    Never raises for a bad submission: an unreadable notebook gives a result
-    with ``error`` set and every check at zero.
+    Never raises for a bad submission: an unreadable notebook (whatever reading
+    it raised) gives a result with ``error`` set and every check at zero.
     """
     started = time.perf_counter()
     params = {e.key: variant_params(e, secret, student) for e in exercises}
@@ -230,9 +230,15 @@ def grade_notebook(notebook: Path, *, assignment: str, student: str, exercises: 
                   grader_version=autograder.__version__)
     try:
         code = read_submission(Path(notebook), assignment)
-    except SubmissionError as err:
+    except Exception as err:
+        # Reading is a function of the hand-in's bytes alone, so whatever it raises (odd types where
+        # nbgrader metadata belongs, JSON nested past the parser's recursion limit) is this
+        # submission's result, never a failure of the run (trust invariant 3).
+        reason = str(err) if isinstance(err, SubmissionError) else (
+            f"{Path(notebook).name} could not be read as a notebook ({type(err).__name__}: "
+            f"{str(err)[:200]}); open it in Jupyter, save it, and hand it in again")
         sha = notebook_sha256(Path(notebook)) if Path(notebook).is_file() else ""
-        return not_graded(str(err), exercises=exercises, assignment=assignment, student=student,
+        return not_graded(reason, exercises=exercises, assignment=assignment, student=student,
                           submitted_at=submitted_at, notebook_sha256=sha, notebook_file=Path(notebook).name,
                           duration=time.perf_counter() - started)
     exercise_results, problems, printed, mode, figures = grade_code(

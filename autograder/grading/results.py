@@ -139,7 +139,9 @@ class SubmissionResult:
 def write_result(result: SubmissionResult, path: Path) -> None:
     """Write ``results.json`` atomically: a crash leaves the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(result.to_dict(), indent=2, sort_keys=True, ensure_ascii=False)
+    # ASCII: a worker's reply can carry a lone surrogate (a "\ud800" escape), which UTF-8 cannot encode;
+    # escaped, the file stays valid and reads back to the same text (trust invariant 3).
+    text = json.dumps(result.to_dict(), indent=2, sort_keys=True, ensure_ascii=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

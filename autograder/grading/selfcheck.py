@@ -15,6 +15,9 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.grading.handin import read_handin
+from autograder.grading.submission import MAX_NOTEBOOK_BYTES
+
 REPORT = re.compile(r"^(?P<title>.+): public checks (?P<earned>[\d.]+)/(?P<total>[\d.]+) points$", re.M)
 """The first line of :func:`exercises.dlcheck.report`."""
 
@@ -72,13 +75,17 @@ def _outputs(cell: nbformat.NotebookNode) -> tuple[str, str]:
 def run_notebook_checks(path: Path, *, timeout: int = 120, kernel_name: str = "python3") -> NotebookCheck:
     """Execute the notebook at ``path`` in a fresh kernel (cwd: its folder) and read its check cells.
 
-    Errors in cells do not stop the run: every check cell gets its say.
+    Errors in cells do not stop the run: every check cell gets its say. The
+    notebook is read with :func:`~autograder.grading.handin.read_handin`
+    (:class:`~autograder.grading.handin.HandinError` for a link, a special or
+    an oversized file).
     """
     from nbclient import NotebookClient  # imported here: starting kernels is this module's only job
-    path = Path(path).resolve()
-    if not path.is_file():
+    if not Path(path).exists():
         raise FileNotFoundError(f"no notebook at {path}: pass the path of your .ipynb file")
-    notebook = nbformat.read(path, as_version=4)
+    raw = read_handin(Path(path), max_bytes=MAX_NOTEBOOK_BYTES)  # HandinError: a link, a FIFO, too large
+    path = Path(path).resolve()
+    notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
     client = NotebookClient(notebook, timeout=timeout, kernel_name=kernel_name, allow_errors=True,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.grading.handin import HandinError, read_handin
+
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 CHECK_LIBRARY_ROLE = "dlcheck"
 """``metadata.dlgrade.role`` of the cell that defines the check library in a released notebook."""
@@ -37,8 +39,11 @@ class StudentCode:
 
 
 def notebook_sha256(path: Path) -> str:
-    """The SHA-256 of a notebook file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The SHA-256 of a notebook file's bytes; "" when it is no readable hand-in (see :mod:`.handin`)."""
+    try:
+        return hashlib.sha256(read_handin(path, max_bytes=MAX_NOTEBOOK_BYTES)).hexdigest()
+    except HandinError:
+        return ""
 
 
 def _nbgrader(cell: dict) -> dict:
@@ -58,7 +63,10 @@ def read_submission(path: Path, assignment: str) -> StudentCode:
     if path.stat().st_size > MAX_NOTEBOOK_BYTES:
         raise SubmissionError(f"{path.name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB: "
                               "clear the outputs (Kernel → Restart & Clear Output) and hand it in again")
-    raw = path.read_bytes()
+    try:
+        raw = read_handin(path, max_bytes=MAX_NOTEBOOK_BYTES)
+    except HandinError as err:
+        raise SubmissionError(str(err)) from None
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:

@@ -30,9 +30,12 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import autograder
+from autograder.reports.escape import json_text, terminal_text
 from autograder.reports.ci_formats import (GRADESCOPE_VISIBILITIES, github_classroom_output, gradescope_results,
                                    junit_xml, summary_markdown, summary_text)
+from autograder.grading.handin import HandinError, read_handin
 from autograder.grading.results import SubmissionResult
+from autograder.grading.submission import MAX_NOTEBOOK_BYTES
 
 FORMATS = ("github", "gradescope", "junit")
 GRADESCOPE_ROOT = Path("/autograder")
@@ -104,8 +107,9 @@ def roster_student(course: Any, submitter: Mapping[str, str]) -> str | None:
 def released_for(notebook: Path) -> str | None:
     """The student id a released notebook records in ``metadata.dlgrade.student`` (None if unreadable)."""
     try:
-        value = json.loads(Path(notebook).read_text(encoding="utf-8"))["metadata"]["dlgrade"]["student"]
-    except (OSError, ValueError, KeyError, TypeError):
+        raw = read_handin(Path(notebook), max_bytes=MAX_NOTEBOOK_BYTES)
+        value = json.loads(raw.decode("utf-8"))["metadata"]["dlgrade"]["student"]
+    except (HandinError, ValueError, KeyError, TypeError, RecursionError):
         return None
     return value if isinstance(value, str) else None
 
@@ -189,7 +193,7 @@ def write_outputs(result: SubmissionResult, formats: Sequence[str], *, out_dir: 
     if "gradescope" in formats:
         target = Path(gradescope_root) / "results" / "results.json"
         data = gradescope_results(result, hidden_visibility=hidden_visibility)
-        _write_atomically(target, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        _write_atomically(target, json_text(data, indent=2) + "\n")
         written.append(f"Gradescope results -> {target}")
     if "junit" in formats:
         target = Path(out_dir) / "junit.xml"
@@ -251,10 +255,15 @@ def run_ci(notebook: Path | None, *, course: Any, assignment: str, student: str 
         if not Path(notebook).is_file():
             raise NotGradable(f"no notebook at {notebook}: commit your {assignment} notebook "
                               "under this name (or fix the path in the workflow)")
+        try:  # a link (to the autograder's files?), a special or an oversized file is not graded at all
+            read_handin(Path(notebook), max_bytes=MAX_NOTEBOOK_BYTES)
+        except HandinError as err:
+            raise NotGradable(str(err)) from None
         owner = released_for(Path(notebook))
         if owner is not None and owner != student:
-            echo(f"warning: this notebook was released for {owner!r} but is graded as {student!r}'s "
-                 "variant: its answers will not match unless --student is the roster id")
+            echo(terminal_text(f"warning: this notebook was released for {owner!r} but is graded as "
+                               f"{student!r}'s variant: its answers will not match unless --student is "
+                               "the roster id"))
         result = grade_submission(Path(notebook), course=loaded, assignment=assignment,
                                   student=student, env=env, echo=echo)
     except NotGradable as err:
@@ -265,6 +274,6 @@ def run_ci(notebook: Path | None, *, course: Any, assignment: str, student: str 
                                                  "this is not your fault: tell your instructor")
     for line in write_outputs(result, formats, out_dir=Path(out_dir), gradescope_root=Path(gradescope_root),
                               env=env, hidden_visibility=hidden_visibility):
-        echo(line)
-    echo(summary_text(result).rstrip("\n"))
+        echo(terminal_text(line))
+    echo(terminal_text(summary_text(result).rstrip("\n")))
     return EXIT_NOT_GRADED if result.error else EXIT_GRADED

@@ -45,16 +45,20 @@ the course allows, no more):
 * GitHub Classroom and JUnit have no visibility: they show each hidden
   check's name, points, status sentence and hint at once, as the feedback page
   does; never its inputs, values, output or time.
+
+Student-controlled text (messages, printed output, ids) is made inert by
+:mod:`autograder.reports.escape` for each format: JSON in ASCII without lone
+surrogates, XML 1.0 characters only, markdown cells and code blocks that
+cannot break out.
 """
 from __future__ import annotations
 
 import base64
-import json
-import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
 from autograder.grading.results import CheckResult, ExerciseResult, SubmissionResult
+from autograder.reports.escape import json_text, markdown_cell, markdown_code, xml_text
 
 GRADESCOPE_VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 CLASSROOM_STATUS = {"passed": "pass", "failed": "fail", "error": "error", "timeout": "error"}
@@ -65,8 +69,6 @@ HIDDEN_STATUS_SENTENCE = {
     "timeout": "Your code ran out of time in this hidden check.",
 }
 NOT_GRADED_NAME = "notebook could be graded"
-# Characters XML 1.0 cannot hold at all (student output may print ANSI escapes or NULs).
-_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def points_text(value: float) -> str:
@@ -147,8 +149,8 @@ def github_classroom_result(result: SubmissionResult) -> dict[str, Any]:
 
 def github_classroom_output(result: SubmissionResult) -> str:
     """The value of the ``result`` step output: the classroom JSON, compact, base64 on one line."""
-    text = json.dumps(github_classroom_result(result), separators=(",", ":"), ensure_ascii=False)
-    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+    text = json_text(github_classroom_result(result), separators=(",", ":"))
+    return base64.b64encode(text.encode("ascii")).decode("ascii")
 
 
 # --------------------------------------------------------------------------- Gradescope
@@ -197,10 +199,6 @@ def gradescope_results(result: SubmissionResult, *, hidden_visibility: str = "af
 
 # --------------------------------------------------------------------------- JUnit XML
 
-def _xml_text(text: str) -> str:
-    return _XML_ILLEGAL.sub("\ufffd", text)
-
-
 def junit_xml(result: SubmissionResult) -> str:
     """JUnit XML: one ``<testcase>`` per check, ``classname`` the exercise key.
 
@@ -211,20 +209,21 @@ def junit_xml(result: SubmissionResult) -> str:
     """
     cases: list[ET.Element] = []
     for exercise, check in result.checks():
-        case = ET.Element("testcase", classname=exercise.key, name=check.name,
+        case = ET.Element("testcase", classname=xml_text(exercise.key), name=xml_text(check.name),
                           time=f"{check.duration:.3f}")
         if check.status != "passed":
-            text = _xml_text(feedback(check, with_output=False))
+            text = xml_text(feedback(check, with_output=False))
             tag = "failure" if check.status == "failed" else "error"
             element = ET.SubElement(case, tag, message=text.splitlines()[0] if text else check.status,
                                     type=check.status)
             element.text = text
         if check.public and check.output:
-            ET.SubElement(case, "system-out").text = _xml_text(check.output)
+            ET.SubElement(case, "system-out").text = xml_text(check.output)
         cases.append(case)
     if result.error and not cases:
-        case = ET.Element("testcase", classname=result.assignment or "dlgrade", name=NOT_GRADED_NAME, time="0")
-        reason = _xml_text(_not_graded_reason(result))
+        case = ET.Element("testcase", classname=xml_text(result.assignment or "dlgrade"), name=NOT_GRADED_NAME,
+                          time="0")
+        reason = xml_text(_not_graded_reason(result))
         ET.SubElement(case, "error", message=reason.splitlines()[0], type="not graded").text = reason
         cases.append(case)
     failures = sum(1 for c in cases if c.find("failure") is not None)
@@ -232,12 +231,12 @@ def junit_xml(result: SubmissionResult) -> str:
     counts = {"tests": str(len(cases)), "failures": str(failures), "errors": str(errors),
               "skipped": "0", "time": f"{shown_seconds(result):.3f}"}
     root = ET.Element("testsuites", name="dlgrade", **{k: v for k, v in counts.items() if k != "skipped"})
-    suite = ET.SubElement(root, "testsuite", name=f"{result.assignment}:{result.student}", **counts)
+    suite = ET.SubElement(root, "testsuite", name=xml_text(f"{result.assignment}:{result.student}"), **counts)
     properties = ET.SubElement(suite, "properties")
     for name, value in (("student", result.student), ("assignment", result.assignment),
                         ("points", points_text(result.points)),
                         ("max_points", points_text(result.max_points)), ("sandbox", result.sandbox)):
-        ET.SubElement(properties, "property", name=name, value=_xml_text(value))
+        ET.SubElement(properties, "property", name=name, value=xml_text(value))
     suite.extend(cases)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
@@ -291,31 +290,20 @@ def public_summary_text(result: SubmissionResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _fenced(text: str) -> str:
-    """``text`` in a code fence longer than any backtick run inside it (student text stays inert)."""
-    longest = max((len(run) for run in re.findall("`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{text}\n{fence}"
-
-
 def summary_markdown(result: SubmissionResult) -> str:
     """The summary as markdown for ``$GITHUB_STEP_SUMMARY``: a table and what to fix."""
-    lines = [f"### dlgrade {_cell(result.assignment)}: "
+    lines = [f"### dlgrade {markdown_cell(result.assignment)}: "
              f"{points_text(result.points)} / {points_text(result.max_points)} points", ""]
     if result.error:
-        lines += [_fenced(_not_graded_reason(result)), ""]
+        lines += [markdown_code(_not_graded_reason(result)), ""]
     if result.exercises:
         lines += ["| Exercise | Points | Checks passed |", "| --- | ---: | ---: |"]
-        lines += [f"| {_cell(e.key)}: {_cell(e.title)} | {points_text(e.points)} / {points_text(e.max_points)} "
+        lines += [f"| {markdown_cell(e.key)}: {markdown_cell(e.title)} | {points_text(e.points)} / {points_text(e.max_points)} "
                   f"| {_passed_count(e)} / {len(e.checks)} |" for e in result.exercises]
         lines.append("")
     to_fix = [f"{check_label(e, c)} ({c.status}): {feedback(c, with_output=False)}"
               for e, c in result.checks() if c.status != "passed"]
     if to_fix and not result.error:
-        lines += ["<details><summary>What to fix</summary>", "", _fenced("\n\n".join(to_fix)), "",
+        lines += ["<details><summary>What to fix</summary>", "", markdown_code("\n\n".join(to_fix)), "",
                   "</details>", ""]
     return "\n".join(lines)

@@ -30,12 +30,13 @@ from typing import Sequence
 
 import numpy as np
 from rich.console import Console
-from rich.markup import escape as plain
 from rich.table import Table
+from rich.text import Text
 
 from autograder.course.config import ROSTER_FILE, Course, read_roster
 from autograder.reports.feedback import (display_name, esc, html_page, lateness, load_results, no_plot,
                                  png_img, points_text)
+from autograder.reports.escape import plot_text, rich_text
 from autograder.reports.plots import NoPlot, histogram_png, pass_rate_png
 from autograder.grading.results import SubmissionResult
 
@@ -279,7 +280,7 @@ def _plots(report: ClassReport) -> str:
     except NoPlot as reason:
         parts.append(no_plot("Score histogram", str(reason)))
     try:
-        labels = [_short(e.title or e.key) for e in report.exercises]
+        labels = [plot_text(_short(e.title or e.key)) for e in report.exercises]
         parts.append(png_img(pass_rate_png(labels, [e.pass_rate for e in report.exercises]),
                              "Bar chart of the share of students passing every check, per exercise: "
                              + "; ".join(f"{e.title}: {_number(100 * e.pass_rate, 3)} %"
@@ -357,8 +358,12 @@ def report_html(report: ClassReport) -> str:
 # Terminal
 # --------------------------------------------------------------------------
 def report_terminal(report: ClassReport, console: Console) -> None:
-    """A rich summary: the numbers, one row per exercise, the top mistakes, late and ungradeable."""
-    console.print(f"[bold]{plain(report.assignment)}[/bold] {plain(report.title)}", highlight=False)
+    """A rich summary: the numbers, one row per exercise, the top mistakes, late and ungradeable.
+
+    Text that may come from students (titles, mistakes, ids, errors) is passed to rich as
+    :func:`~autograder.reports.escape.rich_text`, never as markup.
+    """
+    console.print(Text.assemble(rich_text(report.assignment, "bold"), " ", rich_text(report.title)))
     console.print(f"{report.n_students} students, {report.n_graded} graded; mean {_number(report.mean)}, "
                   f"median {_number(report.median)}, best {_number(report.max)} of {report.max_points:g} points "
                   f"{over(report)}", highlight=False)
@@ -368,7 +373,7 @@ def report_terminal(report: ClassReport, console: Console) -> None:
     table.add_column("passed every check", justify="right")
     for e in report.exercises:
         rate = "n/a" if not math.isfinite(e.pass_rate) else f"{e.pass_rate:.0%} ({e.full_marks}/{e.students})"
-        table.add_row(plain(e.title or e.key), f"{_number(e.mean_points)} / {e.max_points:g}", rate)
+        table.add_row(rich_text(e.title or e.key), f"{_number(e.mean_points)} / {e.max_points:g}", rate)
     console.print(table)
     if report.mistakes:
         mistakes = Table(title="Most common mistakes")
@@ -376,17 +381,18 @@ def report_terminal(report: ClassReport, console: Console) -> None:
         mistakes.add_column("mistake", overflow="fold")
         mistakes.add_column("check", overflow="fold")
         for m in report.mistakes[:5]:
-            mistakes.add_row(f"{m.share:.0%}", plain(m.text), plain(f"{m.exercise}/{display_name(m.check)}"))
+            mistakes.add_row(f"{m.share:.0%}", rich_text(m.text), rich_text(f"{m.exercise}/{display_name(m.check)}"))
         console.print(mistakes)
     if report.late is None:
         console.print("lateness unknown (no submission times)")
     else:
         names = ", ".join(f"{s.student} ({s.days_late} d)" for s in report.late) or "none"
-        console.print(f"late: {plain(names)}", highlight=False)
+        console.print(Text("late: ").append_text(rich_text(names)), highlight=False)
     for u in report.ungradeable:
-        console.print(f"[red]could not grade[/red] {plain(u.student)}: {plain(u.error)}", highlight=False)
+        console.print(Text.assemble(("could not grade", "red"), " ", rich_text(u.student), ": ",
+                                    rich_text(u.error)), highlight=False)
     if report.missing:
-        console.print(f"no hand-in: {plain(', '.join(report.missing))}", highlight=False)
+        console.print(Text("no hand-in: ").append_text(rich_text(", ".join(report.missing))), highlight=False)
 
 
 # --------------------------------------------------------------------------

@@ -25,6 +25,14 @@ lms_id                      the roster's lms_id (else the gradebook's lms_user_i
 The penalty is recomputed from course.toml at export time, so a changed policy
 or deadline applies without re-grading; assignments the gradebook holds but
 course.toml no longer lists keep the penalty stored in the gradebook.
+
+Text cells (ids, names, email, lms_id, assignment) go through
+:func:`autograder.reports.escape.csv_cell`: one that begins with ``=``, ``+``,
+``-``, ``@``, tab or CR gets a leading ``'`` so a spreadsheet shows it as text
+(a roster name ``=HYPERLINK(...)`` stays a name). Numbers and times are
+written by the grader and left as they are. Rows end in CRLF (RFC 4180): the
+``csv`` writer quotes only the characters of its line terminator, so with a
+bare LF a CR inside a name would have split its row in two.
 """
 from __future__ import annotations
 
@@ -38,6 +46,7 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.course.config import ROSTER_FILE, Course, CourseError, Student, read_roster
 from autograder.course.late import late_penalty
+from autograder.reports.escape import csv_cell
 
 NBGRADER_COLUMNS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
                     "email", "raw_score", "late_submission_penalty", "score", "max_score")
@@ -79,10 +88,12 @@ def export_rows(course: Course, gb: Gradebook) -> list[dict[str, str]]:
         due = course_assignment.due if course_assignment else assignment.duedate
         for student in students:
             row: dict[str, Any] = {
-                "assignment": assignment.name, "duedate": _utc_text(due), "student_id": student.id,
-                "last_name": student.last_name or "", "first_name": student.first_name or "",
-                "email": student.email or "", "max_score": _number(assignment.max_score),
-                "lms_id": roster[student.id].lms_id if student.id in roster else (student.lms_user_id or ""),
+                "assignment": csv_cell(assignment.name), "duedate": _utc_text(due),
+                "student_id": csv_cell(student.id), "last_name": csv_cell(student.last_name or ""),
+                "first_name": csv_cell(student.first_name or ""), "email": csv_cell(student.email or ""),
+                "max_score": _number(assignment.max_score),
+                "lms_id": csv_cell(roster[student.id].lms_id if student.id in roster
+                                   else (student.lms_user_id or "")),
             }
             try:
                 submission = gb.find_submission(assignment.name, student.id)
@@ -107,7 +118,7 @@ def export_rows(course: Course, gb: Gradebook) -> list[dict[str, str]]:
 def export_grades(course: Course, gb: Gradebook) -> str:
     """The CSV text: header :data:`COLUMNS`, then :func:`export_rows`."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")  # RFC 4180: see the module doc
     writer.writeheader()
     writer.writerows(export_rows(course, gb))
     return out.getvalue()

@@ -9,13 +9,13 @@ CSS, ``data:`` images, no scripts, and a Content-Security-Policy that forbids
 anything else, so a page opened from disk or mailed to a student shows the same.
 
 Everything that can come from a student (printed output, error messages,
-their id) is HTML-escaped. Hidden checks show their name, status, points and
+their id) goes through :func:`esc`, that is
+:func:`autograder.reports.escape.html_text`. Hidden checks show their name, status, points and
 hint only: their messages and output are never rendered, even if present.
 """
 from __future__ import annotations
 
 import base64
-import html
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -24,6 +24,7 @@ import autograder
 from autograder.grading.batch import results_path
 from autograder.course.config import Course, CourseError
 from autograder.course.late import LatePenalty, late_penalty
+from autograder.reports.escape import html_text
 from autograder.reports.plots import NoPlot, alt_text, figure_png
 from autograder.grading.results import CheckResult, ExerciseResult, SubmissionResult, read_result
 
@@ -133,8 +134,8 @@ CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
 def esc(value: object) -> str:
-    """HTML-escape anything (quotes too, so it is safe in attributes)."""
-    return html.escape(str(value), quote=True)
+    """HTML text for anything: :func:`autograder.reports.escape.html_text` (safe in quoted attributes)."""
+    return html_text(value)
 
 
 def html_page(title: str, body: str) -> str:

@@ -158,3 +158,85 @@ def test_nbgrader_layout_is_listed_in_place(course: Course) -> None:
     assert not (course.root / "submitted" / "alice" / "a2" / "a2.ipynb").exists()
     reasons = sorted(p.reason for p in report.problems)
     assert "holds no notebook" in reasons[0] and "not in roster.csv" in reasons[1]
+
+
+# ------------------------------------------------------------------ hostile folders and zips
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from autograder.grading.handin import ZipLimits  # noqa: E402
+from tests.autograder.grading.test_handin import make_hostile  # noqa: E402
+
+FOLDER_ATTACKS = ("symlink to a file outside", "symlink to a directory", "hard link", "FIFO",
+                  "character device", "socket", "oversized", "deep JSON")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(attacks=st.lists(st.sampled_from(FOLDER_ATTACKS), min_size=1, max_size=4))
+def test_hostile_folder_is_refused_file_by_file(course: Course, tmp_path_factory: pytest.TempPathFactory,
+                                                attacks: list[str]) -> None:
+    """In a folder of hand-ins, is every link, special, oversized or too-deep file reported by name
+    (never followed, nothing copied from it) while the genuine notebook beside it is collected?"""
+    root = tmp_path_factory.mktemp("hostile")
+    outside = root / "secret.ipynb"
+    outside.write_text(NOTEBOOK.replace("{}", '{"secret": "hidden answers"}'))
+    source = root / "handins"
+    _file(source, "alice.ipynb")
+    names = [f"bob_{i}.ipynb" for i in range(len(attacks))]
+    for name, attack in zip(names, attacks):
+        if attack == "deep JSON":
+            (source / name).write_text("[" * 100_000 + "]" * 100_000)
+        else:
+            make_hostile(attack, source / name, outside, cap=20 * 2**20)
+    report = collect(course, "a2", source, students=STUDENTS)
+    assert [c.student for c in report.collected] == ["alice"]
+    assert sorted(Path(p.source).name for p in report.problems) == sorted(names)
+    for problem in report.problems:
+        assert "refusing" in problem.reason or "not a readable notebook" in problem.reason
+    assert not (course.root / "submitted" / "bob").exists()
+
+
+def test_zip_reached_through_a_link_is_refused(course: Course, tmp_path: Path) -> None:
+    """Is an LMS export that is a symbolic link refused rather than followed?"""
+    real = tmp_path / "real.zip"
+    with zipfile.ZipFile(real, "w") as zf:
+        zf.writestr("alice.ipynb", NOTEBOOK)
+    (tmp_path / "export.zip").symlink_to(real)
+    with pytest.raises(CollectError, match="export.zip.*symbolic link"):
+        collect(course, "a2", tmp_path / "export.zip", students=STUDENTS)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bomb_size=st.integers(min_value=2**20, max_value=8 * 2**20), oversized=st.booleans())
+def test_zip_bomb_entries_are_refused_and_the_rest_collected(course: Course, tmp_path_factory: pytest.TempPathFactory,
+                                                            bomb_size: int, oversized: bool) -> None:
+    """Is a zip bomb entry (built here: megabytes of zeros) or an entry over the notebook cap refused
+    by name while the other students in the export are collected?"""
+    archive = tmp_path_factory.mktemp("bomb") / "export.zip"
+    limits = ZipLimits(max_entry_bytes=4 * 2**20, max_ratio=100, ratio_floor=64 * 1024)
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("alice_a2.ipynb", NOTEBOOK)
+        zf.writestr("bob_a2.ipynb", os.urandom(bomb_size) if oversized else b"\0" * bomb_size)
+    report = collect(course, "a2", archive, students=STUDENTS, zip_limits=limits)
+    assert [c.student for c in report.collected] == ["alice"]
+    (problem,) = report.problems
+    assert problem.source == "export.zip:bob_a2.ipynb"
+    expected = "larger than" if bomb_size > limits.max_entry_bytes else "not JSON" if oversized else "zip bomb"
+    assert expected in problem.reason
+
+
+@pytest.mark.parametrize("attack", ["symlink to a file outside", "FIFO", "hard link"])
+def test_nbgrader_layout_in_place_names_links_and_special_files(course: Course, tmp_path: Path, attack: str) -> None:
+    """With submitted/ in place, is a notebook that is a link or a FIFO named as a problem (it would
+    be graded as an error) while the other hand-ins are listed as usual?"""
+    outside = tmp_path / "reference.ipynb"
+    outside.write_text(NOTEBOOK)
+    for student in ("alice", "bob"):
+        (course.root / "submitted" / student / "a2").mkdir(parents=True)
+    (course.root / "submitted" / "alice" / "a2" / "a2.ipynb").write_text(NOTEBOOK)
+    hostile = course.root / "submitted" / "bob" / "a2" / "a2.ipynb"
+    make_hostile(attack, hostile, outside, cap=0)
+    report = collect(course, "a2", students=STUDENTS)
+    assert [c.student for c in report.collected] == ["alice", "bob"]
+    (problem,) = report.problems
+    assert problem.source == str(hostile) and "refusing" in problem.reason

@@ -492,3 +492,19 @@ def test_the_group_course_option_is_accepted(tmp_path, monkeypatch):
     assert seen["course"] == tmp_path
     missing = CliRunner().invoke(main, ["ci", str(notebook), "--assignment", "a2", "--student", "ada01"])
     assert missing.exit_code == 2 and "give the course folder" in missing.output
+
+
+@pytest.mark.parametrize("kind", ["symlink to a file outside", "hard link"])
+def test_gradescope_notebook_that_is_a_link_is_refused(tmp_path, course_dir, fake_engine, kind):
+    """Is a submitted notebook that links to another file (e.g. the autograder's own) refused by name,
+    with a score of 0, and never graded?"""
+    from tests.autograder.grading.test_handin import make_hostile
+
+    root = gradescope_layout(tmp_path / "autograder", email="ada.lovelace@example.edu")
+    outside = notebook_file(tmp_path / "autograder" / "source" / "reference.ipynb")
+    make_hostile(kind, root / "submission" / "a2.ipynb", outside, cap=0)
+    code = run_ci(None, course=course_dir, assignment="a2", student=None, formats=["gradescope"],
+                  gradescope_root=root, env={}, echo=lambda line: None)
+    assert code == EXIT_NOT_GRADED and fake_engine.calls == []
+    data = gradescope_json(root)
+    assert data["score"] == 0 and "a2.ipynb" in data["output"] and "refusing" in data["output"]

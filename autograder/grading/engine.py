@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import autograder
+from autograder.grading.call_limits import CallLimitPolicy, call_limits
 from autograder.grading.results import CellProblem, CheckResult, ExerciseResult, SubmissionResult
 from autograder.grading.submission import SubmissionError, notebook_sha256, read_submission
 from exercises.dlcheck import PASSED, TIMEOUT, Outcome, StudentError, StudentTimeout, run_check
@@ -123,16 +124,19 @@ def collect_figures(exercises: Sequence[Exercise], worker: Any, ref: ReferenceVi
 
 
 def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: Mapping[str, dict],
-               limits: Any = None, sandbox: str = "auto") -> tuple[tuple[ExerciseResult, ...],
-                                                                   tuple[CellProblem, ...], str, str,
-                                                                   tuple[dict, ...]]:
+               limits: Any = None, sandbox: str = "auto",
+               scaled_calls: CallLimitPolicy | None = CallLimitPolicy()) -> tuple[
+                   tuple[ExerciseResult, ...], tuple[CellProblem, ...], str, str, tuple[dict, ...]]:
     """Run the student's cells in a worker and every check against them.
 
-    Returns (exercise results, cell problems, the cells' printed output, sandbox
-    mode, figure data).
+    Each exercise's calls get the limit ``scaled_calls`` derives from its model
+    answer's cost (:mod:`autograder.grading.call_limits`); ``None``: every call
+    gets ``limits.call_timeout``. Returns (exercise results, cell problems, the
+    cells' printed output, sandbox mode, figure data).
     """
     from autograder.sandbox.handle import Limits, StudentWorker
 
+    call_limit = call_limits(exercises, params, scaled_calls) if scaled_calls is not None else {}
     ref = ReferenceView(reference_namespace([e.solution_cell(params[e.key]) for e in exercises]))
     with StudentWorker(limits or Limits(), sandbox=sandbox) as worker:
         try:
@@ -149,6 +153,7 @@ def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: M
         results, timed_out = [], set()
         for exercise in exercises:
             checks = []
+            worker.call_timeout = call_limit.get(exercise.key)
             for check in exercise.checks:
                 student = WorkerStudent(worker, timed_out)
                 started = time.perf_counter()
@@ -157,14 +162,18 @@ def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: M
                 checks.append(check_result(check, outcome, "".join(student.printed),
                                            time.perf_counter() - started))
             results.append(ExerciseResult(exercise.key, exercise.title, tuple(checks)))
+        worker.call_timeout = None
         figures = collect_figures(exercises, worker, ref, params)
         return tuple(results), problems, printed, worker.sandbox_mode, figures
 
 
 def grade_notebook(notebook: Path, *, assignment: str, student: str, exercises: Sequence[Exercise],
                    secret: bytes, limits: Any = None, sandbox: str = "auto",
-                   submitted_at: str | None = None) -> SubmissionResult:
+                   submitted_at: str | None = None,
+                   scaled_calls: CallLimitPolicy | None = CallLimitPolicy()) -> SubmissionResult:
     """Grade one student's notebook for ``assignment`` on that student's variant.
+
+    Calls are limited per exercise as ``scaled_calls`` says (see :func:`grade_code`).
 
     Never raises for a bad submission: an unreadable notebook gives a result
     with ``error`` set and every check at zero.
@@ -180,7 +189,7 @@ def grade_notebook(notebook: Path, *, assignment: str, student: str, exercises: 
         return SubmissionResult(exercises=ungraded(exercises, "error", str(err), ""), error=str(err),
                                 notebook_sha256=sha, duration=time.perf_counter() - started, **common)
     exercise_results, problems, printed, mode, figures = grade_code(
-        code.cells, exercises=exercises, params=params, limits=limits, sandbox=sandbox)
+        code.cells, exercises=exercises, params=params, limits=limits, sandbox=sandbox, scaled_calls=scaled_calls)
     return SubmissionResult(exercises=exercise_results, cell_problems=problems, output=printed,
                             notebook_sha256=code.sha256, sandbox=mode, figures=figures,
                             edited_locked_cells=code.edited_locked_cells,

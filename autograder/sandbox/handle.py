@@ -16,6 +16,11 @@ Guaranteed in every mode
       MPLBACKEND=Agg, one BLAS thread ...): no variable of the grader leaks.
     * Resource limits (:class:`Limits`) on memory, CPU, file size, open files,
       processes; every operation has a deadline and the submission a budget.
+      A call's deadline is ``Limits.call_timeout`` (5 s) unless the grader sets
+      ``call_timeout`` for the calls that follow: it sets, per exercise,
+      ``min(60 s, max(1 s, factor × the model answer's slowest call))`` with
+      factor 50 (exercises that train declare more), measured on this machine
+      at grading start (margins: :mod:`autograder.grading.call_limits`).
     * Nothing from the worker is unpickled or evaluated; a reply is accepted
       only for the request id just sent; garbage, an oversized frame, an
       unsolicited frame or a dead process count as a crash.
@@ -144,6 +149,9 @@ class StudentWorker:
         self.sandbox_mode = _resolve_mode(sandbox)
         self.use_zygote = zygote
         self.last_output = ""
+        self.call_timeout: float | None = None
+        """Seconds each call/get/has that follows may take; None: ``limits.call_timeout``. The grader sets
+        it per exercise, scaled to the model answer's cost (:mod:`autograder.grading.call_limits`)."""
         self._process: _Process | None = None
         self._cells: list[str] = []
         self._replayable: list[int] = []
@@ -268,7 +276,9 @@ class StudentWorker:
         if self._closed:
             raise RuntimeError("this StudentWorker is closed; create a new one")
         self._ensure_worker()
-        reply = self._timed(message, what, self.limits.call_timeout if timeout is None else timeout)
+        if timeout is None:
+            timeout = self.limits.call_timeout if self.call_timeout is None else self.call_timeout
+        reply = self._timed(message, what, timeout)
         output = reply.get("output", "")
         if type(output) is not str:
             self._crash(what, ProtocolError("non-text output"))

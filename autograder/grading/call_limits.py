@@ -10,9 +10,11 @@ exercise::
 ``slowest model call``
     the longest single call of a student function while the exercise's checks
     run against the model answer, here in the grading process (numpy, no
-    worker), the first time this process grades the exercise (variants of one
-    exercise cost alike; the measurement then costs once per grading process,
-    about what the model answer's checks take).
+    worker). It is measured only when it matters: the first time one of the
+    exercise's calls is still running after ``floor`` seconds (the worker's
+    :class:`~autograder.sandbox.handle.CallDeadline`), while that call keeps
+    running, then kept for the grading process (variants of one exercise cost
+    alike). Grading where every call is quick never pays for it.
 ``factor``
     :data:`DEFAULT_FACTOR` (50): a plain-Python loop over the small inputs of
     the checks stays within a few tens of the model's numpy time; an exercise
@@ -35,6 +37,7 @@ the arguments, which the worker also does.
 """
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -65,6 +68,8 @@ class CallLimitPolicy:
         return min(self.ceiling, max(self.floor, scaled))
 
 
+log = logging.getLogger(__name__)
+
 _measured: dict[str, float] = {}
 """Slowest model call by exercise key, measured once per grading process."""
 
@@ -90,14 +95,28 @@ def slowest_model_call(exercise: Exercise, params: Mapping[str, Any], namespace:
     return _measured[exercise.key]
 
 
-def call_limits(exercises: Sequence[Exercise], params: Mapping[str, Mapping[str, Any]],
-                policy: CallLimitPolicy = CallLimitPolicy()) -> dict[str, float]:
-    """The per-call limit of each exercise, by key (see the module docstring)."""
-    if all(e.key in _measured for e in exercises):
-        namespace: Mapping[str, Any] = {}
-    else:
-        namespace = reference_namespace([e.solution_cell(params[e.key]) for e in exercises])
-    return {e.key: policy.limit(slowest_model_call(e, params[e.key], namespace), factor_of(e)) for e in exercises}
+class LazyCallLimits:
+    """The per-call limits of ``exercises``, each measured the first time it is asked for.
+
+    ``namespace`` is the model answer (the solution cells of the exercises'
+    assignment), ``params`` the variants by exercise key.
+    """
+
+    def __init__(self, exercises: Sequence[Exercise], params: Mapping[str, Mapping[str, Any]],
+                 namespace: Mapping[str, Any], policy: CallLimitPolicy = CallLimitPolicy()) -> None:
+        self._exercises = {e.key: e for e in exercises}
+        self._params, self._namespace, self.policy = params, namespace, policy
+
+    def limit(self, key: str) -> float:
+        """The limit of exercise ``key``; on a failure to measure (a broken model answer), the floor, logged."""
+        exercise = self._exercises[key]
+        try:
+            seconds = slowest_model_call(exercise, self._params[key], self._namespace)
+        except Exception as err:  # the checks already ran on this model answer before release
+            log.warning("could not measure the model answer of %s (%s: %s); its calls get %g s",
+                        key, type(err).__name__, err, self.policy.floor)
+            return self.policy.floor
+        return self.policy.limit(seconds, factor_of(exercise))
 
 
 class _TimingStudent(LocalStudent):

@@ -11,12 +11,13 @@ output or error text during them (either could carry the hidden inputs out).
 """
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import autograder
-from autograder.grading.call_limits import CallLimitPolicy, call_limits
+from autograder.grading.call_limits import CallLimitPolicy, LazyCallLimits
 from autograder.grading.results import CellProblem, CheckResult, ExerciseResult, SubmissionResult
 from autograder.grading.submission import SubmissionError, notebook_sha256, read_submission
 from exercises.dlcheck import PASSED, TIMEOUT, Outcome, StudentError, StudentTimeout, run_check
@@ -130,14 +131,16 @@ def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: M
     """Run the student's cells in a worker and every check against them.
 
     Each exercise's calls get the limit ``scaled_calls`` derives from its model
-    answer's cost (:mod:`autograder.grading.call_limits`); ``None``: every call
-    gets ``limits.call_timeout``. Returns (exercise results, cell problems, the
+    answer's cost, measured when a call first runs past the floor
+    (:mod:`autograder.grading.call_limits`); ``None``: every call gets
+    ``limits.call_timeout``. Returns (exercise results, cell problems, the
     cells' printed output, sandbox mode, figure data).
     """
-    from autograder.sandbox.handle import Limits, StudentWorker
+    from autograder.sandbox.handle import CallDeadline, Limits, StudentWorker
 
-    call_limit = call_limits(exercises, params, scaled_calls) if scaled_calls is not None else {}
-    ref = ReferenceView(reference_namespace([e.solution_cell(params[e.key]) for e in exercises]))
+    model_answer = reference_namespace([e.solution_cell(params[e.key]) for e in exercises])
+    ref = ReferenceView(model_answer)
+    scaled = LazyCallLimits(exercises, params, model_answer, scaled_calls) if scaled_calls is not None else None
     with StudentWorker(limits or Limits(), sandbox=sandbox) as worker:
         try:
             outcomes = worker.run_cells(list(cells))
@@ -153,7 +156,8 @@ def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: M
         results, timed_out = [], set()
         for exercise in exercises:
             checks = []
-            worker.call_timeout = call_limit.get(exercise.key)
+            worker.call_timeout = None if scaled is None else \
+                CallDeadline(scaled.policy.floor, functools.partial(scaled.limit, exercise.key))
             for check in exercise.checks:
                 student = WorkerStudent(worker, timed_out)
                 started = time.perf_counter()

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograder.grading import call_limits as limits_module
-from autograder.grading.call_limits import CallLimitPolicy, call_limits, factor_of, slowest_model_call
+from autograder.grading.call_limits import CallLimitPolicy, LazyCallLimits, factor_of, slowest_model_call
 from autograder.grading.engine import grade_notebook
 from autograder.sandbox.handle import Limits
 from exercises.model import load_exercise, reference_namespace, variant_params
@@ -61,12 +61,21 @@ def test_a_declared_factor_is_used_and_a_bad_one_named():
 
 
 def test_the_measured_cost_is_the_model_answers_slowest_call():
-    """Is the model answer's slowest call measured, and the limit factor x it when over the floor?"""
+    """Is the model answer's slowest call measured once, and the limit factor x it when over the floor?"""
     params = {WORK.key: variant_params(WORK, SECRET, "ada01")}
-    seconds = slowest_model_call(WORK, params[WORK.key], reference_namespace([WORK.solution_cell(params[WORK.key])]))
-    assert seconds > 0
-    policy = CallLimitPolicy(floor=0.0, ceiling=1e9)
-    assert call_limits([WORK], params, policy) == {WORK.key: 1000 * seconds}
+    namespace = reference_namespace([WORK.solution_cell(params[WORK.key])])
+    seconds = slowest_model_call(WORK, params[WORK.key], namespace)
+    assert seconds > 0 and slowest_model_call(WORK, params[WORK.key], {}) == seconds  # kept, not re-measured
+    limits = LazyCallLimits([WORK], params, namespace, CallLimitPolicy(floor=0.0, ceiling=1e9))
+    assert limits.limit(WORK.key) == 1000 * seconds
+
+
+def test_quick_grading_never_measures(tmp_path):
+    """Is the model answer left unmeasured when every call of a submission finishes within the floor?"""
+    path = notebook(tmp_path / "quick.ipynb", "def double(x):\n    return 2 * x\n"
+                                              "def square(x):\n    return x * x\n")
+    result = grade_notebook(path, assignment="zz", student="ada01", exercises=[PAIR], secret=SECRET)
+    assert result.points == result.max_points and limits_module._measured == {}
 
 
 def test_a_correct_loop_is_not_timed_out_where_a_flat_limit_times_it_out(tmp_path):

@@ -20,6 +20,10 @@ imported by :mod:`exercises.course_modules`), that declares, side by side:
     when the default built from ``SOLUTION`` does not fit (numeric answers);
 ``PLOT`` (optional)
     code of a plot cell shown after the solution;
+``CALL_TIME_FACTOR`` (optional)
+    how many times the model answer's slowest call a student's call may take
+    (default 50; exercises whose calls train declare more, e.g. 500): see
+    ``autograder/grading/call_limits.py``;
 ``test_*(student, ref, params)``
     the checks, pytest functions marked ``@pytest.mark.points(n)`` and, for the
     ones students never see, ``@pytest.mark.hidden(hint="...")``.

@@ -1,6 +1,8 @@
 """The ``grade`` command: click wiring over the library, one module per group of commands.
 
-    main     the group, ``build``, ``release``, ``check``, ``demo``, registration
+    main     the group, ``build``, ``release``, ``check``, ``demo``, the command table
+             (``COMMANDS``: one line per command of another module, imported on use)
+    lazy     the click group that imports a command's module only when it is asked for
     grading  ``collect``, ``autograde``, ``export``
     reports  ``feedback``, ``report``
     ci       ``ci``

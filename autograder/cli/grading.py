@@ -2,12 +2,9 @@
 
 Each is a thin layer over one library function (:func:`autograder.course.collect.collect`,
 :func:`autograder.course.autograde.grade_and_record`,
-:func:`autograder.reports.export.export_grades`). Register them on the ``grade`` group::
-
-    from autograder.cli.grading import autograde_command, collect_command, export_command
-    main.add_command(collect_command)
-    main.add_command(autograde_command)
-    main.add_command(export_command)
+:func:`autograder.reports.export.export_grades`). The ``grade`` group lists them in its command
+table (:data:`autograder.cli.main.COMMANDS`) and imports this module only when one of them runs;
+heavy libraries (rich, nbgrader, SQLAlchemy) are imported inside the commands.
 
 They read the course from the group's context object (``ctx.obj.course()``,
 as ``grade --course PATH`` sets it up), or from the current folder upwards.

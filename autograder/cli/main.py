@@ -10,7 +10,23 @@ from pathlib import Path
 import click
 
 from autograder.cli.common import CliState, assignment_of, count, relative, secret_of
+from autograder.cli.lazy import LazyGroup
 from autograder.course.config import ROSTER_FILE, CourseError, read_roster
+
+COMMANDS = {
+    # name: "module:attribute", imported only when the command runs or --help lists it (one line each)
+    "collect": "autograder.cli.grading:collect_command",
+    "autograde": "autograder.cli.grading:autograde_command",
+    "export": "autograder.cli.grading:export_command",
+    "feedback": "autograder.cli.reports:feedback_command",
+    "report": "autograder.cli.reports:report_command",
+    "ci": "autograder.cli.ci:ci_command",
+    "serve": "autograder.cli.serve:serve_command",
+    "init": "autograder.cli.setup:init_command",
+    "new-exercise": "autograder.cli.setup:new_exercise_command",
+}
+"""The commands that live in other modules of :mod:`autograder.cli` (build, release, check and
+demo are defined below)."""
 
 SAMPLE_COURSE = Path(__file__).resolve().parents[2] / "course"
 """The sample course bundled with the repository (used by ``grade demo``)."""
@@ -23,7 +39,7 @@ def _library_errors() -> tuple[type[Exception], ...]:
     return CourseError, ReleaseError, NotebookError, ExerciseDefinitionError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--course", "course_path", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The course folder (holding course.toml). Default: the current folder or a parent.")
 @click.pass_context
@@ -152,9 +168,11 @@ def demo(ctx: click.Context, jobs: int) -> None:
       grade demo
       grade --course /tmp/course-copy demo
     """
+    from autograder.cli.grading import autograde_command, export_command
+    from autograder.cli.reports import feedback_command, report_command
     from autograder.course.config import assignment_exercises
-    from autograder.course.sample_class import hand_in
     from autograder.course.release import build_assignment, release_assignment
+    from autograder.course.sample_class import hand_in
     if ctx.obj.course_path is None:  # the sub-commands invoked below read the course from ctx.obj too
         ctx.obj = CliState(SAMPLE_COURSE)
     course = ctx.obj.course()
@@ -205,18 +223,3 @@ def demo(ctx: click.Context, jobs: int) -> None:
             click.echo(f"  {label:<10} {path}")
     if failed:
         raise click.ClickException(f"could not build or release {', '.join(failed)} (see above)")
-
-
-from autograder.cli.ci import ci_command  # noqa: E402  (one module per group of commands)
-from autograder.cli.grading import autograde_command, collect_command, export_command  # noqa: E402
-from autograder.cli.reports import feedback_command, report_command  # noqa: E402
-from autograder.cli.serve import serve_command  # noqa: E402
-
-for _command in (collect_command, autograde_command, feedback_command, report_command, export_command,
-                 ci_command, serve_command):
-    main.add_command(_command)
-
-from autograder.cli.setup import init_command, new_exercise_command  # noqa: E402
-
-for _command in (init_command, new_exercise_command):
-    main.add_command(_command)

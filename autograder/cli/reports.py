@@ -1,32 +1,26 @@
 """``grade feedback`` and ``grade report``: thin click commands over :mod:`autograder.reports.feedback`
 and :mod:`autograder.reports.class_report`.
 
-The group (``autograder.cli.main.main``) registers them with
-``main.add_command(feedback_command)`` and ``main.add_command(report_command)``;
-they take the course from the group's context object (``CliState.course()``).
+The group (``autograder.cli.main.main``) lists them in its command table and imports this module
+only when one of them runs; they take the course from the group's context object
+(``CliState.course()``). Pages and plots (matplotlib) are imported inside the commands.
 """
 from __future__ import annotations
 
 from typing import Any
 
 import click
-from rich.console import Console
 
 from autograder.cli.common import course_from, relative
 from autograder.course.config import Course, CourseError
 from autograder.reports.escape import terminal_text
-from autograder.reports.feedback import NoResultsError, load_results, write_pages
-from autograder.reports.class_report import class_report, report_terminal, roster_ids, save_report
 
 TERMINAL_WIDTH = 120
 """Columns of the summary when the output is not a terminal (a log, a pipe)."""
 
 
-
-
-
-
 def _load(course: Course, assignment: str, student: str | None = None):  # -> GradedResults
+    from autograder.reports.feedback import NoResultsError, load_results
     try:
         course.assignment(assignment)
     except CourseError as err:
@@ -58,6 +52,7 @@ def feedback_command(state: Any, assignment: str, student: str | None) -> None:
       grade feedback a2
       grade feedback a2 --student ada01
     """
+    from autograder.reports.feedback import write_pages
     course = course_from(state)
     loaded = _load(course, assignment, student)
     written = write_pages(course, loaded.results)
@@ -85,6 +80,9 @@ def report_command(state: Any, assignment: str) -> None:
     Example:
       grade report a2
     """
+    from rich.console import Console
+
+    from autograder.reports.class_report import class_report, report_terminal, roster_ids, save_report
     course = course_from(state)
     loaded = _load(course, assignment)
     try:

@@ -3,7 +3,9 @@
     engine      one notebook: its cells in a sandboxed worker, the checks here
     batch       a class in a process pool, resumable (results.json per hand-in)
     results     the frozen result dataclasses and their JSON
+    call_limits per-call time limits from the model answer's measured cost
     submission  reading a hand-in notebook
+    notebook_json  a hand-in's bytes as cells (bounded JSON, no nbformat), nbgrader's checksum
     plugin      the ``dlgrade`` pytest plugin (the same checks under pytest)
     inkernel    hidden checks run inside a Jupyter kernel (nbgrader's autograde)
     selfcheck   ``grade check``: a student's public checks from a terminal

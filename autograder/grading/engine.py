@@ -20,11 +20,13 @@ the unstable formula returns a wrong value, nan or inf, or not at all.
 """
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import autograder
+from autograder.grading.call_limits import CallLimitPolicy, LazyCallLimits
 from autograder.grading.results import CellProblem, CheckResult, ExerciseResult, SubmissionResult
 from autograder.grading.submission import SubmissionError, notebook_sha256, read_submission
 from exercises.dlcheck import PASSED, TIMEOUT, Outcome, StudentError, StudentTimeout, run_check
@@ -137,22 +139,30 @@ def collect_figures(exercises: Sequence[Exercise], worker: Any, ref: ReferenceVi
 
 
 def _run_checks(worker: Any, checks: Sequence[tuple[Exercise, Check]], ref: ReferenceView,
-                params: Mapping[str, dict], timed_out: set[str]) -> dict[tuple[str, str], CheckResult]:
-    """Run ``checks`` against the student's code in ``worker``; results by (exercise key, check name)."""
+                params: Mapping[str, dict], timed_out: set[str],
+                scaled: LazyCallLimits | None) -> dict[tuple[str, str], CheckResult]:
+    """Run ``checks`` against the student's code in ``worker``; results by (exercise key, check name).
+
+    Each check's calls get its exercise's scaled limit (``scaled``; None: ``limits.call_timeout``)."""
+    from autograder.sandbox.handle import CallDeadline
+
     results = {}
     for exercise, check in checks:
+        worker.call_timeout = None if scaled is None else \
+            CallDeadline(scaled.policy.floor, functools.partial(scaled.limit, exercise.key))
         printed_by_check: list[str] = []
         student = WorkerStudent(worker, timed_out, printed_by_check.append)
         started = time.perf_counter()
         outcome = run_check(check.function, {"student": student, "ref": ref, "params": params[exercise.key]})
         results[exercise.key, check.name] = check_result(check, outcome, "".join(printed_by_check),
                                                          time.perf_counter() - started)
+    worker.call_timeout = None
     return results
 
 
 def _hidden_phase(cells: Sequence[str], checks: Sequence[tuple[Exercise, Check]], ref: ReferenceView,
                   params: Mapping[str, dict], timed_out: set[str], limits: Any,
-                  sandbox: str) -> dict[tuple[str, str], CheckResult]:
+                  sandbox: str, scaled: LazyCallLimits | None) -> dict[tuple[str, str], CheckResult]:
     """Hidden checks in a fresh worker (the cells run again there), after every public result is final.
 
     Nothing this worker prints or raises is shown (``check_result`` keeps only
@@ -170,13 +180,13 @@ def _hidden_phase(cells: Sequence[str], checks: Sequence[tuple[Exercise, Check]]
         except StudentError as err:
             status = TIMEOUT if isinstance(err, StudentTimeout) else "error"
             return {(e.key, c.name): check_result(c, Outcome(status), "", 0.0) for e, c in checks}
-        return _run_checks(worker, checks, ref, params, timed_out)
+        return _run_checks(worker, checks, ref, params, timed_out, scaled)
 
 
 def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: Mapping[str, dict],
-               limits: Any = None, sandbox: str = "auto") -> tuple[tuple[ExerciseResult, ...],
-                                                                   tuple[CellProblem, ...], str, str,
-                                                                   tuple[dict, ...]]:
+               limits: Any = None, sandbox: str = "auto",
+               scaled_calls: CallLimitPolicy | None = CallLimitPolicy()) -> tuple[
+                   tuple[ExerciseResult, ...], tuple[CellProblem, ...], str, str, tuple[dict, ...]]:
     """Run the student's cells in a worker and every check against them.
 
     Two phases (trust invariant 5: hidden inputs never reach student code before
@@ -185,13 +195,18 @@ def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: M
     worker; then the hidden checks run in a fresh worker (see :func:`_hidden_phase`).
     A function that ran out of time in the first phase is not run again.
 
-    Returns (exercise results, cell problems, the cells' printed output, sandbox
-    mode, figure data).
+    Each exercise's calls get the limit ``scaled_calls`` derives from its model
+    answer's cost, measured when a call first runs past the floor
+    (:mod:`autograder.grading.call_limits`); ``None``: every call gets
+    ``limits.call_timeout``. Returns (exercise results, cell problems, the
+    cells' printed output, sandbox mode, figure data).
     """
     from autograder.sandbox.handle import Limits, StudentWorker
 
     limits = limits or Limits()
-    ref = ReferenceView(reference_namespace([e.solution_cell(params[e.key]) for e in exercises]))
+    model_answer = reference_namespace([e.solution_cell(params[e.key]) for e in exercises])
+    ref = ReferenceView(model_answer)
+    scaled = LazyCallLimits(exercises, params, model_answer, scaled_calls) if scaled_calls is not None else None
     every_check = [(e, c) for e in exercises for c in e.checks]
     timed_out: set[str] = set()
     with StudentWorker(limits, sandbox=sandbox) as worker:
@@ -206,11 +221,12 @@ def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: M
         problems = tuple(CellProblem(o.index, f"{o.error_type}: {o.error_message}")
                          for o in outcomes if not o.ok)
         printed = _cap("".join(o.output for o in outcomes))
-        results = _run_checks(worker, [(e, c) for e, c in every_check if c.public], ref, params, timed_out)
+        results = _run_checks(worker, [(e, c) for e, c in every_check if c.public], ref, params, timed_out,
+                              scaled)
         figures = collect_figures(exercises, worker, ref, params)
         mode = worker.sandbox_mode
     results.update(_hidden_phase(cells, [(e, c) for e, c in every_check if not c.public], ref, params,
-                                 timed_out, limits, mode))
+                                 timed_out, limits, mode, scaled))
     exercise_results = tuple(ExerciseResult(e.key, e.title, tuple(results[e.key, c.name] for c in e.checks))
                              for e in exercises)
     return exercise_results, problems, printed, mode, figures
@@ -218,8 +234,11 @@ def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: M
 
 def grade_notebook(notebook: Path, *, assignment: str, student: str, exercises: Sequence[Exercise],
                    secret: bytes, limits: Any = None, sandbox: str = "auto",
-                   submitted_at: str | None = None) -> SubmissionResult:
+                   submitted_at: str | None = None,
+                   scaled_calls: CallLimitPolicy | None = CallLimitPolicy()) -> SubmissionResult:
     """Grade one student's notebook for ``assignment`` on that student's variant.
+
+    Calls are limited per exercise as ``scaled_calls`` says (see :func:`grade_code`).
 
     Never raises for a bad submission: an unreadable notebook (whatever reading
     it raised) gives a result with ``error`` set and every check at zero.
@@ -242,7 +261,8 @@ def grade_notebook(notebook: Path, *, assignment: str, student: str, exercises: 
                           submitted_at=submitted_at, notebook_sha256=sha, notebook_file=Path(notebook).name,
                           duration=time.perf_counter() - started)
     exercise_results, problems, printed, mode, figures = grade_code(
-        code.cells, exercises=exercises, params=params, limits=limits, sandbox=sandbox)
+        code.cells, exercises=exercises, params=params, limits=limits, sandbox=sandbox,
+        scaled_calls=scaled_calls)
     return SubmissionResult(exercises=exercise_results, cell_problems=problems, output=printed,
                             notebook_sha256=code.sha256, notebook_file=Path(notebook).name, sandbox=mode,
                             figures=figures, edited_locked_cells=code.edited_locked_cells,

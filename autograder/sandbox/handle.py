@@ -22,6 +22,13 @@ Guaranteed in every mode
       is ``processes`` x ``memory_bytes``. Not bounded yet: the total size of
       what a worker writes in its own directory (each file at most
       ``file_size_bytes``).
+      A call's deadline is ``Limits.call_timeout`` (5 s) unless the grader sets
+      ``call_timeout`` (seconds or a :class:`CallDeadline`) for the calls that
+      follow: it sets, per exercise, ``min(60 s, max(1 s, factor × the model
+      answer's slowest call))`` with factor 50 (exercises that train declare
+      more), the model answer measured on this machine during grading, the
+      first time a call of the exercise runs past 1 s (margins:
+      :mod:`autograder.grading.call_limits`).
     * Nothing from the worker is unpickled or evaluated; a reply is accepted
       only for the request id just sent; garbage, an oversized frame, an
       unsolicited frame or a dead process count as a crash.
@@ -83,7 +90,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from autograder.sandbox import protocol
 from autograder.sandbox.protocol import Code, ProtocolError
@@ -117,6 +124,16 @@ class CellOutcome:
     """Short traceback through the student's cells only."""
     output: str
     """Captured stdout/stderr of the cell (capped), with notes on refused syntax."""
+
+
+@dataclass(frozen=True)
+class CallDeadline:
+    """A call's time limit decided in two steps: ``first`` seconds; when a call is still running
+    then, ``then()`` gives the seconds it may take in all (computed only for such a call, while it
+    keeps running: the grader measures the model answer's cost only when it matters)."""
+
+    first: float
+    then: Callable[[], float] | None = None
 
 
 def _resolve_mode(sandbox: str) -> str:
@@ -164,6 +181,9 @@ class StudentWorker:
         self.sandbox_mode = _resolve_mode(sandbox)
         self.use_zygote = zygote
         self.last_output = ""
+        self.call_timeout: float | CallDeadline | None = None
+        """Seconds each call/get/has that follows may take; None: ``limits.call_timeout``. The grader sets
+        it per exercise, scaled to the model answer's cost (:mod:`autograder.grading.call_limits`)."""
         self._process: _Process | None = None
         self._cells: list[str] = []
         self._replayable: list[int] = []
@@ -288,23 +308,35 @@ class StudentWorker:
         if self._closed:
             raise RuntimeError("this StudentWorker is closed; create a new one")
         self._ensure_worker()
-        reply = self._timed(message, what, self.limits.call_timeout if timeout is None else timeout)
+        if timeout is None:
+            timeout = self.limits.call_timeout if self.call_timeout is None else self.call_timeout
+        reply = self._timed(message, what, timeout)
         output = reply.get("output", "")
         if type(output) is not str:
             self._crash(what, ProtocolError("non-text output"))
         self.last_output = self._cap(output)
         return reply
 
-    def _timed(self, message: dict, what: str, timeout: float) -> dict:
+    def _timed(self, message: dict, what: str, timeout: float | CallDeadline) -> dict:
         if self._budget_left <= 0:
             raise BudgetExhausted(f"the submission's {self.limits.submission_budget:g} s budget is used up; "
                                   f"{what} was not run")
+        deadline = timeout if isinstance(timeout, CallDeadline) else CallDeadline(timeout)
+        timeout = deadline.first
         limit = min(timeout, self._budget_left)
         message = dict(message, id=self._next_id)
         self._next_id += 1
         start = time.monotonic()
         try:
-            reply = self._process.exchange(message, start + limit)
+            try:
+                reply = self._process.exchange(message, start + limit)
+            except TimeoutError:
+                more = deadline.then() if deadline.then is not None and limit >= timeout else timeout
+                if more <= timeout:
+                    raise
+                timeout = more  # the call kept running meanwhile: wait for the rest of its time
+                limit = min(timeout, self._budget_left)
+                reply = self._process.receive(message["id"], start + limit)
         except TimeoutError:
             self._budget_left -= time.monotonic() - start
             self._kill()

@@ -35,7 +35,8 @@ class Limits:
     """Time and resource limits for one submission's worker."""
 
     call_timeout: float = 5.0
-    """Seconds one call/get/has may take."""
+    """Seconds one call/get/has may take, unless ``StudentWorker.call_timeout`` says otherwise (the
+    grader sets it per exercise from the model answer's cost: :mod:`autograder.grading.call_limits`)."""
     cells_timeout: float = 30.0
     """Seconds for running all the notebook's cells (and for each replay)."""
     submission_budget: float = 120.0

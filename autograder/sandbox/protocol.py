@@ -6,12 +6,19 @@ nothing but the standard library and numpy.
 Frames
 ------
 A frame is ``MAGIC`` (4 bytes) + payload length (4 bytes, big endian) + a UTF-8
-JSON object. A frame longer than ``max_bytes`` (default 64 MiB) is refused
-*before* anything is allocated for it; a wrong magic, a short read, invalid
-UTF-8 or JSON (``NaN``/``Infinity`` literals included) raise
-:class:`ProtocolError`. :func:`read_frame` and :func:`write_frame` take an
-optional ``deadline`` (``time.monotonic()`` seconds) and then raise
-``TimeoutError`` instead of blocking past it.
+JSON object. A message that carries arrays is one ``ARRAYS_MAGIC`` frame
+instead: its payload is the JSON's length (4 bytes, big endian), the JSON
+object, then one *raw frame* per array, ``RAW_MAGIC`` (4 bytes) + length (4
+bytes, big endian) + the array's ``.npy`` bytes; the JSON refers to the k-th
+as ``{"$": "ndarray", "npy": k}``. Arrays thus cross as their bytes, not as
+base64 text inside JSON, and a message is still read in two reads (header,
+payload). A payload longer than ``max_bytes`` (default 64 MiB; raw frames
+included) is refused *before* anything is allocated for it; a wrong magic, a
+short read, invalid UTF-8 or JSON (``NaN``/``Infinity`` literals included),
+raw frames that do not fill the payload exactly or a reference to a raw frame
+that is not there raise :class:`ProtocolError`. :func:`read_frame` and
+:func:`write_frame` take an optional ``deadline`` (``time.monotonic()``
+seconds) and then raise ``TimeoutError`` instead of blocking past it.
 
 Values
 ------
@@ -27,7 +34,8 @@ tuple                  ``{"$": "tuple", "v": [...]}``
 dict (any keys)        ``{"$": "dict", "v": [[key, value], ...]}``
 complex, bytes         ``{"$": "complex", "v": [re, im]}``, ``{"$": "bytes", "v": b64}``
 numpy scalar           the Python scalar (``.item()``)
-ndarray                ``{"$": "ndarray", "v": b64 of np.save(allow_pickle=False)}``
+ndarray                ``{"$": "ndarray", "npy": bytes of np.save(allow_pickle=False)}``: the
+                       bytes go in a raw frame (above); ``"v": base64`` is still read
 np.random.Generator    ``{"$": "rng", "bit_generator": "PCG64", "state": {...}}``
 :class:`Code`          ``{"$": "code", "v": source}``  (grader -> worker only)
 :class:`Opaque`        ``{"$": "opaque", "type": ..., "summary": ...}``
@@ -64,7 +72,10 @@ from typing import Any, Callable
 import numpy as np
 
 MAGIC = b"DLG1"
+ARRAYS_MAGIC = b"DLG2"
+RAW_MAGIC = b"DLGR"
 HEADER = struct.Struct(">4sI")
+LENGTH = struct.Struct(">I")
 DEFAULT_MAX_FRAME = 64 * 1024**2
 MAX_DEPTH = 64
 RNG_NAMES = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
@@ -98,11 +109,22 @@ class Opaque:
 
 # --------------------------------------------------------------------- frames
 def pack_frame(message: dict, max_bytes: int = DEFAULT_MAX_FRAME) -> bytes:
-    """Serialise ``message`` into one frame; raise ProtocolError if over ``max_bytes``."""
-    payload = json.dumps(message, allow_nan=False, separators=(",", ":")).encode("utf-8")
+    """Serialise ``message`` into one frame, its arrays (``bytes`` values in it) as raw frames;
+    raise ProtocolError if the payload is over ``max_bytes``."""
+    raws: list[bytes] = []
+
+    def to_raw_frame(value: Any) -> int:  # json.dumps calls this for what JSON cannot hold
+        if type(value) is not bytes:
+            raise TypeError(f"a {type(value).__name__} cannot go into a frame")
+        raws.append(value)
+        return len(raws) - 1
+
+    text = json.dumps(message, allow_nan=False, separators=(",", ":"), default=to_raw_frame).encode("utf-8")
+    parts = [LENGTH.pack(len(text)), text, *(part for raw in raws for part in (HEADER.pack(RAW_MAGIC, len(raw)), raw))]
+    payload = b"".join(parts) if raws else text
     if len(payload) > max_bytes:
         raise ProtocolError(f"message of {len(payload)} bytes exceeds the {max_bytes}-byte cap")
-    return HEADER.pack(MAGIC, len(payload)) + payload
+    return HEADER.pack(ARRAYS_MAGIC if raws else MAGIC, len(payload)) + payload
 
 
 def _wait(fd: int, event: int, deadline: float | None) -> None:
@@ -135,15 +157,55 @@ def _reject_constant(name: str) -> Any:
 
 
 def read_frame(fd: int, max_bytes: int = DEFAULT_MAX_FRAME, deadline: float | None = None) -> dict:
-    """Read one frame from ``fd`` and return its JSON object."""
-    magic, size = HEADER.unpack(_read_exact(fd, HEADER.size, deadline))
-    if magic != MAGIC:
+    """Read one frame (and the raw frames of its arrays) from ``fd`` and return its JSON object."""
+    return _read_message(lambda size: _read_exact(fd, size, deadline), max_bytes)
+
+
+def unpack_frame(data: bytes, max_bytes: int = DEFAULT_MAX_FRAME) -> dict:
+    """The message of :func:`pack_frame`'s bytes (exactly one message, nothing after it)."""
+    stream = io.BytesIO(data)
+
+    def read(size: int) -> bytes:
+        chunk = stream.read(size)
+        if len(chunk) < size:
+            raise ChannelClosed("the frame ends early")
+        return chunk
+
+    message = _read_message(read, max_bytes)
+    if stream.read(1):
+        raise ProtocolError("bytes after the frame")
+    return message
+
+
+def _read_message(read: Callable[[int], bytes], max_bytes: int) -> dict:
+    magic, size = HEADER.unpack(read(HEADER.size))
+    if magic not in (MAGIC, ARRAYS_MAGIC):
         raise ProtocolError(f"bad frame magic {magic!r}")
     if size > max_bytes:
         raise ProtocolError(f"frame of {size} bytes exceeds the {max_bytes}-byte cap")
-    payload = _read_exact(fd, size, deadline)
+    payload = read(size)
+    if magic == MAGIC:  # no raw frames: an array naming one is refused by decode_value
+        return _parse_json(payload)
+    text, raws = _split_raw_frames(memoryview(payload))
+    arrays: list[dict] = []
+
+    def note_arrays(obj: dict) -> dict:  # the ndarray values that name a raw frame, filled in below
+        if obj.get("$") == "ndarray" and "npy" in obj:
+            arrays.append(obj)
+        return obj
+
+    message = _parse_json(text, note_arrays)
+    for array in arrays:
+        index = array["npy"]
+        if type(index) is not int or not 0 <= index < len(raws):
+            raise ProtocolError(f"an array refers to raw frame {index!r} of {len(raws)}")
+        array["npy"] = raws[index]
+    return message
+
+
+def _parse_json(text: bytes | memoryview, object_hook: Callable[[dict], Any] | None = None) -> dict:
     try:
-        message = json.loads(payload.decode("utf-8"), parse_constant=_reject_constant)
+        message = json.loads(str(text, "utf-8"), parse_constant=_reject_constant, object_hook=object_hook)
     except ProtocolError:
         raise
     except Exception as err:  # UnicodeDecodeError, JSONDecodeError, RecursionError, ValueError
@@ -151,6 +213,25 @@ def read_frame(fd: int, max_bytes: int = DEFAULT_MAX_FRAME, deadline: float | No
     if not isinstance(message, dict):
         raise ProtocolError("frame is not a JSON object")
     return message
+
+
+def _split_raw_frames(payload: memoryview) -> tuple[memoryview, list[bytes]]:
+    """The JSON text and the raw frames of an ``ARRAYS_MAGIC`` payload, which they must fill exactly."""
+    if len(payload) < LENGTH.size or LENGTH.unpack(payload[:LENGTH.size])[0] > len(payload) - LENGTH.size:
+        raise ProtocolError("the JSON length of an arrays frame is past its end")
+    start = LENGTH.size + LENGTH.unpack(payload[:LENGTH.size])[0]
+    text, raws = payload[LENGTH.size:start], []
+    while start < len(payload):
+        if len(payload) - start < HEADER.size:
+            raise ProtocolError(f"raw frame {len(raws)} is cut off in its header")
+        magic, length = HEADER.unpack(payload[start:start + HEADER.size])
+        start += HEADER.size
+        if magic != RAW_MAGIC or length > len(payload) - start:
+            raise ProtocolError(f"raw frame {len(raws)} has magic {bytes(magic)!r} and length {length} "
+                                f"({len(payload) - start} bytes left in the frame)")
+        raws.append(bytes(payload[start:start + length]))
+        start += length
+    return text, raws
 
 
 def write_frame(fd: int, message: dict, max_bytes: int = DEFAULT_MAX_FRAME,
@@ -173,14 +254,13 @@ def _type_name(value: Any) -> str:
     return name if module == "builtins" else f"{module}.{name}"
 
 
-def _array_to_b64(array: np.ndarray) -> str:
+def _array_to_npy(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    np.lib.format.write_array(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
 
 
-def _array_from_b64(text: str) -> np.ndarray:
-    raw = base64.b64decode(text.encode("ascii"), validate=True)
+def _array_from_npy(raw: bytes) -> np.ndarray:
     stream = io.BytesIO(raw)
     version = np.lib.format.read_magic(stream)
     if version == (1, 0):
@@ -192,13 +272,16 @@ def _array_from_b64(text: str) -> np.ndarray:
     expected = math.prod(shape) * dtype.itemsize
     if expected != len(raw) - stream.tell():
         raise ProtocolError(f"array header promises {expected} bytes, frame holds {len(raw) - stream.tell()}")
-    array = np.load(io.BytesIO(raw), allow_pickle=False)
-    del fortran
-    return array
+    # The data is the array's memory in C order (Fortran order when the header says so); read it
+    # straight from the bytes (np.load would parse the header a second time), as a writable copy.
+    data = np.frombuffer(raw, dtype=dtype, count=math.prod(shape), offset=stream.tell()) if expected else \
+        np.empty(0, dtype=dtype)
+    return data.reshape(shape, order="F" if fortran else "C").copy(order="K")
 
 
 def encode_value(value: Any, *, strict: bool, depth: int = 0) -> Any:
-    """Encode ``value`` as JSON-ready data (see the module docstring for the table).
+    """Encode ``value`` as data for a frame (see the module docstring for the table): JSON values,
+    and ``bytes`` for each array's ``.npy``, which :func:`pack_frame` sends as a raw frame.
 
     ``strict=True`` raises TypeError for a value that is not data; ``strict=False``
     returns an :class:`Opaque` encoding instead and never calls student methods.
@@ -247,7 +330,7 @@ def encode_value(value: Any, *, strict: bool, depth: int = 0) -> Any:
         base = np.ndarray.view(value, np.ndarray)
         if base.dtype.hasobject:
             return _refuse(value, strict, f"ndarray of dtype object, shape {base.shape}")
-        return {"$": "ndarray", "v": _array_to_b64(np.ndarray.copy(base))}
+        return {"$": "ndarray", "npy": _array_to_npy(np.ndarray.copy(base))}
     return _refuse(value, strict, "not a data value")
 
 
@@ -309,7 +392,11 @@ def _decode_tagged(tag: Any, data: dict, eval_code: Callable[[str], Any] | None,
     if tag == "bytes":
         return base64.b64decode(str(data["v"]).encode("ascii"), validate=True)
     if tag == "ndarray":
-        return _array_from_b64(str(data["v"]))
+        if "npy" in data:  # read_frame put the raw frame's bytes here
+            if type(data["npy"]) is not bytes:
+                raise ProtocolError("an array refers to a raw frame that was not read with its message")
+            return _array_from_npy(data["npy"])
+        return _array_from_npy(base64.b64decode(str(data["v"]).encode("ascii"), validate=True))
     if tag == "rng":
         name = data["bit_generator"]
         if name not in RNG_NAMES:

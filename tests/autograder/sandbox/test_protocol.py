@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import json
 import math
 import os
 import struct
@@ -13,13 +12,14 @@ import pytest
 
 from autograder.sandbox.protocol import (
     MAGIC, ChannelClosed, Code, Opaque, ProtocolError, decode_value, encode_value, pack_frame,
-    read_frame, write_frame,
+    read_frame, unpack_frame, write_frame,
 )
 
 
 def round_trip(value: object) -> object:
-    """Encode as the worker does, through real JSON text, and decode as the grader does."""
-    return decode_value(json.loads(json.dumps(encode_value(value, strict=False), allow_nan=False)))
+    """Encode as the worker does, through a real frame (JSON text and raw frames), and decode as the
+    grader does."""
+    return decode_value(unpack_frame(pack_frame({"value": encode_value(value, strict=False)}))["value"])
 
 
 class Hostile:

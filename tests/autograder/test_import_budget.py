@@ -1,0 +1,98 @@
+"""What the commands where one person waits import: never the heavy libraries they do not use.
+
+Each case runs in a fresh interpreter and asserts on ``sys.modules`` after the
+work is done (never on time: the seconds are in ``bench/one_notebook.py``).
+``grade --help`` lists the commands without importing them; grading one
+notebook reads its JSON without nbformat (and so without jsonschema) and
+keeps figures as data (no matplotlib).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+HELP_NEVER = ("nbformat", "jsonschema", "matplotlib", "nbgrader", "sqlalchemy")
+GRADING_NEVER = ("jsonschema", "matplotlib", "nbformat", "nbgrader", "sqlalchemy")
+
+REPORT = """
+import json, sys
+print("MODULES=" + json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def imported_by(code: str, cwd: Path) -> set[str]:
+    """The top-level packages in ``sys.modules`` after ``code`` ran in a fresh interpreter."""
+    env = {key: value for key, value in os.environ.items() if key != "DLGRADE_SECRET"}
+    done = subprocess.run([sys.executable, "-c", code + REPORT], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (line,) = [line for line in done.stdout.splitlines() if line.startswith("MODULES=")]
+    return set(json.loads(line.removeprefix("MODULES=")))
+
+
+@pytest.fixture
+def model_answer(tiny_course: Path) -> Path:
+    """The tiny course's a2 notebook for ada01 with the model answer in it (the source notebook)."""
+    import nbformat
+
+    from autograder.course.config import assignment_exercises, load_course, resolve_secret
+    from autograder.course.notebooks import build_notebook
+    from exercises.model import variant_params
+
+    course = load_course(tiny_course)
+    assignment = course.assignment("a2")
+    exercises = assignment_exercises(assignment)
+    secret = resolve_secret(course, {}).value
+    notebook = build_notebook(course.name, assignment, exercises,
+                              {e.key: variant_params(e, secret, "ada01") for e in exercises})
+    notebook.metadata.setdefault("dlgrade", {})["student"] = "ada01"
+    path = tiny_course / "ada01-a2.ipynb"
+    path.write_text(nbformat.writes(notebook), encoding="utf-8")
+    return path
+
+
+def test_help_imports_no_heavy_library(tmp_path):
+    """Does `grade --help` list every command without importing nbformat, jsonschema, matplotlib,
+    nbgrader or SQLAlchemy?"""
+    modules = imported_by("""
+from click.testing import CliRunner
+from autograder.cli.main import main
+result = CliRunner().invoke(main, ["--help"])
+assert result.exit_code == 0 and "autograde" in result.output and "ci" in result.output, result.output
+""", tmp_path)
+    assert not modules & set(HELP_NEVER)
+
+
+def test_grading_one_notebook_imports_no_validator_or_plotting(model_answer, tiny_course):
+    """Does grade_notebook on a model answer grade it fully without jsonschema, matplotlib, nbformat,
+    nbgrader or SQLAlchemy?"""
+    modules = imported_by(f"""
+from autograder.course.config import assignment_exercises, load_course, resolve_secret
+from autograder.grading.engine import grade_notebook
+course = load_course({str(tiny_course)!r})
+result = grade_notebook({str(model_answer)!r}, assignment="a2", student="ada01",
+                        exercises=assignment_exercises(course.assignment("a2")),
+                        secret=resolve_secret(course, {{}}).value)
+assert not result.error and result.points == result.max_points > 0, result
+""", tiny_course)
+    assert not modules & set(GRADING_NEVER)
+
+
+def test_grade_ci_imports_no_validator_or_plotting(model_answer, tiny_course):
+    """Does `grade ci` on a model answer grade it fully without jsonschema, matplotlib, nbformat,
+    nbgrader or SQLAlchemy?"""
+    modules = imported_by(f"""
+from click.testing import CliRunner
+from autograder.cli.main import main
+result = CliRunner().invoke(main, ["ci", {str(model_answer)!r}, "--assignment", "a2", "--student", "ada01",
+                                   "--course", {str(tiny_course)!r}, "--format", "junit",
+                                   "--out", {str(tiny_course / "out")!r}])
+assert result.exit_code == 0 and "5/5 points" in result.output, result.output
+""", tiny_course)
+    assert not modules & set(GRADING_NEVER)

@@ -50,7 +50,9 @@ in one place (named) and tested by a family of attacks (named).
    ``test_leftovers.py``.
 9. A submission's resources are bounded as a whole: memory, processes and
    CPU rate by a control group where one can be made, else per-process rlimits
-   times the process cap — :mod:`~autograder.sandbox.cgroup`; ``test_resources.py``.
+   times the process cap; its private folder is on a tmpfs charged to that
+   group — :mod:`~autograder.sandbox.cgroup`, :func:`~autograder.sandbox.launch.work_root`;
+   ``test_resources.py``.
 10. CI outputs reveal what the course allows — :mod:`autograder.reports.ci_formats`;
     ``test_ci_formats.py``.
 Beside every hostile case of the corpus, honest students' results are
@@ -62,6 +64,6 @@ correct; a student may learn one bit per hidden check (passed or not) and what
 the hint says; plain mode run by a grader that is not root keeps the grader's
 user, files and network within the student's reach (use bwrap); in plain mode
 world-readable files outside the course (the project's installed sources)
-stay readable; the total size of what a worker writes in its own folder is not
-bounded yet (each file is).
+stay readable; without a tmpfs and control groups, the total size of what a
+worker writes in its own folder is not bounded (each file is).
 """

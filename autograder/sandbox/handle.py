@@ -19,9 +19,10 @@ Guaranteed in every mode
       Where the machine lets the grader make control groups, the submission's
       memory, processes and CPU rate are bounded as a whole besides
       (:mod:`autograder.sandbox.cgroup`, trust invariant 9); elsewhere the bound
-      is ``processes`` x ``memory_bytes``. Not bounded yet: the total size of
-      what a worker writes in its own directory (each file at most
-      ``file_size_bytes``).
+      is ``processes`` x ``memory_bytes``. A worker's own directory is on a
+      tmpfs when the machine has one (:func:`autograder.sandbox.launch.work_root`),
+      so what it writes there is memory of its group, bounded with the rest and
+      never on the host's disk; elsewhere each file is at most ``file_size_bytes``.
       A call's deadline is ``Limits.call_timeout`` (5 s) unless the grader sets
       ``call_timeout`` (seconds or a :class:`CallDeadline`) for the calls that
       follow: it sets, per exercise, ``min(60 s, max(1 s, factor × the model

@@ -177,6 +177,30 @@ def _remove_tree(path: str) -> None:
     shutil.rmtree(path, onerror=retry)
 
 
+MEMORY_FS = "/dev/shm"
+MIN_MEMORY_FS_BYTES = 1024**3
+
+
+@functools.lru_cache(maxsize=1)
+def work_root() -> str:
+    """Where workers' private folders (and zygote bases) are made: a tmpfs when there is one.
+
+    On a tmpfs (``/dev/shm``, at least 1 GiB free) what a worker writes in its
+    folder is memory charged to its control group, so the submission's memory
+    bound (:mod:`autograder.sandbox.cgroup`) bounds its writes too, and nothing
+    reaches the host's disk. Elsewhere: the temporary folder (each file capped
+    at ``file_size_bytes``, the total not bounded)."""
+    try:
+        mounts = Path("/proc/self/mounts").read_text().splitlines()
+        usage = os.statvfs(MEMORY_FS)
+    except OSError:
+        return tempfile.gettempdir()
+    on_tmpfs = any(line.split()[1:3] == [MEMORY_FS, "tmpfs"] for line in mounts if len(line.split()) > 2)
+    if on_tmpfs and usage.f_bavail * usage.f_frsize >= MIN_MEMORY_FS_BYTES and os.access(MEMORY_FS, os.W_OK):
+        return MEMORY_FS
+    return tempfile.gettempdir()
+
+
 SHARED_WRITABLE_ROOTS = ("/tmp", "/var/tmp", "/dev/shm")
 """Where a worker in plain mode can create files outside its own directory (world-writable)."""
 

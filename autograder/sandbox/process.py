@@ -25,7 +25,7 @@ from autograder.sandbox import protocol
 from autograder.sandbox.cgroup import WorkerGroup, worker_group
 from autograder.sandbox.launch import (CHANNEL, NOBODY, SANDBOX_HOME, SANDBOX_SITE, _bwrap_args, _copy_code,
                                        _environment, _json, _private_uid, _processes_of_uid, _python,
-                                       _remove_files_of_uid, _remove_tree, _signal)
+                                       _remove_files_of_uid, _remove_tree, _signal, work_root)
 from autograder.sandbox.protocol import ProtocolError
 from autograder.sandbox.zygote import ZygoteError, _retire, _Zygote
 
@@ -75,7 +75,7 @@ class _Process:
                  fork_timeout: float = 5.0) -> None:
         self.limits = limits
         self.zygote = zygote
-        self.workdir = tempfile.mkdtemp(prefix="dlgrade-worker-", dir=zygote.base if zygote else None)
+        self.workdir = tempfile.mkdtemp(prefix="dlgrade-worker-", dir=zygote.base if zygote else work_root())
         self.kill_uid: int | None = None
         self.proc: subprocess.Popen | None = None
         self.pid: int | None = None

@@ -64,7 +64,8 @@ from pathlib import Path
 from autograder.sandbox import protocol
 from autograder.sandbox.protocol import ProtocolError
 from autograder.sandbox.launch import (CHANNEL, SANDBOX_HOME, SANDBOX_SITE, STARTUP_TIMEOUT, _bwrap_args,
-                                       _copy_code, _environment, _json, _python, _remove_tree, _signal)
+                                       _copy_code, _environment, _json, _python, _remove_tree, _signal,
+                                       work_root)
 
 log = logging.getLogger("autograder.sandbox.handle")  # the logger these warnings have always used
 
@@ -104,7 +105,7 @@ class _Zygote:
         self.inside_pid = 0
         self._next_id = 1
         _remove_stale_bases()
-        self.base = tempfile.mkdtemp(prefix=f"{ZYGOTE_PREFIX}{self.owner}-")
+        self.base = tempfile.mkdtemp(prefix=f"{ZYGOTE_PREFIX}{self.owner}-", dir=work_root())
         os.chmod(self.base, 0o711)
         os.mkdir(os.path.join(self.base, "code"), 0o755)
         _copy_code(os.path.join(self.base, "code"))
@@ -231,7 +232,8 @@ def _remove_stale_bases() -> None:
     one process removes it and the others skip it. A claimed folder keeps the
     dead owner's prefix, so one whose removal was itself interrupted is found
     again next time."""
-    for path in Path(tempfile.gettempdir()).glob(f"{ZYGOTE_PREFIX}*-*"):
+    roots = {Path(tempfile.gettempdir()), Path(work_root())}
+    for path in (p for root in roots for p in root.glob(f"{ZYGOTE_PREFIX}*-*")):
         owner = path.name[len(ZYGOTE_PREFIX):].split("-")[0]
         if owner.isdigit() and not os.path.exists(f"/proc/{owner}") and path.is_dir() and not path.is_symlink():
             claimed = path.with_name(f"{path.name.split('.')[0]}.removed-by-{os.getpid()}")

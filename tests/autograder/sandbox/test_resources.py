@@ -159,3 +159,41 @@ def test_groups_left_by_a_killed_grader_are_removed() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "None", done.stderr
     assert [folder for folder in stale if folder.exists()] == []
+
+
+WRITE = '''
+import os
+def write_files(count, mib):
+    """Write ``count`` files of ``mib`` MiB into the worker's own folder; the MiB that got written."""
+    block, written = b"x" * (1024 * 1024), 0
+    for n in range(count):
+        try:
+            with open(f"scratch-{n}", "wb") as f:
+                for _ in range(mib):
+                    f.write(block)
+                    written += 1
+        except OSError:
+            break
+    return written
+'''
+
+
+@needs_cgroups
+@pytest.mark.parametrize("mode", MODES)
+def test_what_a_submission_writes_is_bounded_with_its_memory(mode: str) -> None:
+    """With 300 MiB for the submission, does writing 40 files of 15 MiB (600 MiB) into the worker's
+    own folder stop near 300 MiB (its folder is on a tmpfs charged to its group), and is nothing of
+    it on the host's disk?"""
+    from autograder.sandbox.launch import MEMORY_FS, work_root
+    if work_root() != MEMORY_FS:
+        pytest.skip(f"{MEMORY_FS} is no usable tmpfs here: workers' folders are on the disk")
+    limits = Limits(call_timeout=20.0, cells_timeout=10.0, submission_budget=60.0,
+                    submission_memory_bytes=300 * MIB, memory_bytes=1024 * MIB)
+    with StudentWorker(limits, sandbox=mode) as student:
+        assert all(o.ok for o in student.run_cells([WRITE]))
+        assert student._process.workdir.startswith(MEMORY_FS)  # the test looks inside on purpose
+        try:
+            written = student.call("write_files", 40, 15)
+        except StudentError:  # the writer was killed at the bound: it held too
+            written = 0
+    assert written <= 300

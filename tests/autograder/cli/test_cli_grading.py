@@ -232,3 +232,35 @@ def test_the_notebook_named_like_the_assignment_is_graded_and_named(tiny_course:
     with open_gradebook(load_course(tiny_course)) as gb:
         assert recorded_scores(gb, "a2", "ada01") == {"a2_sigmoid_check": full}
         assert recorded_scores(gb, "a2", "alan02") == {"a2_sigmoid_check": 0.0}
+
+
+HOSTILE_HAND_INS = {
+    "deep01": lambda p: p.write_bytes(b'{"cells": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"),
+    "garbage02": lambda p: p.write_bytes(bytes(range(256)) * 64),
+    "surrogate03": lambda p: p.write_bytes(b'{"cells": [], "metadata": {"dlgrade": {"assignment": "\\ud800"}}}'),
+    "link04": lambda p: p.symlink_to("/etc/passwd"),
+    "fifo05": lambda p: os.mkfifo(p),
+    "odd06": lambda p: p.write_text('{"cells": [{"cell_type": "code", "source": 7, "metadata": {"nbgrader": []}}],'
+                                    ' "metadata": [], "nbformat": 4, "nbformat_minor": 5}'),
+}
+
+
+def test_a_class_of_hostile_hand_ins_exits_0_and_grades_everyone(tiny_course: Path, env_without_secret: None) -> None:
+    """With hand-ins that are deep JSON, binary garbage, lone surrogates, a link, a FIFO and odd
+    types beside an honest one, does `grade autograde` exit 0, give the honest student full marks and
+    every hostile one a result with an error and zero points (trust invariant 3)?"""
+    hand_in(tiny_course, "ada01", CORRECT, "2026-03-06T20:00:00+00:00")
+    for student, make in HOSTILE_HAND_INS.items():
+        folder = tiny_course / "submitted" / student / "a2"
+        folder.mkdir(parents=True)
+        make(folder / "a2.ipynb")
+    graded = run(tiny_course, "autograde", "a2", "--jobs", "2", "--sandbox", "none")
+    assert graded.exit_code == 0, graded.output
+    results = {p.parent.parent.name: json.loads(p.read_text())
+               for p in (tiny_course / "autograded").glob("*/a2/results.json")}
+    assert sorted(results) == sorted(["ada01", *HOSTILE_HAND_INS])
+    assert results["ada01"]["error"] == "" and \
+        sum(c["points"] for e in results["ada01"]["exercises"] for c in e["checks"]) == 5
+    for student in HOSTILE_HAND_INS:
+        assert results[student]["error"], student
+        assert sum(c["points"] for e in results[student]["exercises"] for c in e["checks"]) == 0, student

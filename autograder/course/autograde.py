@@ -143,7 +143,8 @@ def grade_and_record(gb: Gradebook, *, course: Course, assignment: Assignment,
             on_progress(row)
     grade_class(submissions, assignment=assignment.id, exercise_keys=[e.key for e in exercises],
                 secret=secret, out_root=autograded_dir(course), jobs=jobs, force=force,
-                sandbox=sandbox, course=course.root, on_outcome=on_outcome)
+                sandbox=sandbox, course=course.root, on_outcome=on_outcome,
+                follow_through=assignment.follow_through)
     order = {s.student: n for n, s in enumerate(submissions)}
     return sorted(rows, key=lambda r: order.get(r.student, len(order)))
 

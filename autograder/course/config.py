@@ -87,6 +87,10 @@ class Assignment:
     ``"a2.sigmoid"``); empty: every exercise whose ``ASSIGNMENT`` is this id, in name order."""
     course_root: Path | None = None
     """The course folder whose ``exercises/`` is searched before the library (set by load_course)."""
+    follow_through: bool = True
+    """Follow-through marking (``follow_through = false`` in the assignment's table turns it off): a
+    check of a later exercise runs with the model answer's function where the student's own, from
+    an earlier exercise, failed its checks, so one mistake is charged once."""
 
 
 @dataclass(frozen=True)
@@ -176,7 +180,7 @@ def _assignment(table: Mapping[str, Any], where: str, course_root: Path) -> Assi
         raise CourseError(f"{where}: exercises must be a list of exercise ids such as \"sigmoid\"")
     return Assignment(id=assignment_id, title=_get(table, "title", str, where),
                       due=_due(_get(table, "due", str, where), where), exercises=tuple(exercises),
-                      course_root=course_root)
+                      course_root=course_root, follow_through=_get(table, "follow_through", bool, where, True))
 
 
 def load_course(folder: Path) -> Course:

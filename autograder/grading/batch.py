@@ -85,7 +85,8 @@ def _grade_one(job: dict[str, Any]) -> BatchOutcome:
                                 student=job["student"],
                                 exercises=get_exercises(job["exercise_keys"], course=job["course"]),
                                 secret=job["secret"], limits=job["limits"], sandbox=job["sandbox"],
-                                submitted_at=job["submitted_at"])
+                                submitted_at=job["submitted_at"],
+                                follow_through=job.get("follow_through", True))
         write_result(result, path)
     except Exception:  # a grader failure: report it, keep the previous result untouched
         return BatchOutcome(job["student"], "failed", path,
@@ -96,7 +97,8 @@ def _grade_one(job: dict[str, Any]) -> BatchOutcome:
 def grade_class(submissions: Sequence[Submission], *, assignment: str, exercise_keys: Sequence[str],
                 secret: bytes, out_root: Path, jobs: int = 2, force: bool = False,
                 limits: Any = None, sandbox: str = "auto", course: Path | None = None,
-                on_outcome: Callable[[BatchOutcome], None] | None = None) -> list[BatchOutcome]:
+                on_outcome: Callable[[BatchOutcome], None] | None = None,
+                follow_through: bool = True) -> list[BatchOutcome]:
     """Grade every submission, ``jobs`` at a time; returns one outcome per submission.
 
     ``exercise_keys`` are looked up in the library and, when ``course`` (the
@@ -126,6 +128,7 @@ def grade_class(submissions: Sequence[Submission], *, assignment: str, exercise_
                         "student": submission.student, "exercise_keys": list(exercise_keys),
                         "course": str(course) if course is not None else None,
                         "secret": secret, "limits": limits, "sandbox": sandbox,
+                        "follow_through": follow_through,
                         "submitted_at": submission.submitted_at, "results_path": str(path),
                         "problem": submission.problem})
     if jobs == 1 or len(pending) <= 1:

@@ -20,6 +20,7 @@ the unstable formula returns a wrong value, nan or inf, or not at all.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from pathlib import Path
@@ -183,9 +184,71 @@ def _hidden_phase(cells: Sequence[str], checks: Sequence[tuple[Exercise, Check]]
         return _run_checks(worker, checks, ref, params, timed_out, scaled)
 
 
+def owned_functions(exercises: Sequence[Exercise]) -> dict[str, str]:
+    """Function name -> key of the exercise whose model answer defines it (its ``SOLUTION``)."""
+    owners: dict[str, str] = {}
+    for exercise in exercises:
+        for function in getattr(exercise.module, "SOLUTION", ()) or ():
+            if callable(function):
+                owners.setdefault(function.__name__, exercise.key)
+    return owners
+
+
+FOLLOW_THROUGH_NOTE = "checked with the model {names} because yours did not pass its checks"
+
+
+def _follow_through(cells: Sequence[str], exercises: Sequence[Exercise], results: dict[tuple[str, str], CheckResult],
+                    ref: ReferenceView, params: Mapping[str, dict], timed_out: set[str], limits: Any,
+                    sandbox: str, scaled: LazyCallLimits | None) -> dict[tuple[str, str], CheckResult]:
+    """Follow-through marking: a mistake is charged once.
+
+    Where exercise B's failed checks may have failed because B calls a function
+    owned by an exercise A that did not pass all its checks, B's failed checks
+    run again with A's function replaced by the model answer's (a call-back to
+    this process, :meth:`StudentWorker.rebind`), in workers started for this
+    alone (public checks first, then hidden ones in a fresh worker, as in the
+    two phases). A check whose re-run called a replaced function takes the
+    re-run's result, with a note naming what was replaced; B's own functions are
+    never replaced while B's checks run.
+    """
+    from autograder.sandbox.handle import StudentWorker
+
+    owners = owned_functions(exercises)
+    order = {e.key: n for n, e in enumerate(exercises)}
+    failing = {e.key for e in exercises if any(results[e.key, c.name].status != PASSED for c in e.checks)}
+    # Only functions of *earlier* exercises are replaced (later ones reuse earlier ones): an earlier
+    # exercise must not pass by calling the model answer of a later one the student failed on purpose.
+    replaced = {e.key: {name: ref._namespace[name] for name, owner in owners.items()
+                        if owner in failing and order[owner] < order[e.key] and name in ref._namespace}
+                for e in exercises}
+    reruns = [(e, c) for e in exercises for c in e.checks
+              if replaced[e.key] and results[e.key, c.name].status != PASSED]
+    updated: dict[tuple[str, str], CheckResult] = {}
+    for public in (True, False):
+        checks = [(e, c) for e, c in reruns if c.public == public]
+        if not checks:
+            continue
+        with StudentWorker(limits, sandbox=sandbox, follow_through=True) as worker:
+            try:
+                worker.run_cells(list(cells))
+            except StudentError:
+                continue  # the cells do not run again: the first results stand
+            for exercise, check in checks:
+                worker.rebind(replaced[exercise.key])
+                worker.called_back.clear()
+                rerun = _run_checks(worker, [(exercise, check)], ref, params, timed_out, scaled)
+                if worker.called_back:
+                    names = ", ".join(f"`{n}`" for n in sorted(worker.called_back))
+                    result = rerun[exercise.key, check.name]
+                    updated[exercise.key, check.name] = dataclasses.replace(
+                        result, note=FOLLOW_THROUGH_NOTE.format(names=names))
+    return updated
+
+
 def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: Mapping[str, dict],
                limits: Any = None, sandbox: str = "auto",
-               scaled_calls: CallLimitPolicy | None = CallLimitPolicy()) -> tuple[
+               scaled_calls: CallLimitPolicy | None = CallLimitPolicy(),
+               follow_through: bool = True) -> tuple[
                    tuple[ExerciseResult, ...], tuple[CellProblem, ...], str, str, tuple[dict, ...]]:
     """Run the student's cells in a worker and every check against them.
 
@@ -193,7 +256,9 @@ def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: M
     every public result is final, and never in a process whose output a student
     sees): the public checks of every exercise and the figures run first, in one
     worker; then the hidden checks run in a fresh worker (see :func:`_hidden_phase`).
-    A function that ran out of time in the first phase is not run again.
+    A function that ran out of time in the first phase is not run again. Then,
+    unless ``follow_through`` is False, a mistake is charged once
+    (:func:`_follow_through`).
 
     Each exercise's calls get the limit ``scaled_calls`` derives from its model
     answer's cost, measured when a call first runs past the floor
@@ -227,6 +292,8 @@ def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: M
         mode = worker.sandbox_mode
     results.update(_hidden_phase(cells, [(e, c) for e, c in every_check if not c.public], ref, params,
                                  timed_out, limits, mode, scaled))
+    if follow_through:
+        results.update(_follow_through(cells, exercises, results, ref, params, timed_out, limits, mode, scaled))
     exercise_results = tuple(ExerciseResult(e.key, e.title, tuple(results[e.key, c.name] for c in e.checks))
                              for e in exercises)
     return exercise_results, problems, printed, mode, figures
@@ -235,7 +302,8 @@ def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: M
 def grade_notebook(notebook: Path, *, assignment: str, student: str, exercises: Sequence[Exercise],
                    secret: bytes, limits: Any = None, sandbox: str = "auto",
                    submitted_at: str | None = None,
-                   scaled_calls: CallLimitPolicy | None = CallLimitPolicy()) -> SubmissionResult:
+                   scaled_calls: CallLimitPolicy | None = CallLimitPolicy(),
+                   follow_through: bool = True) -> SubmissionResult:
     """Grade one student's notebook for ``assignment`` on that student's variant.
 
     Calls are limited per exercise as ``scaled_calls`` says (see :func:`grade_code`).
@@ -262,7 +330,7 @@ def grade_notebook(notebook: Path, *, assignment: str, student: str, exercises: 
                           duration=time.perf_counter() - started)
     exercise_results, problems, printed, mode, figures = grade_code(
         code.cells, exercises=exercises, params=params, limits=limits, sandbox=sandbox,
-        scaled_calls=scaled_calls)
+        scaled_calls=scaled_calls, follow_through=follow_through)
     return SubmissionResult(exercises=exercise_results, cell_problems=problems, output=printed,
                             notebook_sha256=code.sha256, notebook_file=Path(notebook).name, sandbox=mode,
                             figures=figures, edited_locked_cells=code.edited_locked_cells,

@@ -140,7 +140,8 @@ def grade_submission(notebook: Path, *, course: Any, assignment: str, student: s
     from autograder.course.privacy import make_course_private
 
     try:
-        exercises = assignment_exercises(course.assignment(assignment))
+        chosen = course.assignment(assignment)
+        exercises = assignment_exercises(chosen)
         secret = resolve_secret(course, env)
     except CourseError as err:
         raise NotGradable(f"{err} (the instructor must fix the course or the CI secret)") from err
@@ -153,7 +154,8 @@ def grade_submission(notebook: Path, *, course: Any, assignment: str, student: s
     if note:
         echo(f"note: {note}")
     return engine.grade_notebook(notebook, assignment=assignment, student=student,
-                                 exercises=exercises, secret=secret.value)
+                                 exercises=exercises, secret=secret.value,
+                                 follow_through=chosen.follow_through)
 
 
 # --------------------------------------------------------------------------- outputs

@@ -194,6 +194,8 @@ def _check_row(check: CheckResult, notebook_error: str = "") -> str:
         if check.hint and check.status != "passed":
             details.append(f"<p class=\"hint\"><b>Hint:</b> {esc(check.hint)}</p>")
         details.append("<p class=\"note\">Hidden check: its inputs and expected values are not shown.</p>")
+    if check.note:  # follow-through marking: what was checked with the model's functions
+        details.append(f"<p class=\"note\">{esc(check.note[0].upper() + check.note[1:])}.</p>")
     badge = "" if check.public else "<span class=\"badge\">hidden</span>"
     return (f"<tr><td><code>{esc(display_name(check.name))}</code>{badge}</td><td>{status_html(check.status)}</td>"
             f"<td class=\"num\">{points_text(check.points, check.max_points)}</td>"

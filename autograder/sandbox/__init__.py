@@ -55,6 +55,15 @@ in one place (named) and tested by a family of attacks (named).
    ``test_resources.py``.
 10. CI outputs reveal what the course allows — :mod:`autograder.reports.ci_formats`;
     ``test_ci_formats.py``.
+Follow-through marking (:func:`autograder.grading.engine._follow_through`)
+adds one capability, and bounds it: a worker started with
+``follow_through=True`` (and no other) may ask the grader for a model answer's
+value at inputs its code passes, for exactly the functions the grader opened
+with :meth:`~autograder.sandbox.handle.StudentWorker.rebind` — functions of
+exercises earlier than the one whose checks run, never its own. A call-back
+from any other worker is a protocol violation (a crash); one for a name not
+opened raises in the student's code. Model code and expected values never
+cross: only values at the student's own inputs (``test_follow_through.py``).
 Beside every hostile case of the corpus, honest students' results are
 identical to a class of honest students alone
 (``test_honest_results_are_the_same_beside_every_hostile_classmate``).

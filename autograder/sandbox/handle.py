@@ -93,6 +93,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+import numpy as np
+
 from autograder.sandbox import protocol
 from autograder.sandbox.protocol import Code, ProtocolError
 from autograder.sandbox.launch import STARTUP_TIMEOUT
@@ -177,8 +179,17 @@ class StudentWorker:
     array([0, 2, 4])
     """
 
-    def __init__(self, limits: Limits = Limits(), *, sandbox: str = "auto", zygote: bool = True) -> None:
+    def __init__(self, limits: Limits = Limits(), *, sandbox: str = "auto", zygote: bool = True,
+                 follow_through: bool = False) -> None:
         self.limits = limits
+        self.follow_through = follow_through
+        """True only for a worker started for follow-through marking: it alone may ask the grader for
+        a model answer's values (call-backs); any other worker asking is a protocol violation."""
+        self.callbacks: dict[str, Callable[..., Any]] = {}
+        """The model answer's functions that call-backs may reach now (set by :meth:`rebind`)."""
+        self.called_back: set[str] = set()
+        """Names the student's code called back to since this was last cleared."""
+        self._rebound: list[str] = []
         self.sandbox_mode = _resolve_mode(sandbox)
         self.use_zygote = zygote
         self.last_output = ""
@@ -231,6 +242,35 @@ class StudentWorker:
                    "args": protocol.encode_value(list(args), strict=True),
                    "kwargs": protocol.encode_value(dict(kwargs), strict=True)}
         return self._value(self._operation(message, f"`{name}(...)`"), name)
+
+    def rebind(self, models: dict[str, Callable[..., Any]]) -> None:
+        """Follow-through marking: the student's functions named in ``models`` are replaced, in the
+        worker, by call-backs that the grader answers with the model answer's value at the inputs the
+        student's code passes; every other name is the student's own again. Only a worker started
+        with ``follow_through=True`` may do this (the guarantee is stated in the module docstring)."""
+        if not self.follow_through:
+            raise RuntimeError("call-backs are only for a worker started with follow_through=True")
+        self.callbacks = dict(models)
+        self._rebound = sorted(models)
+        self._operation({"op": "rebind", "names": self._rebound}, "replacing functions by the model's")
+
+    def _answer_callback(self, frame: dict) -> dict:
+        """The grader's side of a call-back: the model's value at the student's inputs, as data."""
+        name = frame.get("callback")
+        function = self.callbacks.get(name) if type(name) is str else None
+        if function is None:
+            return {"raised": f"no model answer of {str(name)[:80]!r} is open to call-backs now"}
+        self.called_back.add(name)
+        try:
+            args = protocol.decode_value(frame.get("args", []))
+            kwargs = protocol.decode_value(frame.get("kwargs", {"$": "dict", "v": []}))
+            if type(args) is not list or type(kwargs) is not dict:
+                return {"raised": "malformed arguments"}
+            with np.errstate(all="ignore"):
+                value = function(*args, **kwargs)
+            return {"value": protocol.encode_value(value, strict=True)}
+        except Exception as err:  # the student's arguments may be anything: the model's error is theirs
+            return {"raised": f"{type(err).__name__}: {str(err)[:200]}"}
 
     def get(self, name: str) -> Any:
         """Return the value of the student's global variable ``name``."""
@@ -330,14 +370,14 @@ class StudentWorker:
         start = time.monotonic()
         try:
             try:
-                reply = self._process.exchange(message, start + limit)
+                reply = self._process.exchange(message, start + limit, self._callback_answerer())
             except TimeoutError:
                 more = deadline.then() if deadline.then is not None and limit >= timeout else timeout
                 if more <= timeout:
                     raise
                 timeout = more  # the call kept running meanwhile: wait for the rest of its time
                 limit = min(timeout, self._budget_left)
-                reply = self._process.receive(message["id"], start + limit)
+                reply = self._process.receive(message["id"], start + limit, self._callback_answerer())
         except TimeoutError:
             self._budget_left -= time.monotonic() - start
             self._kill()
@@ -351,6 +391,9 @@ class StudentWorker:
         self._budget_left -= time.monotonic() - start
         return reply
 
+    def _callback_answerer(self) -> Callable[[dict], dict] | None:
+        return self._answer_callback if self.follow_through else None
+
     def _ensure_worker(self) -> None:
         process = self._process
         if process is not None and process.alive() and not process.has_unsolicited_data():
@@ -361,6 +404,9 @@ class StudentWorker:
         for index in self._replayable:
             self._timed({"op": "run_cells", "cells": [self._cells[index]], "first_index": index},
                         f"replaying cell {index}", replay_end - time.monotonic())
+        if self._rebound:  # a restarted follow-through worker gets its call-backs again
+            self._timed({"op": "rebind", "names": self._rebound}, "replacing functions by the model's",
+                        self.limits.call_timeout)
 
     def _start_process(self) -> _Process:
         """A connected, ready worker: forked from the zygote when possible, else cold."""

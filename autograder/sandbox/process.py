@@ -19,7 +19,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from autograder.sandbox import protocol
 from autograder.sandbox.cgroup import WorkerGroup, worker_group
@@ -177,21 +177,31 @@ class _Process:
     def has_unsolicited_data(self) -> bool:
         return bool(select.select([self.fd], [], [], 0)[0])
 
-    def exchange(self, message: dict, deadline: float) -> dict:
+    def exchange(self, message: dict, deadline: float,
+                 on_callback: Callable[[dict], dict] | None = None) -> dict:
         """Send ``message`` and return the reply with the same id."""
         protocol.write_frame(self.fd, message, self.limits.message_bytes, deadline)
-        return self.receive(message["id"], deadline)
+        return self.receive(message["id"], deadline, on_callback)
 
-    def receive(self, request_id: int, deadline: float) -> dict:
-        while not select.select([self.fd], [], [], max(0.0, min(0.1, deadline - time.monotonic())))[0]:
-            if time.monotonic() >= deadline:
-                raise TimeoutError("no reply before the deadline")
-            if not self.alive():
-                raise protocol.ChannelClosed(f"the worker exited ({self.exit_status()})")
-        reply = protocol.read_frame(self.fd, self.limits.message_bytes, deadline)
-        if reply.get("id") != request_id or type(reply.get("id")) is not int:
-            raise ProtocolError(f"reply for request {reply.get('id')!r} while waiting for {request_id}")
-        return reply
+    def receive(self, request_id: int, deadline: float,
+                on_callback: Callable[[dict], dict] | None = None) -> dict:
+        """The reply to ``request_id``. Call-back requests that come first are answered by
+        ``on_callback``; without one, a call-back request is a protocol violation (a crash)."""
+        while True:
+            while not select.select([self.fd], [], [], max(0.0, min(0.1, deadline - time.monotonic())))[0]:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError("no reply before the deadline")
+                if not self.alive():
+                    raise protocol.ChannelClosed(f"the worker exited ({self.exit_status()})")
+            reply = protocol.read_frame(self.fd, self.limits.message_bytes, deadline)
+            if "callback" in reply and "id" not in reply:
+                if on_callback is None:
+                    raise ProtocolError("a call-back request from a worker that may not make any")
+                protocol.write_frame(self.fd, on_callback(reply), self.limits.message_bytes, deadline)
+                continue
+            if reply.get("id") != request_id or type(reply.get("id")) is not int:
+                raise ProtocolError(f"reply for request {reply.get('id')!r} while waiting for {request_id}")
+            return reply
 
     def startup_log(self) -> str:
         if self.zygote is not None:

@@ -260,6 +260,8 @@ class Worker:
         module.__dict__["__builtins__"] = builtins
         sys.modules["__main__"] = module
         self.namespace = module.__dict__
+        self.fd, self.max_frame = -1, 0  # the channel, set by serve()
+        self.originals: dict = {}  # the student's own functions while call-back stubs stand in for them
 
     def run_cells(self, cells: list, first_index: int) -> dict:
         outcomes = []
@@ -288,10 +290,42 @@ class Worker:
         return eval(compile(source, "<grader code>", "eval"),
                     {"np": self.np, "numpy": self.np, "__builtins__": builtins})
 
+    def rebind(self, names: list) -> dict:
+        """Follow-through marking: each of ``names`` becomes a call-back to the grader's model answer;
+        every other name is the student's own again. The grader answers call-backs only in a worker
+        it started for that, and only for the names it opened (see :mod:`autograder.sandbox.handle`)."""
+        for name, original in self.originals.items():
+            self.namespace[name] = original
+        self.originals = {}
+        for name in names:
+            name = str(name)
+            if name in self.namespace:
+                self.originals[name] = self.namespace[name]
+            self.namespace[name] = self._call_back(name)
+        return {"value": True}
+
+    def _call_back(self, name: str) -> Callable[..., Any]:
+        worker = self
+
+        def model_answer(*args: Any, **kwargs: Any) -> Any:
+            protocol = worker.protocol
+            frame = {"callback": name, "args": protocol.encode_value(list(args), strict=False),
+                     "kwargs": protocol.encode_value(dict(kwargs), strict=False)}
+            protocol.write_frame(worker.fd, frame, worker.max_frame)
+            reply = protocol.read_frame(worker.fd, worker.max_frame)
+            if "value" not in reply:
+                raise RuntimeError(f"the model answer's {name} could not be used: {reply.get('raised', '?')}")
+            return protocol.decode_value(reply["value"])
+
+        model_answer.__name__ = model_answer.__qualname__ = name
+        return model_answer
+
     def answer(self, request: dict) -> dict:
         op = request.get("op")
         if op == "run_cells":
             return self.run_cells(list(request["cells"]), int(request.get("first_index", 0)))
+        if op == "rebind":
+            return self.rebind(list(request.get("names", [])))
         name = str(request.get("name"))
         if op == "has":
             return {"value": name in self.namespace}
@@ -324,6 +358,7 @@ class Worker:
 
 def serve(fd: int, max_frame: int, worker: Worker) -> None:
     protocol = worker.protocol
+    worker.fd, worker.max_frame = fd, max_frame
     main_pid = os.getpid()
     while True:
         try:

@@ -62,7 +62,7 @@ class FakeProcess:
     def __init__(self, events: list[Any]) -> None:
         self.events = list(events)
 
-    def exchange(self, message: dict, deadline: float) -> dict:
+    def exchange(self, message: dict, deadline: float, on_callback: Any = None) -> dict:
         event = self.events.pop(0) if self.events else "closed"
         if event == "closed":
             raise ChannelClosed("the worker exited (fuzz)")

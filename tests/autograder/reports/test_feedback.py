@@ -176,3 +176,17 @@ def test_rendered_pages_show_plots(tiny_course, tmp_path):
     assert colour_pixels(alice, "#D55E00", 0.08) > 300  # the student's curve and path (all checks passed)
     dave = screenshot(pages["dave"], tmp_path / "dave.png")
     assert non_white_share(dave) > 0.01
+
+
+def test_a_follow_through_note_is_shown_on_its_check(results, course):
+    """Does a check graded with the model's function say so on the page, escaped?"""
+    import dataclasses
+
+    from autograder.grading.engine import FOLLOW_THROUGH_NOTE
+    result = results["alice"] if isinstance(results, dict) else results[0]
+    exercise = result.exercises[0]
+    noted = dataclasses.replace(exercise.checks[0], note=FOLLOW_THROUGH_NOTE.format(names="`sigmoid<b>`"))
+    result = dataclasses.replace(result, exercises=(dataclasses.replace(
+        exercise, checks=(noted,) + exercise.checks[1:]),) + result.exercises[1:])
+    page = feedback_page(result, course)
+    assert "Checked with the model `sigmoid&lt;b&gt;` because yours did not pass its checks." in page

@@ -114,7 +114,8 @@ def check_result(check: Check, outcome: Outcome, output: str, duration: float) -
                        points=check.points if passed else 0.0, max_points=check.points,
                        public=check.public, message=message, hint=hint, output=output_shown,
                        duration=round(duration, 4) if check.public else 0.0,  # a hidden check's time is a channel
-                       mistake=outcome.mistake if outcome.status == "failed" else "")
+                       mistake=outcome.mistake if outcome.status == "failed" else "",
+                       attempted=getattr(outcome, "attempted", True))
 
 
 def ungraded(exercises: Sequence[Exercise], status: str, message: str, hint: str) -> tuple[ExerciseResult, ...]:

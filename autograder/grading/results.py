@@ -43,6 +43,9 @@ class CheckResult:
     mistake: str = ""
     """The named mistake (the hint text) when the check found a wrong answer; empty for a missing answer
     ("not filled in yet") or an error. Class reports count these."""
+    attempted: bool = True
+    """False when the check found nothing written yet (the stub still raises NotImplementedError, or
+    an answer is not filled in): the feedback page shows such an exercise as one line."""
     note: str = ""
     """Follow-through marking: which of the student's functions were replaced by the model answer's
     for this check, and why (empty when none was)."""

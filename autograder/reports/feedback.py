@@ -211,8 +211,20 @@ def figure_html(spec: dict) -> str:
         return no_plot(title, str(reason))
 
 
+def _not_attempted_row(exercise: ExerciseResult) -> str:
+    """One line for an exercise nothing of which is written yet, not the same hint on every check."""
+    hint = next((c.hint for c in exercise.checks if c.hint), "")
+    return (f"<tr><td>{len(exercise.checks)} checks</td><td>{status_html('error')}</td>"
+            f"<td class=\"num\">{points_text(exercise.points, exercise.max_points)}</td>"
+            f"<td><p class=\"msg\">Not attempted yet.</p>"
+            + (f"<p class=\"hint\"><b>Hint:</b> {esc(hint)}</p>" if hint else "") + "</td></tr>")
+
+
 def _exercise_section(exercise: ExerciseResult, figures: Iterable[dict], notebook_error: str) -> str:
-    rows = "".join(_check_row(c, notebook_error) for c in exercise.checks)
+    if exercise.checks and not any(c.attempted for c in exercise.checks):
+        rows = _not_attempted_row(exercise)
+    else:
+        rows = "".join(_check_row(c, notebook_error) for c in exercise.checks)
     pictures = "".join(figure_html(f) for f in figures)
     return (f"<section id=\"{esc(exercise.key)}\"><h2>{esc(exercise.title)} <small>({esc(exercise.key)}): "
             f"{points_text(exercise.points, exercise.max_points)} points</small></h2>"

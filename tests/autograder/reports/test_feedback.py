@@ -190,3 +190,19 @@ def test_a_follow_through_note_is_shown_on_its_check(results, course):
         exercise, checks=(noted,) + exercise.checks[1:]),) + result.exercises[1:])
     page = feedback_page(result, course)
     assert "Checked with the model `sigmoid&lt;b&gt;` because yours did not pass its checks." in page
+
+
+def test_an_exercise_not_attempted_is_one_line(results, course):
+    """Is an exercise none of whose checks found anything written shown as one "not attempted yet"
+    line with its hint once, instead of the same hint on every check?"""
+    import dataclasses
+
+    result = results["alice"] if isinstance(results, dict) else results[0]
+    exercise = result.exercises[0]
+    stub = "Replace `raise NotImplementedError()` in the solution cell with your code."
+    untouched = dataclasses.replace(exercise, checks=tuple(
+        dataclasses.replace(c, status="error", points=0.0, hint=stub, attempted=False) for c in exercise.checks))
+    page = feedback_page(dataclasses.replace(result, exercises=(untouched,) + result.exercises[1:]), course)
+    section = page.split(f'<section id="{exercise.key}">')[1].split("</section>")[0]
+    assert "Not attempted yet." in section and section.count("NotImplementedError") == 1
+    assert section.count("<tr>") == 2  # the header and the one line

@@ -20,6 +20,7 @@ COMMANDS = {
     "export": "autograder.cli.grading:export_command",
     "feedback": "autograder.cli.reports:feedback_command",
     "report": "autograder.cli.reports:report_command",
+    "similarity": "autograder.cli.similarity:similarity_command",
     "ci": "autograder.cli.ci:ci_command",
     "serve": "autograder.cli.serve:serve_command",
     "init": "autograder.cli.setup:init_command",

@@ -21,6 +21,7 @@ Who counts where (every number on the page states its denominator):
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 from collections import Counter
@@ -38,6 +39,7 @@ from autograder.reports.feedback import (display_name, esc, html_page, lateness,
                                  png_img, points_text)
 from autograder.reports.escape import plot_text, rich_text
 from autograder.reports.plots import NoPlot, histogram_png, pass_rate_png
+from autograder.reports.similarity import SIMILARITY_PAGE
 from autograder.grading.results import SubmissionResult
 
 REPORTS_DIR = "reports"
@@ -149,6 +151,8 @@ class ClassReport:
     """Roster students with no hand-in (no result, readable or not); None when no roster was given."""
     foreign: tuple[tuple[str, str], ...] = ()
     """``(student, released for)`` of hand-ins whose notebook was released for another student."""
+    similarity_page: str = ""
+    """The code-similarity page beside the report (a relative link) when ``grade similarity`` wrote one."""
 
 
 # --------------------------------------------------------------------------
@@ -349,6 +353,11 @@ def report_html(report: ClassReport) -> str:
     parts.append(_table(["Student", "Notebook released for"], [
         f"<tr><td>{esc(s)}</td><td><code>{esc(owner)}</code></td></tr>" for s, owner in report.foreign])
         if report.foreign else "<p>None: every graded notebook was released for the student who handed it in.</p>")
+    parts.append("<h2>Code similarity</h2>")
+    parts.append(f"<p><a href=\"{esc(report.similarity_page)}\">Pairs of solutions that look alike</a> "
+                 "(a reason to look, not a verdict).</p>" if report.similarity_page else
+                 f"<p class=\"note\">Not computed: run <code>grade similarity {esc(report.assignment)}</code>, "
+                 f"then <code>grade report {esc(report.assignment)}</code> again to link it here.</p>")
     parts.append("<h2>No hand-in</h2>")
     if report.missing is None:
         parts.append("<p class=\"note\">No roster: students without a hand-in are not known.</p>")
@@ -429,6 +438,8 @@ def report_path(course: Course, assignment: str) -> Path:
 def save_report(course: Course, report: ClassReport) -> Path:
     """Write the report's page; returns its path."""
     path = report_path(course, report.assignment)
+    if (path.parent / SIMILARITY_PAGE).is_file():
+        report = dataclasses.replace(report, similarity_page=SIMILARITY_PAGE)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(report_html(report), encoding="utf-8")
     return path

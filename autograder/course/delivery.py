@@ -34,9 +34,10 @@ FILE_MODE = 0o600
 _PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 
 EXCHANGE_REFUSAL = (
-    "refusing to release into nbgrader's exchange: `nbgrader release_assignment` publishes ONE folder, "
-    "exchange/<course>/outbound/<assignment>/, and `nbgrader fetch_assignment` copies that whole folder "
-    "to every student who fetches it; the exchange has no per-student outbound. dlgrade notebooks are "
+    "refusing to release into nbgrader's exchange: `nbgrader release_assignment` publishes ONE folder "
+    "(release/./<assignment>/) as exchange/<course>/outbound/<assignment>/, readable by every user, and "
+    "`nbgrader fetch_assignment` copies that whole folder to every student who fetches it; nbgrader's "
+    "default exchange has no per-student outbound. dlgrade notebooks are "
     "per-student variants, so a shared release would hand every student every variant (their classmates' "
     "numbers, and the roster with them). Use a per-student channel instead: "
     "`grade release A --to '/home/{student}/<course>/{assignment}'` (on a shared JupyterHub), "
@@ -111,13 +112,18 @@ def _uid_of(student: str, lookup: Callable[[str], tuple[int, int]] | None) -> tu
     import pwd
     try:
         if lookup is not None:
-            return lookup(student)
-        entry = pwd.getpwnam(student)
-        return entry.pw_uid, entry.pw_gid
+            uid, gid = lookup(student)
+        else:
+            entry = pwd.getpwnam(student)
+            uid, gid = entry.pw_uid, entry.pw_gid
     except KeyError:
         raise DeliveryError(f"no user named {student!r} on this machine: as root, a delivered folder is "
                             "given to the user named like the student id; create the user, fix the roster "
                             "id, or deliver without root (e.g. --zip-dir)") from None
+    if uid == 0:
+        raise DeliveryError(f"the user named {student!r} is root: a student's folder is never given to root; "
+                            "fix the roster id")
+    return uid, gid
 
 
 def _open_folders(fixed: Path, rest: Sequence[str], owner: tuple[int, int] | None) -> int:

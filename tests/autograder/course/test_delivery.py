@@ -135,3 +135,11 @@ def test_the_exchange_refusal_says_why_and_what_instead():
     """Does the exchange refusal explain that every student would get every variant and name the other channels?"""
     for part in ("outbound", "every student every variant", "--to", "--zip-dir", "grade serve"):
         assert part in EXCHANGE_REFUSAL
+
+
+def test_as_root_a_student_id_naming_root_is_refused(released, tmp_path):
+    """As root, is a student id whose user is root (uid 0) refused rather than given a root-owned folder?"""
+    with pytest.raises(DeliveryError, match="is root"):
+        deliver_to_folders(released[:1], str(tmp_path / "{student}"), assignment="a2", as_root=True,
+                           lookup_user=lambda name: (0, 0))
+    assert not (tmp_path / "ada01").exists()

@@ -82,7 +82,7 @@ class SimilarityReport:
     assignment: str
     threshold: float
     compared: tuple[tuple[str, int], ...]
-    """(exercise key, number of students whose code of it was compared) in notebook order."""
+    """(exercise key, number of students who wrote code of it beyond the stub) in notebook order."""
     pairs: tuple[SimilarPair, ...]
     """Highest score first."""
     unreadable: tuple[tuple[str, str], ...] = ()
@@ -206,7 +206,7 @@ def similarity_report(code: Mapping[str, Mapping[str, str]], stubs: Mapping[str,
             if len(text) > MAX_CODE_CHARS:
                 cut.append(f"{student}/{exercise}")
                 text = text[:MAX_CODE_CHARS]
-            if text.strip():
+            if answer_only(text, exercise_stubs).strip():  # an untouched stub is not compared
                 texts[student] = text
         compared.append((exercise, len(texts)))
         pairs += compare_exercise(exercise, texts, exercise_stubs, threshold=threshold)
@@ -264,7 +264,7 @@ def similarity_html(report: SimilarityReport) -> str:
              f"{NOISE_CHARS} characters, names and layout ignored); the released stub does not count. Listed: "
              f"pairs with a score of at least {report.threshold:.0%} (the larger share of one code found in the "
              "other).</p>",
-             "<ul>" + "".join(f"<li>{esc(key)}: {n} hand-ins compared</li>" for key, n in report.compared) + "</ul>"]
+             "<ul>" + "".join(f"<li>{esc(key)}: {n} hand-ins with code beyond the stub compared</li>" for key, n in report.compared) + "</ul>"]
     if report.pairs:
         rows = "".join(f"<tr><td class=\"num\">{p.score:.0%}</td><td>{esc(p.exercise)}</td>"
                        f"<td><a href=\"#pair-{n}\">{esc(p.first)}</a></td><td>{esc(p.second)}</td></tr>"

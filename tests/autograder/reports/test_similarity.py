@@ -77,7 +77,7 @@ def test_the_copied_pair_is_flagged_and_nothing_else(course):
     report = build_similarity(course, "a2")
     assert [(p.first, p.second) for p in report.pairs] == [("ada01", "alan02")]
     assert report.pairs[0].score > 0.9
-    assert report.compared == (("a2.sigmoid", 7),)
+    assert report.compared == (("a2.sigmoid", 5),)  # the two untouched stubs are not compared
 
 
 def test_honest_solutions_score_low_even_with_a_low_threshold(course):

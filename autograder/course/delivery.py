@@ -99,9 +99,8 @@ def delivery_folder(pattern: str, *, student: str, assignment: str) -> Path:
 
 def _fixed_prefix(pattern: str) -> Path:
     """The leading folders of ``pattern`` that hold no placeholder (links there are the system's own)."""
-    fixed = [part for part in PurePath(pattern).parts]
     prefix = []
-    for part in fixed:
+    for part in PurePath(pattern).parts:
         if "{" in part:
             break
         prefix.append(part)
@@ -199,7 +198,7 @@ def deliver_to_folders(notebooks: Sequence[tuple[str, Path]], pattern: str, *, a
     fixed = _fixed_prefix(pattern)
     delivered = []
     for student, notebook, folder, owner in plan:
-        rest = folder.parts[len(fixed.parts):] if fixed != Path(".") else folder.parts
+        rest = folder.parts[len(fixed.parts):]  # Path(".").parts is (): a pattern starting with {student}
         descriptor = _open_folders(fixed, rest, owner)
         try:
             _write_into(descriptor, f"{assignment}.ipynb", notebook.read_bytes(), owner)

@@ -143,3 +143,11 @@ def test_as_root_a_student_id_naming_root_is_refused(released, tmp_path):
         deliver_to_folders(released[:1], str(tmp_path / "{student}"), assignment="a2", as_root=True,
                            lookup_user=lambda name: (0, 0))
     assert not (tmp_path / "ada01").exists()
+
+
+def test_a_relative_pattern_starting_with_the_student(released, tmp_path, monkeypatch):
+    """Does a relative pattern whose first folder is {student} deliver below the current folder?"""
+    monkeypatch.chdir(tmp_path)
+    delivered = deliver_to_folders(released, "{student}/{assignment}", assignment="a2", as_root=False)
+    assert [d.path for d in delivered] == [Path("ada01/a2/a2.ipynb"), Path("bo.b-2/a2/a2.ipynb")]
+    assert (tmp_path / "bo.b-2" / "a2" / "a2.ipynb").read_text(encoding="utf-8") == '{"for": "bo.b-2"}'

@@ -5,6 +5,7 @@
     lazy     the click group that imports a command's module only when it is asked for
     grading  ``collect``, ``autograde``, ``export``
     reports  ``feedback``, ``report``
+    similarity ``similarity``
     ci       ``ci``
     setup    ``init``, ``new-exercise``
     common   the state shared by commands (course, secret, paths)

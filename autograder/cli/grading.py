@@ -241,6 +241,8 @@ def _print_summary(assignment: str, rows: list[GradedRow], course: Course) -> in
                                    rich_text(row.error.strip().splitlines()[-1] if row.error.strip() else ""))
         elif row.error:
             status.append_text(rich_text(f" (notebook: {row.error.splitlines()[0]})"))
+        if row.released_for:
+            status.append_text(rich_text(f" RELEASED FOR {row.released_for}", "yellow"))
         points = "—" if row.status == "failed" else f"{row.points:g}/{row.max_points:g}"
         table.add_row(rich_text(row.student), rich_text(row.notebook_file) if row.notebook_file else "—", points,
                       rich_text(_late_label(row)), status)

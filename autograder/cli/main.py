@@ -20,6 +20,7 @@ COMMANDS = {
     "export": "autograder.cli.grading:export_command",
     "feedback": "autograder.cli.reports:feedback_command",
     "report": "autograder.cli.reports:report_command",
+    "similarity": "autograder.cli.similarity:similarity_command",
     "ci": "autograder.cli.ci:ci_command",
     "serve": "autograder.cli.serve:serve_command",
     "init": "autograder.cli.setup:init_command",
@@ -85,8 +86,17 @@ def build(state: CliState, assignment: str) -> None:
 @click.argument("assignment")
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help=f"The roster CSV (id; optional: first_name,last_name,email,lms_id). Default: the course's {ROSTER_FILE}.")
+@click.option("--to", "to_pattern", default=None, metavar="PATTERN",
+              help="Also copy each student's notebook to PATTERN/ASSIGNMENT.ipynb, e.g. "
+                   "'/home/{student}/dl101/{assignment}' (folders 0700, file 0600; as root, owned by the "
+                   "user named like the student id).")
+@click.option("--zip-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also write DIR/STUDENT.zip holding ASSIGNMENT.ipynb, for an LMS bulk upload.")
+@click.option("--exchange", is_flag=True, help="Refused, with the reason: nbgrader's exchange shares one "
+                                               "release with every student.")
 @click.pass_obj
-def release(state: CliState, assignment: str, roster: Path | None) -> None:
+def release(state: CliState, assignment: str, roster: Path | None, to_pattern: str | None,
+            zip_dir: Path | None, exchange: bool) -> None:
     """Write one folder per student of the roster: release/ASSIGNMENT/STUDENT/.
 
     Each holds the student's notebook (their own numbers; solutions and hidden
@@ -97,8 +107,18 @@ def release(state: CliState, assignment: str, roster: Path | None) -> None:
     \b
     Example:
       grade release a2 --roster roster.csv
+      grade release a2 --to '/home/{student}/dl101/{assignment}'
+      grade release a2 --zip-dir lms-upload
     """
+    from autograder.course.delivery import EXCHANGE_REFUSAL, DeliveryError, check_pattern
     from autograder.course.release import release_assignment
+    if exchange:
+        raise click.UsageError(EXCHANGE_REFUSAL)
+    if to_pattern is not None:
+        try:
+            check_pattern(to_pattern)
+        except DeliveryError as err:
+            raise click.BadParameter(str(err), param_hint="--to") from None
     course = state.course()
     assignment_id = assignment_of(course, assignment).id
     try:
@@ -112,6 +132,22 @@ def release(state: CliState, assignment: str, roster: Path | None) -> None:
     folder = relative(course.release_dir(assignment_id), course.root)
     click.echo(f"{released.assignment}: released to {count(len(released.students), 'student')} in {folder}/ "
                f"({count(len(released.exercises), 'exercise')})")
+    _deliver(released, to_pattern, zip_dir)
+
+
+def _deliver(released, to_pattern: str | None, zip_dir: Path | None) -> None:
+    """Hand the released notebooks on through the channels asked for (see :mod:`autograder.course.delivery`)."""
+    from autograder.course.delivery import DeliveryError, deliver_to_folders, write_zips
+    notebooks = [(s.student, s.notebook) for s in released.students]
+    try:
+        if to_pattern is not None:
+            delivered = deliver_to_folders(notebooks, to_pattern, assignment=released.assignment)
+            click.echo(f"  copied to {count(len(delivered), 'student folder')} ({to_pattern})")
+        if zip_dir is not None:
+            zips = write_zips(notebooks, zip_dir, assignment=released.assignment)
+            click.echo(f"  {count(len(zips), 'zip')} in {zip_dir}/ (one per student: {released.assignment}.ipynb)")
+    except (DeliveryError, OSError) as err:
+        raise click.ClickException(str(err)) from None
 
 
 @main.command()

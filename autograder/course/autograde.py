@@ -57,6 +57,8 @@ class GradedRow:
     """The grader's traceback, the notebook's own error, or why recording failed; empty when none."""
     notebook_file: str = ""
     """The name of the notebook that was graded (from the result); empty when none was or it is unknown."""
+    released_for: str = ""
+    """The student the graded notebook was released for, when that is another student (else empty)."""
     failed: bool = False
     """True when the grader failed or the result is not in the gradebook: the run must be repeated."""
 
@@ -102,10 +104,11 @@ def record_outcome(gb: Gradebook, outcome: BatchOutcome, *, course: Course, assi
         return GradedRow(outcome.student, outcome.status, outcome.points, outcome.max_points,
                          error=outcome.error, failed=True)
     penalty: LatePenalty | None = None
-    late_error, error, notebook_file = "", outcome.error, ""
+    late_error, error, notebook_file, released_for = "", outcome.error, "", ""
     try:
         result = read_result(outcome.results_path)
         notebook_file = result.notebook_file
+        released_for = result.released_for if result.foreign else ""
         try:
             penalty = late_penalty(course.late_policy, assignment.due, result.submitted_at)
         except ValueError as err:
@@ -117,7 +120,7 @@ def record_outcome(gb: Gradebook, outcome: BatchOutcome, *, course: Course, assi
         failed, error = True, f"not recorded in the gradebook: {err}"
     return GradedRow(outcome.student, outcome.status, outcome.points, outcome.max_points,
                      penalty=penalty, late_error=late_error, error=error, notebook_file=notebook_file,
-                     failed=failed)
+                     released_for=released_for, failed=failed)
 
 
 def grade_and_record(gb: Gradebook, *, course: Course, assignment: Assignment,

@@ -334,7 +334,7 @@ def grade_notebook(notebook: Path, *, assignment: str, student: str, exercises: 
         scaled_calls=scaled_calls, follow_through=follow_through)
     return SubmissionResult(exercises=exercise_results, cell_problems=problems, output=printed,
                             notebook_sha256=code.sha256, notebook_file=Path(notebook).name, sandbox=mode,
-                            figures=figures, edited_locked_cells=code.edited_locked_cells,
+                            figures=figures, edited_locked_cells=code.edited_locked_cells, released_for=code.released_for,
                             duration=round(time.perf_counter() - started, 4), **common)
 
 

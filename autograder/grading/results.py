@@ -106,7 +106,17 @@ class SubmissionResult:
     """Plot data for the feedback page (see :mod:`autograder.reports.figures`): plain JSON."""
     edited_locked_cells: tuple[str, ...] = ()
     """grade_ids of locked cells (prompts, checks) the student changed; the grader ignored the edits."""
+    released_for: str = ""
+    """The student id the graded notebook says it was released for (empty when it says none, and in
+    results written before this was recorded); student-controlled text."""
     format: int = RESULTS_FORMAT
+
+    @property
+    def foreign(self) -> bool:
+        """Whether the notebook was released for another student than the one it was graded as
+        (a copied notebook, or a hand-in filed under the wrong id): it was graded on this student's
+        variant all the same."""
+        return bool(self.released_for) and self.released_for != self.student
 
     @property
     def points(self) -> float:

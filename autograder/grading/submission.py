@@ -34,6 +34,9 @@ class StudentCode:
     sha256: str
     edited_locked_cells: tuple[str, ...] = ()
     """grade_ids of locked cells whose content differs from what was released (ignored)."""
+    released_for: str = ""
+    """The student id the notebook records it was released for (``metadata.dlgrade.student``); empty
+    when it records none."""
 
 
 def notebook_sha256(path: Path) -> str:
@@ -81,4 +84,6 @@ def read_submission(path: Path, assignment: str) -> StudentCode:
     edited = tuple(str(c.nbgrader.get("grade_id", "?")) for c in notebook.cells
                    if c.nbgrader.get("locked") and "checksum" in c.nbgrader
                    and nbgrader_checksum(c) != c.nbgrader["checksum"])
-    return StudentCode(cells=cells, sha256=hashlib.sha256(raw).hexdigest(), edited_locked_cells=edited)
+    owner = dlgrade.get("student") if isinstance(dlgrade, dict) else None
+    return StudentCode(cells=cells, sha256=hashlib.sha256(raw).hexdigest(), edited_locked_cells=edited,
+                       released_for=owner if isinstance(owner, str) else "")

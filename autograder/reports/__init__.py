@@ -5,6 +5,7 @@
     plots         figures and class charts drawn to PNG (matplotlib)
     figures       the plot data exercises collect while grading (plain JSON)
     export        grades as CSV, nbgrader's columns with the late policy applied
+    similarity    code similarity of solution cells across a class (copydetect), as a page
     ci_formats    GitHub Classroom, Gradescope and JUnit renderings of a result
     ci            grading one notebook in CI and writing those formats
 

@@ -21,6 +21,7 @@ Who counts where (every number on the page states its denominator):
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 from collections import Counter
@@ -38,6 +39,7 @@ from autograder.reports.feedback import (display_name, esc, html_page, lateness,
                                  png_img, points_text)
 from autograder.reports.escape import plot_text, rich_text
 from autograder.reports.plots import NoPlot, histogram_png, pass_rate_png
+from autograder.reports.similarity import SIMILARITY_PAGE
 from autograder.grading.results import SubmissionResult
 
 REPORTS_DIR = "reports"
@@ -147,6 +149,10 @@ class ClassReport:
     ungradeable: tuple[Ungradeable, ...]
     missing: tuple[str, ...] | None = None
     """Roster students with no hand-in (no result, readable or not); None when no roster was given."""
+    foreign: tuple[tuple[str, str], ...] = ()
+    """``(student, released for)`` of hand-ins whose notebook was released for another student."""
+    similarity_page: str = ""
+    """The code-similarity page beside the report (a relative link) when ``grade similarity`` wrote one."""
 
 
 # --------------------------------------------------------------------------
@@ -242,7 +248,8 @@ def class_report(results: Sequence[SubmissionResult], course: Course | None, ass
         ungradeable=tuple([Ungradeable(r.student, r.error) for r in ordered if r.error]
                           + [Ungradeable(s, e) for s, e in unreadable]),
         missing=None if roster is None else tuple(sorted(
-            set(roster) - {r.student for r in ordered} - {s for s, _ in unreadable})))
+            set(roster) - {r.student for r in ordered} - {s for s, _ in unreadable})),
+        foreign=tuple((r.student, r.released_for) for r in ordered if r.foreign))
 
 
 def over(report: ClassReport) -> str:
@@ -342,6 +349,15 @@ def report_html(report: ClassReport) -> str:
     parts.append(_table(["Student", "Error"], [
         f"<tr><td>{esc(u.student)}</td><td><span class=\"msg\">{esc(u.error)}</span></td></tr>"
         for u in report.ungradeable]) if report.ungradeable else "<p>None.</p>")
+    parts.append("<h2>Notebooks released for another student</h2>")
+    parts.append(_table(["Student", "Notebook released for"], [
+        f"<tr><td>{esc(s)}</td><td><code>{esc(owner)}</code></td></tr>" for s, owner in report.foreign])
+        if report.foreign else "<p>None: every graded notebook was released for the student who handed it in.</p>")
+    parts.append("<h2>Code similarity</h2>")
+    parts.append(f"<p><a href=\"{esc(report.similarity_page)}\">Pairs of solutions that look alike</a> "
+                 "(a reason to look, not a verdict).</p>" if report.similarity_page else
+                 f"<p class=\"note\">Not computed: run <code>grade similarity {esc(report.assignment)}</code>, "
+                 f"then <code>grade report {esc(report.assignment)}</code> again to link it here.</p>")
     parts.append("<h2>No hand-in</h2>")
     if report.missing is None:
         parts.append("<p class=\"note\">No roster: students without a hand-in are not known.</p>")
@@ -391,6 +407,9 @@ def report_terminal(report: ClassReport, console: Console) -> None:
     for u in report.ungradeable:
         console.print(Text.assemble(("could not grade", "red"), " ", rich_text(u.student), ": ",
                                     rich_text(u.error)), highlight=False)
+    for student, owner in report.foreign:
+        console.print(Text.assemble(("released for another student", "yellow"), " ", rich_text(student), ": ",
+                                    rich_text(f"notebook released for {owner}")), highlight=False)
     if report.missing:
         console.print(Text("no hand-in: ").append_text(rich_text(", ".join(report.missing))), highlight=False)
 
@@ -419,6 +438,8 @@ def report_path(course: Course, assignment: str) -> Path:
 def save_report(course: Course, report: ClassReport) -> Path:
     """Write the report's page; returns its path."""
     path = report_path(course, report.assignment)
+    if (path.parent / SIMILARITY_PAGE).is_file():
+        report = dataclasses.replace(report, similarity_page=SIMILARITY_PAGE)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(report_html(report), encoding="utf-8")
     return path

@@ -18,6 +18,9 @@ late_submission_penalty     points taken off: fraction × raw_score, fraction
 score                       max(0, raw_score − late_submission_penalty)
 max_score                   points the assignment is worth
 lms_id                      the roster's lms_id (else the gradebook's lms_user_id)
+released_for                the student the graded notebook was released for, when
+                            that is another student (from ``autograded/.../results.json``;
+                            empty otherwise)
 ==========================  ===================================================
 
 .. math:: score = \\max(0,\\ raw - fraction(t, due) \\cdot raw)
@@ -45,12 +48,15 @@ from typing import Any
 from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.course.config import ROSTER_FILE, Course, CourseError, Student, read_roster
+from autograder.course.autograde import AUTOGRADED_DIR
 from autograder.course.late import late_penalty
+from autograder.grading.batch import results_path
+from autograder.grading.results import read_result
 from autograder.reports.escape import csv_cell
 
 NBGRADER_COLUMNS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
                     "email", "raw_score", "late_submission_penalty", "score", "max_score")
-COLUMNS = NBGRADER_COLUMNS + ("lms_id",)
+COLUMNS = NBGRADER_COLUMNS + ("lms_id", "released_for")
 
 
 def _utc_text(moment: datetime | None) -> str:
@@ -76,6 +82,16 @@ def _roster(course: Course) -> dict[str, Student]:
         return {}
 
 
+def _released_for(course: Course, assignment: str, student: str) -> str:
+    """Whom the student's graded notebook was released for, when another student; else empty."""
+    path = results_path(Path(course.root) / AUTOGRADED_DIR, assignment, student)
+    try:
+        result = read_result(path) if path.is_file() else None
+    except ValueError:
+        return ""
+    return result.released_for if result is not None and result.foreign else ""
+
+
 def export_rows(course: Course, gb: Gradebook) -> list[dict[str, str]]:
     """The export as one dict per row (keys :data:`COLUMNS`), in course.toml's assignment order."""
     roster = _roster(course)
@@ -94,6 +110,7 @@ def export_rows(course: Course, gb: Gradebook) -> list[dict[str, str]]:
                 "max_score": _number(assignment.max_score),
                 "lms_id": csv_cell(roster[student.id].lms_id if student.id in roster
                                    else (student.lms_user_id or "")),
+                "released_for": csv_cell(_released_for(course, assignment.name, student.id)),
             }
             try:
                 submission = gb.find_submission(assignment.name, student.id)

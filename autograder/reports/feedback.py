@@ -284,6 +284,11 @@ def feedback_page(result: SubmissionResult, course: Course | None = None) -> str
                         for p in result.cell_problems)
         parts.append("<h2>Cells that raised an error</h2><p>When your notebook ran top to bottom, "
                      f"these of your cells failed (counting only the cells that ran):</p><ul>{items}</ul>")
+    if result.foreign:
+        parts.append(f"<div class=\"alert\"><b>This notebook was released for another student</b> "
+                     f"(<code>{esc(result.released_for)}</code>), not for <code>{esc(result.student)}</code>. "
+                     "It was graded on your own numbers, so its answers may not match them: hand in the "
+                     "notebook released to you. Your instructor sees this note too.</div>")
     if result.edited_locked_cells:
         names = ", ".join(f"<code>{esc(name)}</code>" for name in result.edited_locked_cells)
         parts.append(f"<div class=\"alert\"><b>You changed locked cells</b> ({names}). The grader "

@@ -169,3 +169,40 @@ def test_check_of_a_missing_notebook_is_a_usage_error(runner):
     """Does `grade check` on a path that does not exist fail before starting a kernel?"""
     result = runner.invoke(main, ["check", "nope.ipynb"])
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_release_delivers_per_student_folders_and_zips(runner, make_course, monkeypatch):
+    """Does `grade release a2 --to PATTERN --zip-dir DIR` copy each student's own notebook and zip it?"""
+    import zipfile
+
+    monkeypatch.setattr("autograder.course.delivery.os.geteuid", lambda: 1000)  # not root: no chown
+    make_course(Path("."))
+    result = runner.invoke(main, ["release", "a2", "--to", "homes/{student}/dl101/{assignment}",
+                                  "--zip-dir", "lms"])
+    assert result.exit_code == 0, result.output
+    assert "copied to 3 student folders" in result.output and "3 zips in lms/" in result.output
+    for student in ("ada01", "alan02", "grace03"):
+        released = Path("release/a2", student, "a2.ipynb").read_bytes()
+        assert Path("homes", student, "dl101", "a2", "a2.ipynb").read_bytes() == released
+        with zipfile.ZipFile(Path("lms", f"{student}.zip")) as archive:
+            assert archive.namelist() == ["a2.ipynb"] and archive.read("a2.ipynb") == released
+
+
+def test_release_as_root_without_student_users_is_refused(runner, make_course, monkeypatch):
+    """Run as root, is --to refused with a message when no user is named like a student id?"""
+    monkeypatch.setattr("autograder.course.delivery.os.geteuid", lambda: 0)
+    make_course(Path("."))
+    result = runner.invoke(main, ["release", "a2", "--to", "homes/{student}/{assignment}"])
+    assert result.exit_code == 1
+    assert "no user named 'ada01'" in result.output and not Path("homes").exists()
+
+
+def test_release_refuses_a_bad_pattern_and_the_exchange_before_releasing(runner, make_course):
+    """Are a --to pattern with an unknown placeholder and --exchange refused, saying why, before anything is written?"""
+    make_course(Path("."))
+    bad = runner.invoke(main, ["release", "a2", "--to", "/srv/{student}/{course}"])
+    assert bad.exit_code == 2 and "only {student} and {assignment}" in bad.output
+    exchange = runner.invoke(main, ["release", "a2", "--exchange"])
+    assert exchange.exit_code == 2
+    assert "every student every variant" in " ".join(exchange.output.split())
+    assert not Path("release").exists()

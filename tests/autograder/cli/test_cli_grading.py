@@ -2,6 +2,8 @@
 of the a2.sigmoid exercise, and a batch killed half-way then resumed."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import signal
@@ -264,3 +266,26 @@ def test_a_class_of_hostile_hand_ins_exits_0_and_grades_everyone(tiny_course: Pa
     for student in HOSTILE_HAND_INS:
         assert results[student]["error"], student
         assert sum(c["points"] for e in results[student]["exercises"] for c in e["checks"]) == 0, student
+
+
+def test_a_notebook_released_for_another_student_is_flagged_end_to_end(tiny_course: Path,
+                                                                        env_without_secret: None) -> None:
+    """When alan02 hands in a notebook released for ada01, do the autograde table, results.json and the
+    export say so, and ada01's own hand-in not?"""
+    for student in ("ada01", "alan02"):
+        hand_in(tiny_course, student, CORRECT, "2026-03-06T20:00:00+00:00")
+        path = tiny_course / "submitted" / student / "a2" / "a2.ipynb"
+        nb = nbformat.reads(path.read_text(), as_version=4)
+        nb.metadata["dlgrade"] = {"assignment": "a2", "student": "ada01"}
+        path.write_text(nbformat.writes(nb))
+    graded = CliRunner(env={"COLUMNS": "300"}).invoke(
+        build_group(), ["--course", str(tiny_course), "autograde", "a2", "--sandbox", "none"],
+        catch_exceptions=False)
+    assert graded.exit_code == 0, graded.output
+    flagged = [line for line in graded.output.splitlines() if "RELEASED FOR" in line]
+    assert len(flagged) == 1 and "alan02" in flagged[0] and "RELEASED FOR ada01" in flagged[0]
+    result = json.loads((tiny_course / "autograded" / "alan02" / "a2" / "results.json").read_text())
+    assert result["released_for"] == "ada01"
+    exported = run(tiny_course, "export", "--output", "-")
+    rows = {row["student_id"]: row for row in csv.DictReader(io.StringIO(exported.output))}
+    assert (rows["alan02"]["released_for"], rows["ada01"]["released_for"]) == ("ada01", "")

@@ -55,7 +55,7 @@ def test_columns_and_values(graded: Course) -> None:
     """Are the columns nbgrader's plus lms_id, and every score, penalty and time the hand-computed one?"""
     with open_gradebook(graded) as gb:
         text = export_grades(graded, gb)
-    assert text.splitlines()[0].split(",") == NBGRADER_HEADER + ["lms_id"] == list(COLUMNS)
+    assert text.splitlines()[0].split(",") == NBGRADER_HEADER + ["lms_id", "released_for"] == list(COLUMNS)
     rows = _rows(text)
     assert set(rows) == set(EXPECTED)
     for student, (raw, penalty, score, stamp, lms) in EXPECTED.items():

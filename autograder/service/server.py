@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Iterable, TextIO
 
 from autograder.course.config import Course, Student, assignment_exercises
+from autograder.course.policy import load_serve_policy
 from autograder.service.app import Service, build_app, service_key
 from autograder.service.runner import Runner
 from autograder.service.store import Store
@@ -39,7 +40,8 @@ def open_service(course: Course, *, secret: bytes, jobs: int = 2, sandbox: str =
     runner = Runner(store, course_root=str(course.root), exercise_keys=keys.__getitem__, secret=secret,
                     jobs=jobs, sandbox=sandbox)
     service = Service(course=course, store=store, key=service_key(store.folder), poke=runner.poke,
-                      released_notebook=lambda a, s: course.release_dir(a) / s / f"{a}.ipynb")
+                      released_notebook=lambda a, s: course.release_dir(a) / s / f"{a}.ipynb",
+                      policy=load_serve_policy(course))
     app = build_app(service)
     runner.start()
     return RunningService(store, runner, app)

@@ -205,17 +205,23 @@ def _accept(service: Service, student: str, assignment_id: str, data: bytes):
 
 # --------------------------------------------------------------------------- pages
 
-async def login(request: Request) -> Response:
+def sign_in(request: Request, *, role: str | None, then: str, refused: str) -> Response:
+    """Trade the link's token (of ``role``, or any role) for a session cookie and go to ``then``;
+    a wrong, expired, revoked or other-role token gets 403 with ``refused``."""
     service: Service = request.app.state.service
     found = service.store.who(request.path_params["token"])
-    if found is None:
+    if found is None or (role is not None and found[1] != role):
         return TEMPLATES.TemplateResponse(request, "message.html", {
-            "title": "This link does not work", "message": "The link is wrong, expired or revoked: "
-            "ask your instructor for a new one."}, status_code=403)
-    response = RedirectResponse("/", status_code=303)
+            "title": "This link does not work", "message": refused}, status_code=403)
+    response = RedirectResponse(then, status_code=303)
     response.set_cookie(SESSION_COOKIE, session_cookie(service.key, *found), max_age=SESSION_SECONDS,
                         httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
     return response
+
+
+async def login(request: Request) -> Response:
+    return sign_in(request, role=None, then="/",
+                   refused="The link is wrong, expired or revoked: ask your instructor for a new one.")
 
 
 async def index(request: Request) -> Response:
@@ -422,7 +428,9 @@ def service_key(folder: Path) -> bytes:
 
 
 def build_app(service: Service) -> Starlette:
-    app = Starlette(routes=ROUTES, middleware=[Middleware(SecurityHeaders)],
+    from autograder.service.admin import ADMIN_ROUTES
+
+    app = Starlette(routes=ROUTES + ADMIN_ROUTES, middleware=[Middleware(SecurityHeaders)],
                     max_body_size=MAX_UPLOAD_BYTES + 64 * 1024)
     app.state.service = service
     return app

@@ -154,6 +154,21 @@ class Store:
         with self._lock:
             return [Attempt(*row) for row in self._db.execute(query + " ORDER BY id", values)]
 
+    def latest(self, assignment: str) -> list[Attempt]:
+        """Each student's latest hand-in of ``assignment`` (the one that counts), by student."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM attempts WHERE id IN (SELECT MAX(id) FROM attempts WHERE assignment = ? "
+                "GROUP BY student) ORDER BY student", (assignment,)).fetchall()
+        return [Attempt(*row) for row in rows]
+
+    def requeue(self, attempt_ids: list[int]) -> int:
+        """Queue these attempts to be graded again (their result is replaced when the new one is in;
+        earlier attempts stay as they are); how many were queued. One being graded now is left alone."""
+        with self._transaction() as db:
+            return sum(db.execute("UPDATE attempts SET status = 'queued', tries = 0 WHERE id = ? "
+                                  "AND status != 'grading'", (attempt_id,)).rowcount for attempt_id in attempt_ids)
+
     def count(self, status: str) -> int:
         with self._lock:
             return self._db.execute("SELECT COUNT(*) FROM attempts WHERE status = ?", (status,)).fetchone()[0]

@@ -26,7 +26,8 @@ from starlette.routing import Route
 from autograder.course.config import ROSTER_FILE, read_roster
 from autograder.course.late import late_penalty
 from autograder.course.config import Assignment
-from autograder.service.app import SESSION_COOKIE, TEMPLATES, Service, _assignment, csrf_token, sign_in, who
+from autograder.service.app import (SESSION_COOKIE, TEMPLATES, Service, _assignment, csrf_token, sign_in, who,
+                                    with_nav)
 
 
 def _admin(request: Request, *, cookie_only: bool = False) -> bool:
@@ -86,6 +87,7 @@ def latest_rows(service: Service, assignment) -> list[dict[str, Any]]:
     for attempt in service.store.latest(assignment.id):
         owner = released_for(service.store.folder / attempt.path)
         rows.append({"student": attempt.student, "attempt": attempt.id, "status": attempt.status,
+                     "hand_ins": len(service.store.attempts(attempt.student, assignment.id)),
                      "points": attempt.points, "max_points": attempt.max_points,
                      "received": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(attempt.received)),
                      "late": _late_text(service, assignment, attempt.received),
@@ -121,7 +123,8 @@ async def class_report_page(request: Request) -> Response:
     results = [SubmissionResult.from_dict(json.loads(a.result_json)) for a in service.store.latest(assignment.id)
                if a.status == "graded" and a.result_json]
     report = class_report(results, service.course, assignment.id, roster=roster_ids(service.course))
-    return HTMLResponse(report_html(report))
+    return HTMLResponse(with_nav(report_html(report), f"/admin/assignments/{assignment.id}",
+                                 f"Back to the hand-ins of {assignment.id}"))
 
 
 async def scores_csv(request: Request) -> Response:

@@ -180,6 +180,13 @@ def _attempt_view(service: Service, attempt, *, for_student: bool = True) -> dic
             "feedback_url": f"/attempts/{attempt.id}"}
 
 
+def with_nav(page: str, href: str, text: str) -> str:
+    """A page made by ``reports`` (feedback, class report) with a link back into the service on top."""
+    from markupsafe import escape
+
+    return page.replace("<body>\n", f'<body>\n<nav><a href="{escape(href)}">{escape(text)}</a></nav>\n', 1)
+
+
 def _refusal(service: Service, student: str, assignment) -> Refusal | None:
     """Why ``student`` may not hand in ``assignment`` now under the course's ``[serve]`` policy, or None."""
     earlier = [a.received for a in service.store.attempts(student, assignment.id)]
@@ -313,7 +320,9 @@ async def attempt_page(request: Request) -> Response:
         if for_student and _withheld(service, attempt.assignment):
             full = SubmissionResult.from_dict(json.loads(attempt.result_json))
             notice = withheld_notice(full, _assignment(service, attempt.assignment).due.isoformat())
-        return HTMLResponse(feedback_page(result, service.course, notice=notice))
+        page = feedback_page(result, service.course, notice=notice)
+        return HTMLResponse(with_nav(page, f"/assignments/{attempt.assignment}",
+                                     f"Back to {attempt.assignment}: hand in again, see your hand-ins"))
     return TEMPLATES.TemplateResponse(request, "attempt.html", {"attempt": _attempt_view(service, attempt)})
 
 

@@ -81,17 +81,22 @@ def _late_text(service: Service, assignment, received: float) -> str:
 def latest_rows(service: Service, assignment) -> list[dict[str, Any]]:
     """One row per student who handed ``assignment`` in: their latest attempt, score, time, lateness,
     and for whom the notebook was released when that is someone else (the hand-in is flagged)."""
+    from markupsafe import Markup
+
     from autograder.reports.ci import released_for
+    from autograder.reports.escape import html_text
 
     rows = []
     for attempt in service.store.latest(assignment.id):
         owner = released_for(service.store.folder / attempt.path)
+        other = owner if owner is not None and owner != attempt.student else ""
         rows.append({"student": attempt.student, "attempt": attempt.id, "status": attempt.status,
                      "hand_ins": len(service.store.attempts(attempt.student, assignment.id)),
                      "points": attempt.points, "max_points": attempt.max_points,
                      "received": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(attempt.received)),
                      "late": _late_text(service, assignment, attempt.received),
-                     "released_for": owner if owner is not None and owner != attempt.student else ""})
+                     "released_for": other,
+                     "released_for_html": Markup(html_text(other))})  # the notebook's metadata: the student's text
     return rows
 
 
@@ -143,9 +148,15 @@ async def scores_csv(request: Request) -> Response:
 
 
 def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (student ids are the student's text)."""
-    text = "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """A CSV cell: numbers as the grader writes them, text (``released_for`` is the student's notebook
+    metadata) through :func:`autograder.reports.escape.csv_cell`, lone surrogates as ``?``."""
+    from autograder.reports.escape import csv_cell
+
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return f"{value:g}"
+    return csv_cell(str(value).encode("utf-8", "replace").decode("utf-8"))
 
 
 async def regrade_all(request: Request) -> Response:

@@ -59,11 +59,21 @@ def test_the_dashboard_lists_hand_ins_the_missing_and_the_flagged(served: Served
         ("ada01", str(latest.id), "5", ""), ("alan02", str(late.id), "", "ada01")]
 
 
-def test_a_csv_cell_is_never_a_spreadsheet_formula() -> None:
-    """Is a value starting with = + - @ written as text in the CSV export?"""
-    from autograder.service.admin import _cell
+def test_a_hostile_released_for_is_shown_as_text(served: Served) -> None:
+    """When a hand-in's metadata names a "student" made of markup, a formula and a lone surrogate, does
+    the dashboard still answer, show it escaped, and the CSV hold it as text?"""
+    import json
 
-    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _cell("ada01") == "ada01" and _cell(2.5) == "2.5"
+    data = json.loads((served.course.release_dir("a2") / "ada01" / "a2.ipynb").read_text(encoding="utf-8"))
+    data["metadata"]["dlgrade"]["student"] = "=HYPERLINK(1)<b>x</b>\ud800"
+    served.store.add_attempt("alan02", "a2", json.dumps(data).encode())
+    admin = served.client()
+    admin.get(f"/admin/login/{served.tokens['admin']}")
+    page = admin.get("/admin/assignments/a2")
+    assert page.status_code == 200 and "<b>x</b>" not in page.text
+    assert "=HYPERLINK(1)&lt;b&gt;x&lt;/b&gt;\ufffd" in page.text
+    rows = list(csv.DictReader(io.StringIO(admin.get("/admin/assignments/a2/scores.csv").text)))
+    assert rows[0]["released_for"] == "'=HYPERLINK(1)<b>x</b>?"
 
 
 def wait_until(condition, seconds: float = 120) -> None:

@@ -187,8 +187,11 @@ def check(notebook: Path, timeout: int) -> None:
 @main.command()
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True,
               help="Submissions graded at once.")
+@click.option("--serve", "serve", is_flag=True,
+              help="Then serve the course (grade serve on 127.0.0.1) and print demo links; Ctrl-C stops.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port for --serve.")
 @click.pass_context
-def demo(ctx: click.Context, jobs: int) -> None:
+def demo(ctx: click.Context, jobs: int, serve: bool, port: int) -> None:
     """The main job on the sample course: build, release, hand in, grade, report.
 
     Builds and releases every assignment of the sample course (the
@@ -203,6 +206,7 @@ def demo(ctx: click.Context, jobs: int) -> None:
     Example:
       grade demo
       grade --course /tmp/course-copy demo
+      grade demo --serve          # then open a printed link in a browser
     """
     from autograder.cli.grading import autograde_command, export_command
     from autograder.cli.reports import feedback_command, report_command
@@ -259,3 +263,7 @@ def demo(ctx: click.Context, jobs: int) -> None:
             click.echo(f"  {label:<10} {path}")
     if failed:
         raise click.ClickException(f"could not build or release {', '.join(failed)} (see above)")
+    if serve:
+        from autograder.cli.serve import run_service
+
+        run_service(course, secret=secret.value, host="127.0.0.1", port=port, jobs=jobs, demo_links=True)

@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 
+from typing import TYPE_CHECKING
+
 import click
 
 from autograder.cli.common import course_from, secret_of
+
+if TYPE_CHECKING:
+    from autograder.course.config import Course
 
 
 @click.group("serve", invoke_without_command=True)
@@ -29,13 +34,27 @@ def serve_command(ctx: click.Context, host: str, port: int, jobs: int, sandbox: 
     """
     if ctx.invoked_subcommand is not None:
         return
+    course = course_from(ctx.obj)
+    run_service(course, secret=secret_of(course).value, host=host, port=port, jobs=jobs, sandbox=sandbox)
+
+
+def run_service(course: Course, *, secret: bytes, host: str, port: int, jobs: int, sandbox: str = "auto",
+                demo_links: bool = False) -> None:
+    """Serve ``course`` until Ctrl-C; with ``demo_links``, first print a personal link for each roster
+    student and an admin link (new tokens each time)."""
     import uvicorn
 
+    from autograder.course.config import ROSTER_FILE, read_roster
     from autograder.service.server import open_service
 
-    course = course_from(ctx.obj)
-    running = open_service(course, secret=secret_of(course).value, jobs=jobs, sandbox=sandbox)
-    click.echo(f"serving {course.name} on http://{host}:{port}/ (Ctrl-C stops; queued hand-ins are kept)")
+    running = open_service(course, secret=secret, jobs=jobs, sandbox=sandbox)
+    base = f"http://{host}:{port}"
+    if demo_links:
+        click.echo("\nDemo links (each one signs in; keep them private):")
+        for student in read_roster(course.root / ROSTER_FILE):
+            click.echo(f"  {student.id:<10} {base}/login/{running.store.new_token(student.id)}")
+        click.echo(f"  {'instructor':<10} {base}/admin/login/{running.store.new_token('admin', role='admin')}")
+    click.echo(f"serving {course.name} on {base}/ (Ctrl-C stops; queued hand-ins are kept)")
     try:
         uvicorn.run(running.app, host=host, port=port, log_level="warning")
     finally:

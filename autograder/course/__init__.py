@@ -7,6 +7,7 @@
     templates       the text of the files init writes
     collect         hand-ins from an LMS zip or a folder into submitted/
     late            the late policy applied to a hand-in
+    policy          ``[serve]``: attempts, cool-down, late hand-ins, hidden results (grade serve)
     gradebook       nbgrader's Gradebook: students, assignments, scores
     autograde       grading an assignment's hand-ins into the gradebook
     sample_class    the demo class that ``grade demo`` hands in

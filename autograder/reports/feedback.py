@@ -258,8 +258,10 @@ def _late_card(result: SubmissionResult, course: Course | None) -> str:
             f"<b>{points_text(round(final, 4), result.max_points)}</b></div>")
 
 
-def feedback_page(result: SubmissionResult, course: Course | None = None) -> str:
-    """The feedback page of one graded submission, as a complete HTML document."""
+def feedback_page(result: SubmissionResult, course: Course | None = None, *, notice: str = "") -> str:
+    """The feedback page of one graded submission, as a complete HTML document.
+
+    ``notice`` (plain text, escaped) is shown under the score, e.g. that hidden results come later."""
     title = result.assignment
     if course is not None:
         try:
@@ -275,6 +277,8 @@ def feedback_page(result: SubmissionResult, course: Course | None = None) -> str
              "<div class=\"summary\"><div class=\"card\">Score<span class=\"big\">"
              f"{points_text(result.points, result.max_points)}</span>{share:.0%} of the points</div>"
              f"{_late_card(result, course)}</div>", _overview(result)]
+    if notice:
+        parts.append(f"<div class=\"alert\">{esc(notice)}</div>")
     if result.error:
         parts.append(f"<div class=\"alert\"><b>Your notebook could not be graded:</b> "
                      f"<span class=\"msg\">{esc(result.error)}</span><br>Every check scores 0; fix the "

@@ -3,6 +3,9 @@
     app       the Starlette application: routes, security headers, CSRF, sessions
     store     the service's database: personal links (hashed), hand-ins, attempts, the queue
     runner    the grading queue's consumer: a thread that grades in a process pool
+    admin     the instructor's pages (dashboard, flagged hand-ins, class report, CSV, re-grade all)
+    visibility  what a student sees of hidden checks before the due date
+    gradebook_writer  graded results into nbgrader's gradebook (from the runner thread)
     templates Jinja2 pages (no logic, no inline script)
 
 A layer above ``reports`` (it shows feedback pages) and below ``cli``; it never

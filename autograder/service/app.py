@@ -15,6 +15,11 @@ Who may do what (every route is tested as student A, student B, no one and the a
   signed-in student, attempts are found by number in the database.
 * Uploads are capped while they stream (``MAX_UPLOAD_BYTES``); the queue is
   bounded (``MAX_QUEUED``), a full queue answers 503 with ``Retry-After``.
+* The course's ``[serve]`` policy (:mod:`autograder.course.policy`: attempts, cool-down, late
+  hand-ins) is checked for the form and the API alike, right before the hand-in is stored (no
+  ``await`` in between, so racing requests cannot both pass a limit); a cool-down answers 429
+  with ``Retry-After``. Before the due date, with ``hidden_results = "after_due"``, students see
+  neither the hidden checks nor points that include them.
 * Every page has a Content-Security-Policy without scripts, and
   ``X-Content-Type-Options``, ``X-Frame-Options``, ``Referrer-Policy`` (the link
   holds a token: it is never sent on).
@@ -30,7 +35,7 @@ import hmac
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
@@ -43,6 +48,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from autograder.course.config import Course
+from autograder.course.policy import Refusal, ServePolicy, hand_in_refusal, results_withheld
 from autograder.service.store import Store
 
 MAX_UPLOAD_BYTES = 8 * 1024**2
@@ -75,6 +81,10 @@ class Service:
     poke: Callable[[], None]
     released_notebook: Callable[[str, str], Path]
     """(assignment, student) -> the student's released notebook."""
+    policy: ServePolicy = field(default_factory=ServePolicy)
+    """course.toml's ``[serve]``: attempts, cool-down, late hand-ins, when hidden results show."""
+    clock: Callable[[], float] = time.time
+    """Seconds since the epoch (tests move it)."""
 
 
 # --------------------------------------------------------------------------- identity
@@ -142,11 +152,49 @@ def _assignment(service: Service, assignment_id: str):
     return None
 
 
-def _attempt_view(attempt) -> dict[str, Any]:
+def _withheld(service: Service, assignment_id: str) -> bool:
+    """Whether hidden checks' results are withheld from students now (policy ``after_due``, not yet due)."""
+    assignment = _assignment(service, assignment_id)
+    return assignment is not None and results_withheld(service.policy, due=assignment.due, now=service.clock())
+
+
+def _graded_result(service: Service, attempt, *, for_student: bool):
+    """The attempt's result as the caller may see it: a student before the due date may not see
+    hidden checks (``hidden_results = "after_due"``)."""
+    from autograder.grading.results import SubmissionResult
+    from autograder.service.visibility import visible_result
+
+    result = SubmissionResult.from_dict(json.loads(attempt.result_json))
+    return visible_result(result, withheld=for_student and _withheld(service, attempt.assignment))
+
+
+def _attempt_view(service: Service, attempt, *, for_student: bool = True) -> dict[str, Any]:
+    points, max_points = attempt.points, attempt.max_points
+    if attempt.status == "graded" and attempt.result_json and for_student \
+            and _withheld(service, attempt.assignment):
+        shown = _graded_result(service, attempt, for_student=True)
+        points, max_points = shown.points, shown.max_points
     return {"id": attempt.id, "assignment": attempt.assignment, "status": attempt.status,
-            "points": attempt.points, "max_points": attempt.max_points, "sha256": attempt.sha256,
+            "points": points, "max_points": max_points, "sha256": attempt.sha256,
             "received": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(attempt.received)),
             "feedback_url": f"/attempts/{attempt.id}"}
+
+
+def with_nav(page: str, href: str, text: str) -> str:
+    """A page made by ``reports`` (feedback, class report) with a link back into the service on top."""
+    from markupsafe import escape
+
+    return page.replace("<body>\n", f'<body>\n<nav><a href="{escape(href)}">{escape(text)}</a></nav>\n', 1)
+
+
+def _refusal(service: Service, student: str, assignment) -> Refusal | None:
+    """Why ``student`` may not hand in ``assignment`` now under the course's ``[serve]`` policy, or None."""
+    earlier = [a.received for a in service.store.attempts(student, assignment.id)]
+    return hand_in_refusal(service.policy, due=assignment.due, earlier=earlier, now=service.clock())
+
+
+def _retry_headers(refusal: Refusal) -> dict[str, str]:
+    return {"Retry-After": str(refusal.retry_after)} if refusal.retry_after is not None else {}
 
 
 def _queue_full(service: Service) -> Response | None:
@@ -157,24 +205,30 @@ def _queue_full(service: Service) -> Response | None:
 
 
 def _accept(service: Service, student: str, assignment_id: str, data: bytes):
-    attempt = service.store.add_attempt(student, assignment_id, data)
+    attempt = service.store.add_attempt(student, assignment_id, data, received=service.clock())
     service.poke()
     return attempt
 
 
 # --------------------------------------------------------------------------- pages
 
-async def login(request: Request) -> Response:
+def sign_in(request: Request, *, role: str | None, then: str, refused: str) -> Response:
+    """Trade the link's token (of ``role``, or any role) for a session cookie and go to ``then``;
+    a wrong, expired, revoked or other-role token gets 403 with ``refused``."""
     service: Service = request.app.state.service
     found = service.store.who(request.path_params["token"])
-    if found is None:
+    if found is None or (role is not None and found[1] != role):
         return TEMPLATES.TemplateResponse(request, "message.html", {
-            "title": "This link does not work", "message": "The link is wrong, expired or revoked: "
-            "ask your instructor for a new one."}, status_code=403)
-    response = RedirectResponse("/", status_code=303)
+            "title": "This link does not work", "message": refused}, status_code=403)
+    response = RedirectResponse(then, status_code=303)
     response.set_cookie(SESSION_COOKIE, session_cookie(service.key, *found), max_age=SESSION_SECONDS,
                         httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
     return response
+
+
+async def login(request: Request) -> Response:
+    return sign_in(request, role=None, then="/",
+                   refused="The link is wrong, expired or revoked: ask your instructor for a new one.")
 
 
 async def index(request: Request) -> Response:
@@ -189,7 +243,7 @@ async def index(request: Request) -> Response:
         attempts = service.store.attempts(student, assignment.id)
         graded = [a for a in attempts if a.status == "graded"]
         rows.append({"id": assignment.id, "title": assignment.title, "due": assignment.due.isoformat(),
-                     "attempts": len(attempts), "last": _attempt_view(graded[-1]) if graded else None})
+                     "attempts": len(attempts), "last": _attempt_view(service, graded[-1]) if graded else None})
     return TEMPLATES.TemplateResponse(request, "index.html", {"course": service.course, "student": student,
                                                               "assignments": rows})
 
@@ -204,10 +258,12 @@ async def assignment_page(request: Request) -> Response:
         return TEMPLATES.TemplateResponse(request, "message.html", {
             "title": "No such assignment", "message": "Go back to your assignments."}, status_code=404)
     cookie = request.cookies.get(SESSION_COOKIE, "")
-    attempts = [_attempt_view(a) for a in service.store.attempts(caller[0], assignment.id)]
+    attempts = [_attempt_view(service, a) for a in service.store.attempts(caller[0], assignment.id)]
+    refusal = _refusal(service, caller[0], assignment)
     return TEMPLATES.TemplateResponse(request, "assignment.html", {
         "assignment": assignment, "student": caller[0], "attempts": list(reversed(attempts)),
-        "csrf": csrf_token(service.key, cookie), "max_mib": MAX_UPLOAD_BYTES // 1024**2})
+        "csrf": csrf_token(service.key, cookie), "max_mib": MAX_UPLOAD_BYTES // 1024**2,
+        "refusal": refusal, "policy": service.policy})
 
 
 async def upload(request: Request) -> Response:
@@ -232,6 +288,11 @@ async def upload(request: Request) -> Response:
                         f"{MAX_UPLOAD_BYTES // 1024**2} MiB, one .ipynb file", status_code=400)
     if len(data) > MAX_UPLOAD_BYTES:
         return Response("the notebook is too large", status_code=413)
+    refusal = _refusal(service, caller[0], assignment)
+    if refusal is not None:
+        return TEMPLATES.TemplateResponse(request, "message.html", {
+            "title": "Not handed in", "message": refusal.message[0].upper() + refusal.message[1:] + "."},
+            status_code=refusal.status, headers=_retry_headers(refusal))
     full = _queue_full(service)
     if full is not None:
         return full
@@ -251,10 +312,18 @@ async def attempt_page(request: Request) -> Response:
     if attempt.status == "graded" and attempt.result_json:
         from autograder.grading.results import SubmissionResult
         from autograder.reports.feedback import feedback_page
+        from autograder.service.visibility import withheld_notice
 
-        result = SubmissionResult.from_dict(json.loads(attempt.result_json))
-        return HTMLResponse(feedback_page(result, service.course))
-    return TEMPLATES.TemplateResponse(request, "attempt.html", {"attempt": _attempt_view(attempt)})
+        for_student = caller[1] != "admin"
+        result = _graded_result(service, attempt, for_student=for_student)
+        notice = ""
+        if for_student and _withheld(service, attempt.assignment):
+            full = SubmissionResult.from_dict(json.loads(attempt.result_json))
+            notice = withheld_notice(full, _assignment(service, attempt.assignment).due.isoformat())
+        page = feedback_page(result, service.course, notice=notice)
+        return HTMLResponse(with_nav(page, f"/assignments/{attempt.assignment}",
+                                     f"Back to {attempt.assignment}: hand in again, see your hand-ins"))
+    return TEMPLATES.TemplateResponse(request, "attempt.html", {"attempt": _attempt_view(service, attempt)})
 
 
 def _own_attempt(service: Service, caller: tuple[str, str, str], raw_id: str):
@@ -275,7 +344,7 @@ async def api_assignments(request: Request) -> Response:
     if caller is None:
         return JSONResponse({"error": "sign in: Authorization: Bearer <token>"}, status_code=401)
     return JSONResponse([{"id": a.id, "title": a.title, "due": a.due.isoformat(),
-                          "attempts": [_attempt_view(x) for x in service.store.attempts(caller[0], a.id)]}
+                          "attempts": [_attempt_view(service, x) for x in service.store.attempts(caller[0], a.id)]}
                          for a in service.course.assignments])
 
 
@@ -302,13 +371,21 @@ async def api_submit(request: Request) -> Response:
         return JSONResponse({"error": "use Authorization: Bearer <token>"}, status_code=401)
     if assignment is None:
         return JSONResponse({"error": "no such assignment"}, status_code=404)
-    full = _queue_full(service)
-    if full is not None:
-        return full
-    try:
-        data = await read_capped(request)
-    except TooLarge:
-        return JSONResponse({"error": f"the notebook is over {MAX_UPLOAD_BYTES // 1024**2} MiB"}, status_code=413)
+    refusal = _refusal(service, caller[0], assignment)
+    if refusal is None:
+        full = _queue_full(service)
+        if full is not None:
+            return full
+        try:
+            data = await read_capped(request)
+        except TooLarge:
+            return JSONResponse({"error": f"the notebook is over {MAX_UPLOAD_BYTES // 1024**2} MiB"},
+                                status_code=413)
+        # checked again with no await before the store: two requests racing cannot both pass the limit
+        refusal = _refusal(service, caller[0], assignment)
+    if refusal is not None:
+        return JSONResponse({"error": refusal.message, "retry_after": refusal.retry_after},
+                            status_code=refusal.status, headers=_retry_headers(refusal))
     attempt = _accept(service, caller[0], assignment.id, data)
     return JSONResponse({"id": attempt.id, "status": attempt.status}, status_code=202)
 
@@ -321,7 +398,7 @@ async def api_submission(request: Request) -> Response:
     attempt = _own_attempt(service, caller, request.path_params["attempt"])
     if attempt is None:
         return JSONResponse({"error": "no such submission"}, status_code=404)
-    view = _attempt_view(attempt)
+    view = _attempt_view(service, attempt, for_student=caller[1] != "admin")
     return JSONResponse({key: view[key] for key in ("id", "status", "points", "max_points", "feedback_url")})
 
 
@@ -360,7 +437,9 @@ def service_key(folder: Path) -> bytes:
 
 
 def build_app(service: Service) -> Starlette:
-    app = Starlette(routes=ROUTES, middleware=[Middleware(SecurityHeaders)],
+    from autograder.service.admin import ADMIN_ROUTES
+
+    app = Starlette(routes=ROUTES + ADMIN_ROUTES, middleware=[Middleware(SecurityHeaders)],
                     max_body_size=MAX_UPLOAD_BYTES + 64 * 1024)
     app.state.service = service
     return app

@@ -6,11 +6,17 @@ grades its stored bytes in a pool process (the batch grader's own function
 worker) and records the result. A grader failure (the pool process died, the
 grader raised) puts the attempt back in the queue, up to ``MAX_TRIES``; then
 it is ``failed`` with the reason, and the student's page says so.
+
+Results are recorded by the runner thread alone (pool callbacks only hand the
+finished future over): the store's row first, then ``on_graded`` (the
+gradebook), so the gradebook has one writer; ``on_stop`` runs on that thread
+too when the runner stops.
 """
 from __future__ import annotations
 
 import json
 import multiprocessing
+import queue
 import threading
 import traceback
 from concurrent.futures import ProcessPoolExecutor
@@ -41,7 +47,8 @@ class Runner:
 
     def __init__(self, store: Store, *, course_root: str, exercise_keys: Callable[[str], list[str]],
                  secret: bytes, jobs: int = 2, sandbox: str = "auto",
-                 on_graded: Callable[[Attempt, dict], None] | None = None) -> None:
+                 on_graded: Callable[[Attempt, dict], None] | None = None,
+                 on_stop: Callable[[], None] | None = None) -> None:
         self.store = store
         self.course_root = course_root
         """The course folder, sent as data: pool processes find the course's own exercises there."""
@@ -49,10 +56,14 @@ class Runner:
         self.secret = secret
         self.sandbox = sandbox
         self.on_graded = on_graded
+        """Called on the runner thread after each graded attempt is stored (e.g. the gradebook)."""
+        self.on_stop = on_stop
+        self.finished: queue.SimpleQueue[tuple[Attempt, Any]] = queue.SimpleQueue()
         self.jobs = jobs
         self.pool = self._new_pool()
         self.slots = threading.Semaphore(jobs)
         self.wake = threading.Event()
+        self.closing = threading.Event()
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="dlgrade-runner", daemon=True)
 
@@ -66,26 +77,41 @@ class Runner:
         self.thread.start()
 
     def stop(self) -> None:
+        """Take nothing new, let the running gradings finish, record them, then end the thread."""
+        self.closing.set()
+        self.pool.shutdown(wait=True, cancel_futures=True)
         self.stopping.set()
         self.wake.set()
-        self.thread.join(timeout=10)
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.thread.join(timeout=30)
 
     def poke(self) -> None:
         """Something was queued: look now rather than at the next tick."""
         self.wake.set()
 
     def _loop(self) -> None:
-        while not self.stopping.is_set():
-            if not self.slots.acquire(timeout=0.2):
-                continue
-            attempt = self.store.claim_next()
-            if attempt is None:
-                self.slots.release()
+        try:
+            while not self.stopping.is_set():
+                self._record_finished()
+                if not self.closing.is_set() and self.slots.acquire(blocking=False):
+                    attempt = self.store.claim_next()
+                    if attempt is not None:
+                        self._submit(attempt)
+                        continue
+                    self.slots.release()
                 self.wake.wait(0.5)
                 self.wake.clear()
-                continue
-            self._submit(attempt)
+        finally:
+            self._record_finished()
+            if self.on_stop is not None:
+                self.on_stop()
+
+    def _record_finished(self) -> None:
+        while True:
+            try:
+                attempt, future = self.finished.get_nowait()
+            except queue.Empty:
+                return
+            self._done(attempt, future)
 
     def _submit(self, attempt: Attempt) -> None:
         job = {"path": str(self.store.folder / attempt.path), "assignment": attempt.assignment,
@@ -99,7 +125,12 @@ class Runner:
             self._failed(attempt, traceback.format_exc(limit=3))
             self.slots.release()
             return
-        future.add_done_callback(lambda done: self._done(attempt, done))
+        future.add_done_callback(lambda done: self._hand_over(attempt, done))
+
+    def _hand_over(self, attempt: Attempt, future: Any) -> None:
+        """The pool's callback: the runner thread records the result."""
+        self.finished.put((attempt, future))
+        self.wake.set()
 
     def _done(self, attempt: Attempt, future: Any) -> None:
         try:
@@ -120,7 +151,6 @@ class Runner:
                     traceback.print_exc()
         finally:
             self.slots.release()
-            self.wake.set()
 
     def _failed(self, attempt: Attempt, why: str) -> None:
         current = self.store.attempt(attempt.id)

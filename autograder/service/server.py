@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Iterable, TextIO
 
 from autograder.course.config import Course, Student, assignment_exercises
+from autograder.course.policy import load_serve_policy
 from autograder.service.app import Service, build_app, service_key
+from autograder.service.gradebook_writer import GradebookWriter
 from autograder.service.runner import Runner
 from autograder.service.store import Store
 
@@ -36,10 +38,12 @@ def open_service(course: Course, *, secret: bytes, jobs: int = 2, sandbox: str =
     """The store, a started grading runner and the app for ``course``."""
     store = service_store(course)
     keys = {a.id: [e.key for e in assignment_exercises(a)] for a in course.assignments}
+    gradebook = GradebookWriter(course)
     runner = Runner(store, course_root=str(course.root), exercise_keys=keys.__getitem__, secret=secret,
-                    jobs=jobs, sandbox=sandbox)
+                    jobs=jobs, sandbox=sandbox, on_graded=gradebook.record, on_stop=gradebook.close)
     service = Service(course=course, store=store, key=service_key(store.folder), poke=runner.poke,
-                      released_notebook=lambda a, s: course.release_dir(a) / s / f"{a}.ipynb")
+                      released_notebook=lambda a, s: course.release_dir(a) / s / f"{a}.ipynb",
+                      policy=load_serve_policy(course))
     app = build_app(service)
     runner.start()
     return RunningService(store, runner, app)

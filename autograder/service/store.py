@@ -118,10 +118,11 @@ class Store:
         return row[1], row[2]
 
     # ------------------------------------------------------------------ hand-ins
-    def add_attempt(self, student: str, assignment: str, data: bytes) -> Attempt:
-        """Store the hand-in's bytes (fsynced) and queue it; returns the queued attempt."""
+    def add_attempt(self, student: str, assignment: str, data: bytes, *, received: float | None = None) -> Attempt:
+        """Store the hand-in's bytes (fsynced) and queue it; returns the queued attempt (received now,
+        or at ``received`` seconds since the epoch: the service's clock)."""
         sha = hashlib.sha256(data).hexdigest()
-        received = time.time()
+        received = time.time() if received is None else received
         folder = self.folder / "handins" / student / assignment
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         name = f"{int(received * 1000)}-{sha[:12]}.ipynb"
@@ -152,6 +153,21 @@ class Store:
             query, values = query + " AND assignment = ?", values + [assignment]
         with self._lock:
             return [Attempt(*row) for row in self._db.execute(query + " ORDER BY id", values)]
+
+    def latest(self, assignment: str) -> list[Attempt]:
+        """Each student's latest hand-in of ``assignment`` (the one that counts), by student."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM attempts WHERE id IN (SELECT MAX(id) FROM attempts WHERE assignment = ? "
+                "GROUP BY student) ORDER BY student", (assignment,)).fetchall()
+        return [Attempt(*row) for row in rows]
+
+    def requeue(self, attempt_ids: list[int]) -> int:
+        """Queue these attempts to be graded again (their result is replaced when the new one is in;
+        earlier attempts stay as they are); how many were queued. One being graded now is left alone."""
+        with self._transaction() as db:
+            return sum(db.execute("UPDATE attempts SET status = 'queued', tries = 0 WHERE id = ? "
+                                  "AND status != 'grading'", (attempt_id,)).rowcount for attempt_id in attempt_ids)
 
     def count(self, status: str) -> int:
         with self._lock:

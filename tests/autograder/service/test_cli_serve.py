@@ -41,3 +41,31 @@ def test_the_admin_token_has_the_admin_role(tiny_course: Path) -> None:
         assert store.who(result.stdout.strip()) == ("admin", "admin")
     finally:
         store.close()
+
+
+def test_demo_serve_prints_links_that_sign_in(tiny_course: Path, monkeypatch) -> None:
+    """Does the service started after the demo print one working link per roster student and an
+    instructor link that opens the admin pages (uvicorn replaced by an in-process client)?"""
+    import re
+
+    import uvicorn
+    from starlette.testclient import TestClient
+
+    from autograder.cli.serve import run_service
+
+    opened: dict[str, int] = {}
+
+    def fake_run(app, host: str, port: int, log_level: str) -> None:
+        for line in printed.getvalue().splitlines():
+            found = re.search(r"http://127\.0\.0\.1:8123(/\S+)", line)
+            if found:
+                client = TestClient(app)
+                opened[line.split()[0]] = client.get(found.group(1)).status_code
+                if "/admin/" in found.group(1):
+                    opened["admin page"] = client.get("/admin/assignments/a2").status_code
+
+    printed = io.StringIO()
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr("click.echo", lambda text="", **_: printed.write(f"{text}\n"))
+    run_service(load_course(tiny_course), secret=b"x" * 32, host="127.0.0.1", port=8123, jobs=1, demo_links=True)
+    assert opened == {"ada01": 200, "alan02": 200, "grace03": 200, "instructor": 200, "admin page": 200}

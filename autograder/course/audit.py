@@ -30,6 +30,7 @@ import copy
 import json
 import multiprocessing
 import signal
+import threading
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
@@ -235,8 +236,8 @@ class _SideBySide:
         return call
 
 
-class _Slow(Exception):
-    pass
+class _Slow(BaseException):
+    """The alarm of the equivalence run: a BaseException, so no check's ``except Exception`` swallows it."""
 
 
 def _alarm(signum: int, frame: Any) -> None:
@@ -250,8 +251,10 @@ def equivalent_on(exercise: Exercise, cells: Sequence[str], mutated: Sequence[st
     from autograder.grading.engine import ReferenceView
     from exercises.dlcheck import run_check
 
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, EQUIVALENCE_SECONDS)
+    timed = threading.current_thread() is threading.main_thread()  # signals reach the main thread only
+    previous = signal.signal(signal.SIGALRM, _alarm) if timed else None
+    if timed:
+        signal.setitimer(signal.ITIMER_REAL, EQUIVALENCE_SECONDS)
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
@@ -265,8 +268,9 @@ def equivalent_on(exercise: Exercise, cells: Sequence[str], mutated: Sequence[st
     except (_Slow, Exception):
         return False
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
 
 
 # --------------------------------------------------------------------------

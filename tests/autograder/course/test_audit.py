@@ -67,3 +67,15 @@ def test_same_value_is_strict_beyond_rounding():
     assert not same_value([1.0, 2.0], [1.0, 2.0 + 1e-9])
     assert not same_value([1.0, 2.0], [[1.0, 2.0]])
     assert not same_value(float("inf"), 1e308)
+
+
+def test_a_looping_mutant_is_not_called_equivalent(monkeypatch):
+    """Does the side-by-side run in the grader stop a mutant that never returns, and judge it not equivalent?"""
+    from autograder.course import audit
+
+    monkeypatch.setattr(audit, "EQUIVALENCE_SECONDS", 0.5)
+    model = ["import numpy as np\n", "def affine(x):\n    return np.maximum(2.0 * np.asarray(x) + 1.0, -np.inf)\n"]
+    looping = [model[0], "def affine(x):\n    while True:\n        try:\n            pass\n        except Exception:\n"
+                         "            pass\n"]
+    assert audit.equivalent_on(WEAK, model, model, {})
+    assert not audit.equivalent_on(WEAK, model, looping, {})

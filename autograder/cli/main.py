@@ -25,6 +25,7 @@ COMMANDS = {
     "serve": "autograder.cli.serve:serve_command",
     "init": "autograder.cli.setup:init_command",
     "new-exercise": "autograder.cli.setup:new_exercise_command",
+    "audit": "autograder.cli.audit:audit_command",
 }
 """The commands that live in other modules of :mod:`autograder.cli` (build, release, check and
 demo are defined below)."""

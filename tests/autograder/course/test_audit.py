@@ -1,0 +1,81 @@
+"""Mutation analysis of an exercise's checks through the real engine (autograder/course/audit.py)."""
+import pytest
+
+from autograder.course.audit import audit_exercises, mutant_cells, same_value
+from autograder.course.mutants import mutants_of
+from exercises.model import load_exercise
+from tests.autograder.course import zz_weak
+
+SECRET = b"audit-test-secret"
+WEAK = load_exercise(zz_weak)
+
+
+@pytest.fixture(scope="module")
+def weak_report():
+    return audit_exercises([WEAK], assignment="zz", secret=SECRET, variants=2, jobs=1)
+
+
+def _by_id(report):
+    return {m.id: m for m in report.exercises[0].mutants}
+
+
+def test_weak_checks_let_mutants_survive(weak_report):
+    """Do the slope mutants survive checks that only look at x = 0, and is the kill rate under 0.8?"""
+    mutants = _by_id(weak_report)
+    assert mutants["affine:double_constant:0"].status == "survived"  # 4x + 1
+    assert mutants["affine:zero_constant:0"].status == "survived"  # 0x + 1
+    assert "-    return np.maximum(2.0 * x + 1.0, -np.inf)" in mutants["affine:zero_constant:0"].diff
+    assert weak_report.kill_rate < 0.8
+    assert weak_report.exercises[0].kill_rate == weak_report.kill_rate
+
+
+def test_a_mutant_that_changes_x_at_zero_is_killed_and_named(weak_report):
+    """Is the intercept mutant (2x − 1) killed on every variant, its lost points the same, its mistake named?"""
+    mutant = _by_id(weak_report)["affine:add_to_sub:0"]
+    assert mutant.status == "killed"
+    assert mutant.points_lost == (1.0, 1.0) and mutant.spread == 0.0
+    assert mutant.named and "The intercept is +1, not −1." in mutant.mistakes
+    assert mutant.failing_checks == ("test_affine_at_zero",)
+
+
+def test_a_mutant_that_returns_the_same_values_is_equivalent(weak_report):
+    """Is removing a guard that never acts (np.maximum(v, -inf)) reported as equivalent, not as a survivor?"""
+    mutant = _by_id(weak_report)["affine:remove_clip:0"]
+    assert mutant.status == "equivalent" and mutant.points_lost == ()
+    assert weak_report.exercises[0].count("equivalent") >= 1
+
+
+def test_an_infinite_slope_crashes_or_fails_the_hidden_check(weak_report):
+    """Is 2/x (mul_to_div) killed by the finiteness check, which only the hidden check sees?"""
+    mutant = _by_id(weak_report)["affine:mul_to_div:0"]
+    assert mutant.status == "killed"
+    assert "test_affine_at_zero" in mutant.failing_checks
+
+
+def test_mutant_cells_replace_only_the_one_function():
+    """Does a mutated notebook keep every other cell and function as the model answer has them?"""
+    cells = ["import numpy as np\n", "def keep(x):\n    return x + 1\n\ndef f(x):\n    return x + 1\n"]
+    mutant = next(m for m in mutants_of("def f(x):\n    return x + 1\n") if m.operator == "add_to_sub")
+    mutated = mutant_cells(cells, 1, mutant)
+    assert mutated[0] == cells[0]
+    assert mutated[1] == "def keep(x):\n    return x + 1\n\ndef f(x):\n    return x - 1"
+
+
+def test_same_value_is_strict_beyond_rounding():
+    """Are values equal up to rounding the same, and a changed element, shape or inf not?"""
+    assert same_value((1.0, [2.0, 3.0]), (1.0 + 1e-16, [2.0, 3.0]))
+    assert not same_value([1.0, 2.0], [1.0, 2.0 + 1e-9])
+    assert not same_value([1.0, 2.0], [[1.0, 2.0]])
+    assert not same_value(float("inf"), 1e308)
+
+
+def test_a_looping_mutant_is_not_called_equivalent(monkeypatch):
+    """Does the side-by-side run in the grader stop a mutant that never returns, and judge it not equivalent?"""
+    from autograder.course import audit
+
+    monkeypatch.setattr(audit, "EQUIVALENCE_SECONDS", 0.5)
+    model = ["import numpy as np\n", "def affine(x):\n    return np.maximum(2.0 * np.asarray(x) + 1.0, -np.inf)\n"]
+    looping = [model[0], "def affine(x):\n    while True:\n        try:\n            pass\n        except Exception:\n"
+                         "            pass\n"]
+    assert audit.equivalent_on(WEAK, model, model, {})
+    assert not audit.equivalent_on(WEAK, model, looping, {})

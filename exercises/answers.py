@@ -103,6 +103,8 @@ class RelAbs:
         return distance <= half_width
 
     def describe(self) -> str:
+        if not self.rtol and not self.atol:
+            return "the exact value"
         parts = [f"within {self.rtol:g} relative" if self.rtol else "",
                  f"{self.atol:g} absolute" if self.atol else ""]
         return " + ".join(p for p in parts if p) + " tolerance"
@@ -172,6 +174,8 @@ def accepted_range(rule: Rule, true: Number) -> str:
     if not t.is_finite():
         return f"exactly {t}"
     half = rule.half_width(t)
+    if half.is_zero():
+        return f"exactly {t.normalize():f}"
     low, high = _CONTEXT.subtract(t, half), _CONTEXT.add(t, half)
     return (f"from {low.normalize():f} to {high.normalize():f}" if isinstance(rule, RelAbs)
             else f"strictly between {low.normalize():f} and {high.normalize():f}")

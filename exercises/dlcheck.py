@@ -227,6 +227,48 @@ def expect(condition: bool, message: str, hint: str = "") -> None:
         raise CheckFailed(message, hint)
 
 
+def expect_number(value: Any, name: str, asked: str) -> float:
+    """A numeric answer's form: pass when the variable ``name`` holds a number (an int, a float or a
+    numeric string such as ``"0.0120"``, which keeps its trailing zeros) and return it as a float.
+
+    Says what is asked (``asked``, e.g. "3 significant figures"), never the expected value; a
+    variable left at ``None`` fails as not answered yet.
+    """
+    if value is None:
+        raise NotAnswered(f"`{name}` is still None.", f"Replace the `raise` by your answer ({asked}).")
+    if isinstance(value, str):
+        try:
+            return float(value.strip().replace("_", ""))
+        except ValueError:
+            pass
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    raise CheckFailed(f"`{name}` holds {describe_type(value)} {show(value)}, not a number; {asked} expected.",
+                      f"Assign a number, e.g. {name} = 0.0123 (or a string \"0.0120\" to keep trailing zeros).")
+
+
+def expect_letters(value: Any, name: str, n_options: int) -> str:
+    """A choice answer's form: pass when ``name`` holds option letters among the first ``n_options``
+    (``"B"``, ``"AC"``, ``"a, c"`` or ``["A", "C"]``) and return them upper-case, sorted, once each.
+
+    Says nothing about which options are right; ``None`` fails as not answered yet.
+    """
+    shown = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[:n_options]
+    if value is None:
+        raise NotAnswered(f"`{name}` is still None.", f"Replace the `raise` by the letters of your choice ({shown}).")
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        value = "".join(value)
+    if not isinstance(value, str):
+        raise CheckFailed(f"`{name}` holds {describe_type(value)}, not option letters.",
+                          f'Assign a string of letters, e.g. {name} = "{shown[0]}".')
+    letters = value.upper().replace(",", "").replace(" ", "")
+    unknown = sorted(set(letters) - set(shown))
+    if unknown:
+        raise CheckFailed(f"`{name}` = {value!r} names {', '.join(unknown)}: the options are {', '.join(shown)}.",
+                          f"Use only the letters {shown} shown with the options.")
+    return "".join(sorted(set(letters)))
+
+
 # --------------------------------------------------------------------------
 # The student's functions, called in the student's own kernel
 # --------------------------------------------------------------------------
@@ -553,4 +595,4 @@ def report(title: str, results: list[tuple[str, Outcome, float]]) -> str:
 
 
 _CHECK_API = ("CheckFailed", "NotAnswered", "expect_close", "expect_equal", "expect", "as_numbers", "show",
-              "describe_type", "is_opaque")
+              "describe_type", "is_opaque", "expect_number", "expect_letters")

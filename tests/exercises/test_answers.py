@@ -56,6 +56,7 @@ def test_the_accepted_range_of_two_significant_figures():
     """Is 1.234 at 2 significant figures accepted strictly between 1.183 and 1.285, and said so?"""
     assert accepted_range(SigFigs(2), 1.234) == "strictly between 1.183 and 1.285"
     assert accepted_range(RelAbs(rtol=0.01), 100) == "from 99 to 101"
+    assert accepted_range(RelAbs(rtol=0, atol=0), 132) == "exactly 132"
 
 
 @pytest.mark.parametrize("written, digits, places", [

@@ -81,13 +81,15 @@ class NumericQuestion:
         return answer_cell(self.variable, self.asked, self.model_answer(params))
 
     def distinct(self, params: dict) -> dict:
-        """``params`` when every wrong answer is judged wrong on it; else :class:`RedrawVariant`, so a
-        mistake costs the same points on every variant."""
-        true = self.expected(params)
-        for wrong in self.wrong_answers:
-            value = wrong.value(params)
-            if judge(self.rule, value, true).correct or judge(self.rule, self.model_answer(params), value).correct:
-                raise RedrawVariant(f"the wrong answer {value!r} ({wrong.hint}) is too close to {true!r}")
+        """``params`` when the true value and the wrong answers are told apart by the rule (each judged
+        wrong, no two taken for each other); else :class:`RedrawVariant`, so a mistake costs the same
+        points and gets its own hint on every variant."""
+        values = [(self.expected(params), "the true value")] + [(w.value(params), w.hint) for w in self.wrong_answers]
+        for i, (value, what) in enumerate(values):
+            for other, other_what in values[i + 1:]:
+                if (judge(self.rule, expected_text(self.rule, value), other).correct
+                        or judge(self.rule, expected_text(self.rule, other), value).correct):
+                    raise RedrawVariant(f"{value!r} ({what}) and {other!r} ({other_what}) are too close")
         return params
 
     def recognise(self, answer: float, params: Mapping[str, Any]) -> str:

@@ -1,6 +1,7 @@
 """The quiz exercises (numeric and choice questions in a1-a5): every variant, every catalogued mistake."""
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -150,3 +151,36 @@ def _public_data(released: str) -> dict:
     source = "".join(notebook["cells"][1]["source"])
     data = source.rsplit("r'''", 1)[1].split("'''", 1)[0]
     return json.loads(data.replace("\\u0027", "'"))
+
+
+@pytest.mark.parametrize("key, answer", [("a4.quiz_err6", "-{model}"), ("a3.quiz_robust_loss", "wrong")])
+def test_feedback_after_grading_shows_the_expected_answer(key, answer, tmp_path):
+    """Graded by the real engine from a handed-in notebook, does the feedback page show the expected
+    value and accepted range (numeric) or the explanation and right option (choice)?"""
+    from autograder.grading.engine import grade_notebook
+    from autograder.reports.feedback import feedback_page
+    exercise = get_exercise(key)
+    question = exercise.module.QUESTION
+    secret = b"feedback secret"
+    variant = params_of(exercise, "ada01", secret)
+    if answer == "wrong":
+        right = question.right_letters(variant["options"])
+        chosen = next(letter for letter in LETTERS if letter not in right)
+        value = repr(chosen)
+        shown = [question._option(variant["options"][LETTERS.index(chosen)]).explanation,
+                 f"The right option is {right}."]
+    else:
+        value = answer.format(model=question.model_answer(variant))
+        shown = [f"Expected {question.model_answer(variant)} (3 significant figures): accepted strictly between"]
+    notebook = json.loads(released(key, "ada01", variant))
+    for cell in notebook["cells"]:
+        if cell["metadata"].get("dlgrade", {}).get("role") == "solution":
+            cell["source"] = f"{question.variable} = {value}\n"
+    path = tmp_path / f"{exercise.assignment}.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    result = grade_notebook(path, assignment=exercise.assignment, student="ada01", exercises=[exercise],
+                            secret=secret, sandbox="none")
+    assert result.points == 0
+    page = feedback_page(result)
+    for text in shown:
+        assert html.escape(text, quote=True) in page or text in page, text

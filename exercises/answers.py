@@ -52,7 +52,7 @@ def as_decimal(value: Number) -> Decimal:
         try:
             return Decimal(value.strip().replace("_", ""))
         except decimal.InvalidOperation:
-            raise NotANumber(f"{value!r} is not a number (write it as e.g. 0.0123 or 1.2e-3)") from None
+            raise NotANumber(f"{value[:40]!r} is not a number (write it as e.g. 0.0123 or 1.2e-3)") from None
     raise NotANumber(f"a {type(value).__name__} is not a number")
 
 
@@ -62,7 +62,8 @@ def significant_digits(value: Number) -> int:
     number = as_decimal(value)
     if not number.is_finite() or number.is_zero():
         return 0
-    return len(str(int("".join(map(str, number.as_tuple().digits)))))
+    digits = number.as_tuple().digits
+    return len(digits) - next(i for i, digit in enumerate(digits) if digit)
 
 
 def decimal_places(value: Number) -> int:
@@ -81,10 +82,11 @@ def _special(submitted: Decimal, true: Decimal) -> bool | None:
 
 
 def _coarse(submitted: Number, typed: int, required: int, unit: str) -> str:
-    """The insufficient-precision message when ``typed`` < ``required`` digits, else ``""``."""
+    """The insufficient-precision message when ``typed`` < ``required`` digits, else ``""`` (it never
+    repeats the answer: what a student typed is theirs, the message is the grader's)."""
     if typed >= required:
         return ""
-    return (f"Insufficient precision: your answer {submitted} has {typed} {unit}{'' if typed == 1 else 's'}, "
+    return (f"Insufficient precision: your answer has {typed} {unit}{'' if typed == 1 else 's'}, "
             f"{required} are required. Carry full precision and round only the final answer to "
             f"{required} {unit}s.")
 

@@ -264,7 +264,7 @@ def expect_letters(value: Any, name: str, n_options: int) -> str:
     letters = value.upper().replace(",", "").replace(" ", "")
     unknown = sorted(set(letters) - set(shown))
     if unknown:
-        raise CheckFailed(f"`{name}` = {value!r} names {', '.join(unknown)}: the options are {', '.join(shown)}.",
+        raise CheckFailed(f"`{name}` = {show(value)} names {', '.join(unknown[:5])}: the options are {', '.join(shown)}.",
                           f"Use only the letters {shown} shown with the options.")
     return "".join(sorted(set(letters)))
 

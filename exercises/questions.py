@@ -37,6 +37,8 @@ from exercises.model import BEGIN_SOLUTION, END_SOLUTION, RedrawVariant
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 ALL_OR_NOTHING, NET_CORRECT, EACH_ANSWER = "all-or-nothing", "net-correct", "each-answer"
+MAX_TYPED = 64
+"""Longer answer strings are judged as the number they read as (their digits are not counted)."""
 
 
 def answer_cell(variable: str, asked: str, model_answer: str) -> str:
@@ -103,13 +105,14 @@ class NumericQuestion:
         """Pass, or raise :class:`CheckFailed` whose hint (shown after grading) names the mistake, says
         when the answer lacks precision, and gives the expected value and the accepted range."""
         number = expect_number(answer, self.variable, self.asked)
-        written = answer.strip() if isinstance(answer, str) else number
+        # As typed (trailing zeros count) when it is a short numeric string; else the number read.
+        written = answer.strip() if isinstance(answer, str) and len(answer) <= MAX_TYPED else number
         verdict = judge(self.rule, written, self.expected(params))
         if verdict.correct:
             return
         feedback = [self.recognise(number, params), verdict.precision,
                     f"Expected {verdict.expected} ({self.asked}): accepted {verdict.accepted}."]
-        raise CheckFailed(f"`{self.variable}` = {written}: wrong value.", " ".join(f for f in feedback if f))
+        raise CheckFailed(f"`{self.variable}` = {number!r}: wrong value.", " ".join(f for f in feedback if f))
 
     def check(self, points: float, hint: str) -> Callable[..., None]:
         """The hidden check judging the value (``hint``: shown when it fails without an answer to judge)."""

@@ -108,3 +108,14 @@ def test_forms_of_answers():
         expect_letters("AE", "x", 4)
     with pytest.raises(CheckFailed, match="not option letters"):
         expect_letters(2, "x", 4)
+
+
+def test_a_long_or_odd_answer_is_judged_without_echoing_it():
+    """Is a 100 000-digit answer string judged (wrong) without an error, and never repeated in the hint?"""
+    typed = "0." + "9" * 100_000
+    with pytest.raises(CheckFailed) as failed:
+        NUMERIC.grade(typed, {"t": 0.012345})
+    assert "999999" not in failed.value.hint and "Expected 0.0123" in failed.value.hint
+    with pytest.raises(CheckFailed) as coarse:
+        NUMERIC.grade("0.01", {"t": 0.012345})
+    assert "0.01 " not in coarse.value.hint and "has 1 significant figure" in coarse.value.hint

@@ -27,7 +27,8 @@ from decimal import Decimal
 from typing import Union
 
 Number = Union[int, float, str, Decimal]
-_CONTEXT = decimal.Context(prec=60)
+_CONTEXT = decimal.Context(prec=60, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+"""Exact for typed decimals; any exponent a string can hold (1e999999999) neither overflows nor traps."""
 _HALF_STEP = Decimal("0.51")
 
 
@@ -84,7 +85,7 @@ def _special(submitted: Decimal, true: Decimal) -> bool | None:
 def _coarse(submitted: Number, typed: int, required: int, unit: str) -> str:
     """The insufficient-precision message when ``typed`` < ``required`` digits, else ``""`` (it never
     repeats the answer: what a student typed is theirs, the message is the grader's)."""
-    if typed >= required:
+    if typed >= required or not as_decimal(submitted).is_finite():  # inf and nan have no digits to blame
         return ""
     return (f"Insufficient precision: your answer has {typed} {unit}{'' if typed == 1 else 's'}, "
             f"{required} are required. Carry full precision and round only the final answer to "
@@ -99,7 +100,7 @@ class RelAbs:
     atol: float = 0.0
 
     def half_width(self, true: Decimal) -> Decimal:
-        return _CONTEXT.add(as_decimal(self.atol), _CONTEXT.multiply(as_decimal(self.rtol), abs(true)))
+        return _CONTEXT.add(as_decimal(self.atol), _CONTEXT.multiply(as_decimal(self.rtol), _CONTEXT.abs(true)))
 
     def inside(self, distance: Decimal, half_width: Decimal) -> bool:
         return distance <= half_width
@@ -167,7 +168,7 @@ def accepts(rule: Rule, submitted: Number, true: Number) -> bool:
     special = _special(s, t)
     if special is not None:
         return special
-    return rule.inside(abs(_CONTEXT.subtract(s, t)), rule.half_width(t))
+    return rule.inside(_CONTEXT.abs(_CONTEXT.subtract(s, t)), rule.half_width(t))
 
 
 def accepted_range(rule: Rule, true: Number) -> str:

@@ -242,7 +242,9 @@ def expect_number(value: Any, name: str, asked: str) -> float:
         except ValueError:
             pass
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        if isinstance(value, float) or abs(value) < 10**308:
+            return float(value)
+        return math.inf if value > 0 else -math.inf  # an int too large for a float
     raise CheckFailed(f"`{name}` holds {describe_type(value)} {show(value)}, not a number; {asked} expected.",
                       f"Assign a number, e.g. {name} = 0.0123 (or a string \"0.0120\" to keep trailing zeros).")
 

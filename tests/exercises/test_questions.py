@@ -119,3 +119,14 @@ def test_a_long_or_odd_answer_is_judged_without_echoing_it():
     with pytest.raises(CheckFailed) as coarse:
         NUMERIC.grade("0.01", {"t": 0.012345})
     assert "0.01 " not in coarse.value.hint and "has 1 significant figure" in coarse.value.hint
+
+
+@pytest.mark.parametrize("answer", ["1e999999999", "-1e-999999999", "nan", "-inf", float("inf"), 10**400, "1e400"])
+def test_extreme_answers_are_judged_wrong_not_errors(answer):
+    """Is an extreme number (huge exponent, inf, nan, a 400-digit int) judged wrong, with no precision blame
+    for inf and nan, rather than crashing the check?"""
+    with pytest.raises(CheckFailed) as failed:
+        NUMERIC.grade(answer, {"t": 0.012345})
+    assert "Expected 0.0123" in failed.value.hint
+    if answer in ("nan", "-inf") or answer == float("inf"):
+        assert "Insufficient precision" not in failed.value.hint

@@ -63,10 +63,13 @@ class CheckFailed(AssertionError):
     never does, so it is safe to show for hidden checks too.
     """
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(self, message: str, hint: str = "", *, mistake: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.mistake = hint if mistake is None else mistake
+        """The named mistake counted in class reports: the hint unless the hint also carries the
+        student's own numbers (then the mistake alone, or "" when none was recognised)."""
 
 
 class NotAnswered(CheckFailed):
@@ -488,7 +491,7 @@ def run_check(function: Callable[..., Any], fixtures: Mapping[str, Any]) -> Outc
     except NotAnswered as missing:
         return Outcome(FAILED, missing.message, missing.hint, attempted=False)
     except CheckFailed as failure:
-        return Outcome(FAILED, failure.message, failure.hint, mistake=failure.hint)
+        return Outcome(FAILED, failure.message, failure.hint, mistake=failure.mistake)
     except MissingName as missing:
         return Outcome(FAILED, str(missing), f"Define `{missing.name}` with exactly that name.")
     except StudentRaised as raised:

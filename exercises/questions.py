@@ -110,9 +110,10 @@ class NumericQuestion:
         verdict = judge(self.rule, written, self.expected(params))
         if verdict.correct:
             return
-        feedback = [self.recognise(number, params), verdict.precision,
-                    f"Expected {verdict.expected} ({self.asked}): accepted {verdict.accepted}."]
-        raise CheckFailed(f"`{self.variable}` = {number!r}: wrong value.", " ".join(f for f in feedback if f))
+        mistake = self.recognise(number, params)
+        feedback = [mistake, verdict.precision, f"Expected {verdict.expected} ({self.asked}): accepted {verdict.accepted}."]
+        raise CheckFailed(f"`{self.variable}` = {number!r}: wrong value.", " ".join(f for f in feedback if f),
+                          mistake=mistake)  # the class report counts the mistake, not each student's numbers
 
     def check(self, points: float, hint: str) -> Callable[..., None]:
         """The hidden check judging the value (``hint``: shown when it fails without an answer to judge)."""
@@ -217,8 +218,11 @@ class ChoiceQuestion:
                 chosen = expect_letters(student.value(self.variable), self.variable, len(options))
                 earned = self.credit(chosen, options)
                 if earned < step:
+                    wrong = [options[LETTERS.index(letter)] for letter in chosen
+                             if letter not in self.right_letters(options)]
                     raise CheckFailed(f"`{self.variable}` = {chosen!r}: credit {earned}/{self.steps} ({self.scheme}).",
-                                      self.explain(chosen, options))
+                                      self.explain(chosen, options),
+                                      mistake=" ".join(self._option(text).explanation for text in wrong))
             check_choice.__doc__ = f"Does `{self.variable}` earn at least {step}/{self.steps} of the credit?"
             return pytest.mark.points(points / self.steps)(pytest.mark.hidden(hint=hint)(check_choice))
         return tuple(make(step) for step in range(1, self.steps + 1))

@@ -130,3 +130,14 @@ def test_extreme_answers_are_judged_wrong_not_errors(answer):
     assert "Expected 0.0123" in failed.value.hint
     if answer in ("nan", "-inf") or answer == float("inf"):
         assert "Insufficient precision" not in failed.value.hint
+
+
+def test_the_class_report_counts_mistakes_not_numbers():
+    """Is the named mistake of a failure the recognised mistake alone (the same for every student), and
+    none for an unrecognised number, while the hint also carries the expected value?"""
+    flipped = run_check(NUMERIC.check(1, hint="h"), {"student": LocalStudent({"x": -0.0123}), "params": {"t": 0.012345}})
+    assert flipped.mistake == "The sign is flipped." and "Expected 0.0123" in flipped.hint
+    unknown = run_check(NUMERIC.check(1, hint="h"), {"student": LocalStudent({"x": 5.0}), "params": {"t": 0.012345}})
+    assert unknown.status == "failed" and unknown.mistake == ""
+    _, outcomes = earned(question(ALL_OR_NOTHING).credit_checks(1, hint="h"), {"answer": "ab"}, {"options": OPTIONS})
+    assert outcomes[0].mistake == "why wrong 1"

@@ -63,10 +63,13 @@ class CheckFailed(AssertionError):
     never does, so it is safe to show for hidden checks too.
     """
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(self, message: str, hint: str = "", *, mistake: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.mistake = hint if mistake is None else mistake
+        """The named mistake counted in class reports: the hint unless the hint also carries the
+        student's own numbers (then the mistake alone, or "" when none was recognised)."""
 
 
 class NotAnswered(CheckFailed):
@@ -225,6 +228,50 @@ def expect(condition: bool, message: str, hint: str = "") -> None:
     """Pass when ``condition`` holds; otherwise fail with ``message`` and ``hint``."""
     if not condition:
         raise CheckFailed(message, hint)
+
+
+def expect_number(value: Any, name: str, asked: str) -> float:
+    """A numeric answer's form: pass when the variable ``name`` holds a number (an int, a float or a
+    numeric string such as ``"0.0120"``, which keeps its trailing zeros) and return it as a float.
+
+    Says what is asked (``asked``, e.g. "3 significant figures"), never the expected value; a
+    variable left at ``None`` fails as not answered yet.
+    """
+    if value is None:
+        raise NotAnswered(f"`{name}` is still None.", f"Replace the `raise` by your answer ({asked}).")
+    if isinstance(value, str):
+        try:
+            return float(value.strip().replace("_", ""))
+        except ValueError:
+            pass
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) or abs(value) < 10**308:
+            return float(value)
+        return math.inf if value > 0 else -math.inf  # an int too large for a float
+    raise CheckFailed(f"`{name}` holds {describe_type(value)} {show(value)}, not a number; {asked} expected.",
+                      f"Assign a number, e.g. {name} = 0.0123 (or a string \"0.0120\" to keep trailing zeros).")
+
+
+def expect_letters(value: Any, name: str, n_options: int) -> str:
+    """A choice answer's form: pass when ``name`` holds option letters among the first ``n_options``
+    (``"B"``, ``"AC"``, ``"a, c"`` or ``["A", "C"]``) and return them upper-case, sorted, once each.
+
+    Says nothing about which options are right; ``None`` fails as not answered yet.
+    """
+    shown = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[:n_options]
+    if value is None:
+        raise NotAnswered(f"`{name}` is still None.", f"Replace the `raise` by the letters of your choice ({shown}).")
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        value = "".join(value)
+    if not isinstance(value, str):
+        raise CheckFailed(f"`{name}` holds {describe_type(value)}, not option letters.",
+                          f'Assign a string of letters, e.g. {name} = "{shown[0]}".')
+    letters = value.upper().replace(",", "").replace(" ", "")
+    unknown = sorted(set(letters) - set(shown))
+    if unknown:
+        raise CheckFailed(f"`{name}` = {show(value)} names {', '.join(unknown[:5])}: the options are {', '.join(shown)}.",
+                          f"Use only the letters {shown} shown with the options.")
+    return "".join(sorted(set(letters)))
 
 
 # --------------------------------------------------------------------------
@@ -444,7 +491,7 @@ def run_check(function: Callable[..., Any], fixtures: Mapping[str, Any]) -> Outc
     except NotAnswered as missing:
         return Outcome(FAILED, missing.message, missing.hint, attempted=False)
     except CheckFailed as failure:
-        return Outcome(FAILED, failure.message, failure.hint, mistake=failure.hint)
+        return Outcome(FAILED, failure.message, failure.hint, mistake=failure.mistake)
     except MissingName as missing:
         return Outcome(FAILED, str(missing), f"Define `{missing.name}` with exactly that name.")
     except StudentRaised as raised:
@@ -553,4 +600,4 @@ def report(title: str, results: list[tuple[str, Outcome, float]]) -> str:
 
 
 _CHECK_API = ("CheckFailed", "NotAnswered", "expect_close", "expect_equal", "expect", "as_numbers", "show",
-              "describe_type", "is_opaque")
+              "describe_type", "is_opaque", "expect_number", "expect_letters")

@@ -18,6 +18,10 @@ imported by :mod:`exercises.course_modules`), that declares, side by side:
 ``solution_cell(params) -> str`` (optional)
     the solution cell with ``### BEGIN SOLUTION`` / ``### END SOLUTION`` markers,
     when the default built from ``SOLUTION`` does not fit (numeric answers);
+``QUESTION`` (optional)
+    a :class:`exercises.questions.NumericQuestion` or ``ChoiceQuestion``: a question
+    answered by assigning a variable, whose ``solution_cell(params)`` is the default
+    solution cell (see ``docs/authoring.md``);
 ``PLOT`` (optional)
     code of a plot cell shown after the solution;
 ``CALL_TIME_FACTOR`` (optional)
@@ -126,7 +130,8 @@ class Exercise:
         return self.module.prompt(params)
 
     def solution_cell(self, params: Mapping[str, Any]) -> str:
-        custom = getattr(self.module, "solution_cell", None)
+        custom = getattr(self.module, "solution_cell", None) or getattr(
+            getattr(self.module, "QUESTION", None), "solution_cell", None)
         if custom:
             return custom(params)
         return "\n\n".join(mark_solution(source_of(f)) for f in self.module.SOLUTION)
@@ -239,9 +244,9 @@ def load_exercise(module: ModuleType) -> Exercise:
     for required in ("ASSIGNMENT", "TITLE", "CONCEPT", "prompt"):
         if not hasattr(module, required):
             raise ExerciseDefinitionError(f"exercise module {where} does not define {required}")
-    if not hasattr(module, "SOLUTION") and not hasattr(module, "solution_cell"):
+    if not any(hasattr(module, name) for name in ("SOLUTION", "solution_cell", "QUESTION")):
         raise ExerciseDefinitionError(f"exercise module {where} defines neither SOLUTION (the list of model "
-                                      "answer functions) nor solution_cell(params); add one")
+                                      "answer functions) nor solution_cell(params) nor QUESTION; add one")
     prefix = module.ASSIGNMENT + "_"
     if module.__name__.startswith("exercises.") and not name.startswith(prefix):
         raise ExerciseDefinitionError(f"exercise module {name} must be named {prefix}<id>.py")

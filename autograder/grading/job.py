@@ -20,7 +20,7 @@ import hashlib
 import socket
 import tempfile
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -38,10 +38,11 @@ class GradingJob:
     student: str
     assignment: str
     exercise_keys: tuple[str, ...]
-    secret: bytes
+    secret: bytes = field(repr=False)
+    """Never in a repr: Dask logs a failed task's arguments."""
     notebook_name: str = ""
     """The hand-in's file name (results name the file graded); empty for a ``problem``."""
-    notebook_bytes: bytes | None = None
+    notebook_bytes: bytes | None = field(default=None, repr=False)
     """The hand-in's bytes; None when they could not be read (``problem`` says why)."""
     problem: str = ""
     """Why the hand-in cannot be graded (no notebook chosen, or unreadable); empty otherwise."""

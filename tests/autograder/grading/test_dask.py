@@ -215,6 +215,24 @@ def test_a_worker_without_bwrap_refuses_a_bwrap_job(monkeypatch: pytest.MonkeyPa
     assert not outcomes[0].results_path.exists()
 
 
+def test_a_job_repr_shows_neither_the_secret_nor_the_hand_in() -> None:
+    """Is a job's repr (what Dask logs of a failed task's arguments) free of the course secret and the
+    hand-in's bytes?"""
+    job = GradingJob(student="ada01", assignment="a2", exercise_keys=("a2.sigmoid",), secret=SECRET,
+                     notebook_name="a2.ipynb", notebook_bytes=b"student-bytes")
+    assert "ada01" in repr(job) and SECRET.decode() not in repr(job) and "student-bytes" not in repr(job)
+
+
+def test_an_unreachable_scheduler_says_what_to_do() -> None:
+    """Does a scheduler address nobody answers give an error naming it and how to start one?"""
+    from autograder.grading.dask_cluster import DaskCluster
+    from autograder.grading.executors import ExecutorError
+
+    with pytest.raises(ExecutorError, match=r"tcp://127\.0\.0\.1:1 .*dask scheduler"):
+        with DaskCluster("tcp://127.0.0.1:1", connect_timeout="2s"):
+            pass
+
+
 @pytest.mark.skipif(bwrap_problem() is not None, reason=f"bubblewrap does not work here: {bwrap_problem()}")
 def test_remote_jobs_ask_for_the_sandbox_this_machine_has(monkeypatch: pytest.MonkeyPatch) -> None:
     """Does `auto` become `bwrap` for remote workers when bwrap works on the coordinator, and stay

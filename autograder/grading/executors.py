@@ -36,8 +36,19 @@ class Executor(Protocol):
     def as_completed(self, futures: Iterable[Any]) -> Iterator[Any]: ...
 
 
+class _Deferred:
+    """A job that runs in this process when its result is asked for (once)."""
+
+    def __init__(self, function: Callable[[Any], Any], job: Any) -> None:
+        self._function, self._job = function, job
+
+    def result(self) -> Any:
+        return self._function(self._job)
+
+
 class InProcess:
-    """Runs each job when it is submitted, in this process (no pool to start: one job, or ``jobs=1``)."""
+    """Runs the jobs in this process, one after another, each when the loop reaches it (no pool to
+    start: one job, or ``jobs=1``); a result is written before the next job starts, as with a pool."""
 
     def __enter__(self) -> "InProcess":
         return self
@@ -45,15 +56,10 @@ class InProcess:
     def __exit__(self, *exc_info: Any) -> None:
         return None
 
-    def submit(self, function: Callable[[Any], Any], job: Any) -> Future:
-        future: Future = Future()
-        try:
-            future.set_result(function(job))
-        except Exception as err:
-            future.set_exception(err)
-        return future
+    def submit(self, function: Callable[[Any], Any], job: Any) -> _Deferred:
+        return _Deferred(function, job)
 
-    def as_completed(self, futures: Iterable[Future]) -> Iterator[Future]:
+    def as_completed(self, futures: Iterable[_Deferred]) -> Iterator[_Deferred]:
         return iter(list(futures))
 
 

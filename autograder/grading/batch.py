@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import autograder
-from autograder.grading.executors import Executor, InProcess, LocalPool
+from autograder.grading.executors import Executor, InProcess, LocalPool, in_completion_order
 from autograder.grading.job import GradingJob, JobReply, course_sources, grade_job, make_job, remote_sandbox
 from autograder.grading.results import SubmissionResult, read_result, write_result
 from autograder.grading.submission import notebook_sha256
@@ -70,7 +70,7 @@ def already_graded(path: Path, notebook: Path) -> SubmissionResult | None:
     return None
 
 
-def _outcome(job: GradingJob, future: Any, path: Path) -> BatchOutcome:
+def _outcome(student: str, future: Any, path: Path) -> BatchOutcome:
     """Write a finished job's result (the coordinator is the one writer) and say what happened.
 
     A reply that is no result, or a future that raised (a lost worker, a broken
@@ -78,12 +78,12 @@ def _outcome(job: GradingJob, future: Any, path: Path) -> BatchOutcome:
     try:
         reply: JobReply = future.result()
         if reply.status != "graded" or reply.result is None:
-            return BatchOutcome(job.student, "failed", path, error=reply.error or "the grader sent no result")
+            return BatchOutcome(student, "failed", path, error=reply.error or "the grader sent no result")
         result = SubmissionResult.from_dict(dict(reply.result))
         write_result(result, path)
     except Exception:
-        return BatchOutcome(job.student, "failed", path, error=traceback.format_exc(limit=5))
-    return BatchOutcome(job.student, "graded", path, result.points, result.max_points)
+        return BatchOutcome(student, "failed", path, error=traceback.format_exc(limit=5))
+    return BatchOutcome(student, "graded", path, result.points, result.max_points)
 
 
 def _executor(jobs: int, pending: int, scheduler: str | None) -> Executor:
@@ -130,21 +130,22 @@ def grade_class(submissions: Sequence[Submission], *, assignment: str, exercise_
                                   course=str(course) if course is not None else None)
     if scheduler:
         shared.update(sandbox=remote_sandbox(sandbox), course=None, course_sources=course_sources(course))
-    pending: list[tuple[GradingJob, Path]] = []
+    pending: list[tuple[Submission, Path]] = []
     for submission in submissions:
         path = results_path(out_root, assignment, submission.student)
         stored = None if force or submission.problem else already_graded(path, submission.notebook)
         if stored is not None:
             done(BatchOutcome(submission.student, "skipped", path, stored.points, stored.max_points))
             continue
-        job = make_job(submission.notebook, problem=submission.problem, student=submission.student,
-                       submitted_at=submission.submitted_at, **shared)
-        pending.append((job, path))
+        pending.append((submission, path))
+
+    def job_of(item: tuple[Submission, Path]) -> GradingJob:
+        submission = item[0]
+        return make_job(submission.notebook, problem=submission.problem, student=submission.student,
+                        submitted_at=submission.submitted_at, **shared)
     with _executor(jobs, len(pending), scheduler) as executor:
-        futures = {executor.submit(grade_job, job): (job, path) for job, path in pending}
-        for future in executor.as_completed(futures):
-            job, path = futures[future]
-            done(_outcome(job, future, path))
+        for (submission, path), future in in_completion_order(executor, grade_job, pending, job_of):
+            done(_outcome(submission.student, future, path))
     order = {s.student: i for i, s in enumerate(submissions)}
     return sorted(outcomes, key=lambda o: order[o.student])
 

@@ -11,7 +11,7 @@ coordinator asks for ``bwrap``, bubblewrap: a worker without it refuses the job
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Sequence
 
 from autograder.grading.executors import ExecutorError
 
@@ -28,6 +28,8 @@ class DaskCluster:
         self.retries = retries
         self.connect_timeout = connect_timeout
         self._client: Any = None
+        self.slots = 1
+        """Worker threads when connected (the window of jobs in flight follows it)."""
 
     def __enter__(self) -> "DaskCluster":
         try:
@@ -40,6 +42,7 @@ class DaskCluster:
         except (OSError, TimeoutError) as err:
             raise ExecutorError(f"cannot reach the Dask scheduler at {self.address} ({err}); start it "
                                "with `dask scheduler` and check the address and the port") from None
+        self.slots = max(1, sum(self._client.nthreads().values()))
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -52,7 +55,8 @@ class DaskCluster:
             raise RuntimeError("DaskCluster.submit outside `with DaskCluster(...)`: enter it first")
         return self._client.submit(function, job, retries=self.retries, pure=False)
 
-    def as_completed(self, futures: Iterable[Any]) -> Iterator[Any]:
-        from distributed import as_completed
+    def first_completed(self, futures: Sequence[Any]) -> Iterable[Any]:
+        from distributed import wait
 
-        return iter(as_completed(list(futures), loop=self._client.loop))
+        with self._client.as_current():  # this client, not a process-wide default
+            return wait(list(futures), return_when="FIRST_COMPLETED").done

@@ -51,14 +51,14 @@ class Cluster:
         self.address = json.loads(self.scheduler_file.read_text())["address"]
         self.client = Client(self.address, timeout="30s", set_as_default=False)
 
-    def _start(self, name: str, arguments: list[str]) -> None:
+    def _start(self, name: str, arguments: list[str], env: dict[str, str] | None = None) -> None:
         log = (self.folder / f"{name}.log").open("wb")
         self.processes[name] = subprocess.Popen([sys.executable, "-m", "dask", *arguments], stdout=log,
-                                                stderr=subprocess.STDOUT, start_new_session=True)
+                                                stderr=subprocess.STDOUT, start_new_session=True, env=env)
 
-    def start_worker(self, name: str) -> None:
+    def start_worker(self, name: str, env: dict[str, str] | None = None) -> None:
         self._start(name, ["worker", "--scheduler-file", str(self.scheduler_file), "--nworkers", "1",
-                           "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard", "--name", name])
+                           "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard", "--name", name], env)
 
     def workers(self) -> dict[str, str]:
         """Worker name -> address, of the workers the scheduler knows now."""
@@ -213,6 +213,24 @@ def test_a_worker_without_bwrap_refuses_a_bwrap_job(monkeypatch: pytest.MonkeyPa
                            secret=SECRET, out_root=tmp_path / "out", jobs=1, sandbox="bwrap")
     assert outcomes[0].status == "failed" and "bwrap is not installed" in outcomes[0].error
     assert not outcomes[0].results_path.exists()
+
+
+@pytest.mark.skipif(bwrap_problem() is not None, reason=f"bubblewrap does not work here: {bwrap_problem()}")
+def test_a_dask_worker_without_bwrap_refuses_the_coordinators_bwrap(cluster: Cluster) -> None:
+    """Is a job sent to a real Dask worker that has no bwrap on its PATH, while this machine (the
+    coordinator) has it, refused with the reason instead of graded in a weaker sandbox?"""
+    job = GradingJob(student="ada01", assignment="a2", exercise_keys=("a2.sigmoid",), secret=SECRET,
+                     notebook_name="a2.ipynb", notebook_bytes=CLASS["model"].encode(),
+                     sandbox=remote_sandbox("auto"), limits=LIMITS)
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent))  # the venv's tools only: no bwrap
+    cluster.start_worker("nobwrap", env)
+    try:
+        cluster.wait_for(3)
+        reply = cluster.client.submit(grade_job, job, workers=[cluster.workers()["nobwrap"]], pure=False).result()
+    finally:
+        cluster.kill("nobwrap")
+    assert job.sandbox == "bwrap" and reply.status == "failed" and reply.result is None
+    assert "asked for the bwrap sandbox" in reply.error and "bwrap is not installed" in reply.error
 
 
 def test_a_job_repr_shows_neither_the_secret_nor_the_hand_in() -> None:

@@ -1,6 +1,7 @@
 """Benchmark: dlgrade vs nbgrader's autograde on the same class, and 1,000 synthetic submissions.
 
     make bench                      # or: .venv/bin/python bench/grading_speed.py [--synthetic 1000]
+    .venv/bin/python bench/grading_speed.py --skip-nbgrader --scaling 200   # + local vs Dask workers
 
 Both graders get the same 20 notebooks of assignment a1 (12 correct, 4 with one
 function left unfinished, 2 with an endless loop in one function, 1 that
@@ -9,7 +10,9 @@ check cells edited to `pass`, nothing implemented). Reported in one run, so the
 ratio is measured under the same machine load: wall time for the class, seconds
 per notebook (median) and the ratio; the scores dlgrade gives against the
 expected ones. Then dlgrade alone on --synthetic submissions: total time,
-notebooks per second, peak memory. Timings are noisy here: read the ratios.
+notebooks per second, peak memory, and the ratio to the 60 s target. With
+--scaling N, a table: the same N synthetic submissions on 1 and 2 local jobs
+and on 1, 2, 4 Dask workers on this machine, each with its speed-up over 1 job. Timings are noisy here: read the ratios.
 """
 from __future__ import annotations
 
@@ -45,6 +48,8 @@ from exercises.verify import run_checks_locally  # noqa: E402
 
 ASSIGNMENT = "a1"
 NBGRADER_CELL_TIMEOUT = 30  # nbgrader's own default for ExecutePreprocessor.timeout
+SYNTHETIC_TARGET = 60.0
+"""Seconds the 1,000 synthetic submissions should take on 2 local jobs (issue 16)."""
 
 
 def class_profiles(keys: list[str]) -> list[Profile]:
@@ -143,9 +148,8 @@ def nbgrader_scores(course, env) -> dict[str, float]:
         return {row["student_id"]: float(row["raw_score"] or 0) for row in csv.DictReader(handle)}
 
 
-def synthetic(course, exercises, secret, count: int, jobs: int) -> None:
-    """dlgrade alone on `count` submissions (each its own student and variant)."""
-    folder = course.root / "synthetic"
+def synthetic_submissions(course, exercises, secret, count: int, folder: Path) -> list[Submission]:
+    """`count` synthetic hand-ins, each its own student and variant, in the class mix (10% endless loops)."""
     profiles = class_profiles([e.key for e in exercises])
     submissions = []
     assignment = course.assignment(ASSIGNMENT)
@@ -157,15 +161,71 @@ def synthetic(course, exercises, secret, count: int, jobs: int) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(answered(released, exercises, params, profiles[index % len(profiles)]), path)
         submissions.append(Submission(student, path))
+    return submissions
+
+
+def timed_grading(submissions, exercises, secret, out_root: Path, *, jobs: int = 2,
+                  scheduler: str | None = None) -> float:
+    """Wall time of grading `submissions` (all re-graded) on `jobs` local processes or a Dask scheduler."""
     started = time.perf_counter()
-    grade_class(submissions, assignment=ASSIGNMENT, exercise_keys=[e.key for e in exercises],
-                secret=secret.value, out_root=folder / "autograded", jobs=jobs, force=True, limits=Limits())
+    outcomes = grade_class(submissions, assignment=ASSIGNMENT, exercise_keys=[e.key for e in exercises],
+                           secret=secret.value, out_root=out_root, jobs=jobs, force=True, limits=Limits(),
+                           scheduler=scheduler)
     wall = time.perf_counter() - started
+    failed = [o.student for o in outcomes if o.status != "graded"]
+    if failed:
+        print(f"  (grader failures: {len(failed)}, e.g. {failed[:3]})")
+    return wall
+
+
+def synthetic(course, exercises, secret, count: int, jobs: int) -> None:
+    """dlgrade alone on `count` submissions (each its own student and variant) on `jobs` local processes."""
+    folder = course.root / "synthetic"
+    submissions = synthetic_submissions(course, exercises, secret, count, folder)
+    wall = timed_grading(submissions, exercises, secret, folder / "autograded", jobs=jobs)
     self_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(f"\nsynthetic: {count} submissions in {wall:.1f} s = {count / wall:.1f} notebooks/s "
           f"({jobs} jobs); peak memory: grader {self_kib / 1024:.0f} MiB, "
           f"largest child (pool process or worker) {children_kib / 1024:.0f} MiB")
+    print(f"synthetic: wall / target of {SYNTHETIC_TARGET:.0f} s for 1,000 on 2 jobs: "
+          f"{wall * 1000 / count / SYNTHETIC_TARGET:.2f} (scaled to 1,000 submissions)")
+
+
+@contextlib.contextmanager
+def dask_workers(count: int):
+    """A Dask scheduler and `count` single-threaded worker processes on this machine; yields the address."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None,
+                      host="127.0.0.1") as cluster:
+        yield cluster.scheduler_address
+
+
+def scaling(course, exercises, secret, count: int, dask_counts: list[int]) -> None:
+    """The same `count` submissions on 1 and 2 local jobs and on 1, 2, 4 ... Dask workers here;
+    each wall time with its ratio to 1 local job (the machine's load is shared by all rows alike)."""
+    folder = course.root / "scaling"
+    submissions = synthetic_submissions(course, exercises, secret, count, folder)
+    rows = [(f"local, {jobs} job{'s' if jobs > 1 else ''}", dict(jobs=jobs)) for jobs in (1, 2)]
+    print(f"\nscaling: {count} synthetic submissions (10% endless loops) per row")
+    base = None
+    for label, options in rows:
+        wall = timed_grading(submissions, exercises, secret, folder / "autograded", **options)
+        base = base or wall
+        print(f"scaling: {label:<18} {wall:7.1f} s  {count / wall:5.2f} notebooks/s  speed-up vs 1 local job "
+              f"{base / wall:4.2f}x")
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        print("scaling: Dask rows skipped: `distributed` is not installed (pip install dask distributed)")
+        return
+    for workers in dask_counts:
+        with dask_workers(workers) as address:
+            wall = timed_grading(submissions, exercises, secret, folder / "autograded", scheduler=address)
+        label = f"dask, {workers} worker{'s' if workers > 1 else ''}"
+        print(f"scaling: {label:<18} {wall:7.1f} s  {count / wall:5.2f} notebooks/s  speed-up vs 1 local job "
+              f"{base / wall:4.2f}x")
 
 
 def main() -> None:
@@ -173,6 +233,10 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--synthetic", type=int, default=1000, help="synthetic submissions (0: skip)")
     parser.add_argument("--skip-nbgrader", action="store_true")
+    parser.add_argument("--scaling", type=int, default=0, metavar="N",
+                        help="N synthetic submissions graded on 1 and 2 local jobs and on --dask-workers "
+                             "Dask workers here (0: skip; the Dask rows need `distributed`)")
+    parser.add_argument("--dask-workers", default="1,2,4", help="Dask worker counts of the scaling table")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dlgrade-bench-") as tmp:
         course, students = make_course(Path(tmp), 20)
@@ -204,6 +268,8 @@ def main() -> None:
                       "(expected 0)")
         if args.synthetic:
             synthetic(course, exercises, secret, args.synthetic, args.jobs)
+        if args.scaling:
+            scaling(course, exercises, secret, args.scaling, [int(n) for n in args.dask_workers.split(",")])
 
 
 if __name__ == "__main__":

@@ -125,9 +125,12 @@ def collect_command(ctx: click.Context, assignment: str, source: Path | None) ->
               help="The gradebook's SQLAlchemy URL. Default: sqlite:///<course>/gradebook.db.")
 @click.option("--sandbox", type=click.Choice(SANDBOXES), default="auto", show_default=True,
               help="Isolation of student code: bwrap (required), none, or auto (bwrap when it works).")
+@click.option("--scheduler", metavar="tcp://HOST:8786", envvar="DLGRADE_SCHEDULER", default=None,
+              help="Grade on this Dask scheduler's workers instead of --jobs local processes "
+                   "(needs `pip install dask distributed`). Env: DLGRADE_SCHEDULER.")
 @click.pass_context
 def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, ...], jobs: int,
-                      force: bool, db_url: str | None, sandbox: str) -> None:
+                      force: bool, db_url: str | None, sandbox: str, scheduler: str | None) -> None:
     """Grade every hand-in of ASSIGNMENT and record the scores in the gradebook.
 
     Grades submitted/<student>/ASSIGNMENT/*.ipynb, JOBS at a time, writing
@@ -142,12 +145,14 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
       grade autograde a2 --jobs 8
       grade autograde a2 --student ada01 --force
       grade autograde a2 --db postgresql://grader@dbhost/dl101
+      grade autograde a2 --scheduler tcp://10.0.0.5:8786
     """
     from autograder.grading.batch import find_submissions
     from autograder.course.collect import submitted_dir
     from autograder.course.gradebook import GradebookError
     from autograder.course.autograde import grade_and_record, prepare_gradebook
     from autograder.course.privacy import make_course_private
+    from autograder.grading.executors import ExecutorError
 
     course = course_from(ctx.obj)
     chosen = assignment_of(course, assignment)
@@ -184,9 +189,13 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
         except GradebookError as err:
             raise click.ClickException(str(err)) from None
         with _progress_bar(f"grading {chosen.id}", total=len(submissions)) as on_progress:
-            rows = grade_and_record(gb, course=course, assignment=chosen, roster=roster,
-                                    submissions=submissions, exercises=exercises, secret=secret.value,
-                                    jobs=jobs, force=force, sandbox=sandbox, on_progress=on_progress)
+            try:
+                rows = grade_and_record(gb, course=course, assignment=chosen, roster=roster,
+                                        submissions=submissions, exercises=exercises, secret=secret.value,
+                                        jobs=jobs, force=force, sandbox=sandbox, on_progress=on_progress,
+                                        scheduler=scheduler)
+            except ExecutorError as err:
+                raise click.ClickException(str(err)) from None
     finally:
         gb.close()
     failures = _print_summary(chosen.id, rows, course)

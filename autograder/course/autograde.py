@@ -127,12 +127,15 @@ def grade_and_record(gb: Gradebook, *, course: Course, assignment: Assignment,
                      roster: Mapping[str, Student], submissions: Sequence[Submission],
                      exercises: Sequence[Exercise], secret: bytes, jobs: int, force: bool,
                      sandbox: str,
-                     on_progress: Callable[[GradedRow], None] | None = None) -> list[GradedRow]:
+                     on_progress: Callable[[GradedRow], None] | None = None,
+                     scheduler: str | None = None) -> list[GradedRow]:
     """Grade ``submissions``, ``jobs`` at a time, recording each in ``gb`` as it finishes.
 
     Results go to ``<course>/autograded/<student>/<assignment>/results.json``;
     ``force`` re-grades hand-ins already graded; ``sandbox`` is ``auto``,
-    ``bwrap`` or ``none``. ``on_progress`` is called with each row in
+    ``bwrap`` or ``none``. ``scheduler`` (``tcp://HOST:8786``) grades on that Dask
+    cluster instead of ``jobs`` local processes; results and the gradebook are
+    still written here, one submission at a time. ``on_progress`` is called with each row in
     completion order (a progress bar). Returns one row per submission, in the
     order of ``submissions``. Call :func:`prepare_gradebook` first.
     """
@@ -146,7 +149,7 @@ def grade_and_record(gb: Gradebook, *, course: Course, assignment: Assignment,
             on_progress(row)
     grade_class(submissions, assignment=assignment.id, exercise_keys=[e.key for e in exercises],
                 secret=secret, out_root=autograded_dir(course), jobs=jobs, force=force,
-                sandbox=sandbox, course=course.root, on_outcome=on_outcome,
+                sandbox=sandbox, course=course.root, on_outcome=on_outcome, scheduler=scheduler,
                 follow_through=assignment.follow_through)
     order = {s.student: n for n, s in enumerate(submissions)}
     return sorted(rows, key=lambda r: order.get(r.student, len(order)))

@@ -1,7 +1,9 @@
 """Grading: one submission, a class of them, and the results.
 
     engine      one notebook: its cells in a sandboxed worker, the checks here
-    batch       a class in a process pool, resumable (results.json per hand-in)
+    batch       a class in a process pool or on a Dask cluster, resumable (results.json per hand-in)
+    job         one submission as data (the hand-in's bytes) and grading it anywhere
+    executors   where jobs run: in process, a local pool; dask_cluster: a Dask cluster (optional)
     results     the frozen result dataclasses and their JSON
     call_limits per-call time limits from the model answer's measured cost
     submission  reading a hand-in notebook

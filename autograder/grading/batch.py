@@ -1,8 +1,11 @@
-"""Grading a whole class: one process pool, resumable, idempotent.
+"""Grading a whole class: one process pool (or a Dask cluster), resumable, idempotent.
 
-Each submission is graded by :func:`autograder.grading.engine.grade_notebook` in a pool
-process (which starts its own sandboxed worker for the student's code) and its
-``results.json`` is written atomically as soon as it is done. An interrupted
+Each submission becomes a job of data (:mod:`autograder.grading.job`: the
+hand-in's bytes, never its path) graded by :func:`autograder.grading.job.grade_job`
+in a pool process or on a Dask worker (:mod:`autograder.grading.executors`), which
+starts its own sandboxed worker for the student's code; the result comes back
+as data and this process writes its ``results.json`` atomically as soon as it
+is done. An interrupted
 batch therefore loses nothing: re-running it skips every submission whose
 result is already there for the same notebook bytes and grader version, and
 ``force=True`` re-grades everything (with identical results: grading is
@@ -10,14 +13,14 @@ deterministic).
 """
 from __future__ import annotations
 
-import multiprocessing
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import autograder
+from autograder.grading.executors import Executor, InProcess, LocalPool, in_completion_order
+from autograder.grading.job import GradingJob, JobReply, course_sources, grade_job, make_job, remote_sandbox
 from autograder.grading.results import SubmissionResult, read_result, write_result
 from autograder.grading.submission import notebook_sha256
 
@@ -67,43 +70,48 @@ def already_graded(path: Path, notebook: Path) -> SubmissionResult | None:
     return None
 
 
-def _grade_one(job: dict[str, Any]) -> BatchOutcome:
-    """Grade one submission and write its result (runs in a pool process)."""
-    from autograder.grading.engine import grade_notebook
-    from exercises.model import get_exercises
+def _outcome(student: str, future: Any, path: Path) -> BatchOutcome:
+    """Write a finished job's result (the coordinator is the one writer) and say what happened.
 
-    path = Path(job["results_path"])
-    if job["problem"]:
-        from autograder.grading.engine import not_graded
-        result = not_graded(job["problem"], exercises=get_exercises(job["exercise_keys"]),
-                            assignment=job["assignment"], student=job["student"],
-                            submitted_at=job["submitted_at"])
-        write_result(result, path)
-        return BatchOutcome(job["student"], "graded", path, result.points, result.max_points)
+    A reply that is no result, or a future that raised (a lost worker, a broken
+    pool), is a grader failure: the previous ``results.json`` stays untouched."""
     try:
-        result = grade_notebook(Path(job["notebook"]), assignment=job["assignment"],
-                                student=job["student"],
-                                exercises=get_exercises(job["exercise_keys"], course=job["course"]),
-                                secret=job["secret"], limits=job["limits"], sandbox=job["sandbox"],
-                                submitted_at=job["submitted_at"],
-                                follow_through=job.get("follow_through", True))
+        reply: JobReply = future.result()
+        if reply.status != "graded" or reply.result is None:
+            return BatchOutcome(student, "failed", path, error=reply.error or "the grader sent no result")
+        result = SubmissionResult.from_dict(dict(reply.result))
         write_result(result, path)
-    except Exception:  # a grader failure: report it, keep the previous result untouched
-        return BatchOutcome(job["student"], "failed", path,
-                            error=traceback.format_exc(limit=5))
-    return BatchOutcome(job["student"], "graded", path, result.points, result.max_points)
+    except Exception:
+        return BatchOutcome(student, "failed", path, error=traceback.format_exc(limit=5))
+    return BatchOutcome(student, "graded", path, result.points, result.max_points)
+
+
+def _executor(jobs: int, pending: int, scheduler: str | None) -> Executor:
+    if scheduler:
+        from autograder.grading.dask_cluster import DaskCluster
+        return DaskCluster(scheduler)
+    if jobs == 1 or pending <= 1:
+        return InProcess()
+    return LocalPool(jobs)
 
 
 def grade_class(submissions: Sequence[Submission], *, assignment: str, exercise_keys: Sequence[str],
                 secret: bytes, out_root: Path, jobs: int = 2, force: bool = False,
                 limits: Any = None, sandbox: str = "auto", course: Path | None = None,
                 on_outcome: Callable[[BatchOutcome], None] | None = None,
-                follow_through: bool = True) -> list[BatchOutcome]:
+                scheduler: str | None = None, follow_through: bool = True) -> list[BatchOutcome]:
     """Grade every submission, ``jobs`` at a time; returns one outcome per submission.
 
     ``exercise_keys`` are looked up in the library and, when ``course`` (the
     course folder) is given, in the course's own ``exercises/``: each pool
     process is handed the folder and imports the course's modules itself.
+
+    ``scheduler`` (``tcp://HOST:8786``) grades on that Dask cluster instead of
+    the local pool (see :mod:`autograder.grading.dask_cluster`): each job then
+    carries the course's exercise sources, not the folder, and asks for the
+    sandbox this machine would use (``auto`` with bubblewrap working here asks
+    for ``bwrap``, which a worker without it refuses). Either way each job is
+    the hand-in's bytes and this process alone writes ``results.json``.
 
     ``on_outcome`` is called in this process as each submission finishes (a
     progress bar, a gradebook write), in completion order.
@@ -117,31 +125,27 @@ def grade_class(submissions: Sequence[Submission], *, assignment: str, exercise_
         if on_outcome:
             on_outcome(outcome)
 
-    pending = []
+    shared: dict[str, Any] = dict(assignment=assignment, exercise_keys=tuple(exercise_keys), secret=secret,
+                                  limits=limits, sandbox=sandbox, follow_through=follow_through,
+                                  course=str(course) if course is not None else None)
+    if scheduler:
+        shared.update(sandbox=remote_sandbox(sandbox), course=None, course_sources=course_sources(course))
+    pending: list[tuple[Submission, Path]] = []
     for submission in submissions:
         path = results_path(out_root, assignment, submission.student)
         stored = None if force or submission.problem else already_graded(path, submission.notebook)
         if stored is not None:
             done(BatchOutcome(submission.student, "skipped", path, stored.points, stored.max_points))
             continue
-        pending.append({"notebook": str(submission.notebook), "assignment": assignment,
-                        "student": submission.student, "exercise_keys": list(exercise_keys),
-                        "course": str(course) if course is not None else None,
-                        "secret": secret, "limits": limits, "sandbox": sandbox,
-                        "follow_through": follow_through,
-                        "submitted_at": submission.submitted_at, "results_path": str(path),
-                        "problem": submission.problem})
-    if jobs == 1 or len(pending) <= 1:
-        for job in pending:
-            done(_grade_one(job))
-    else:
-        context = multiprocessing.get_context("forkserver")
-        # The fork server imports the grader once; each pool process forks from it ready to grade
-        # (fork server, not plain fork: the calling process may run threads, e.g. a progress bar).
-        context.set_forkserver_preload(["autograder.grading.engine", "autograder.sandbox.handle", "exercises.model"])
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            for future in as_completed([pool.submit(_grade_one, job) for job in pending]):
-                done(future.result())
+        pending.append((submission, path))
+
+    def job_of(item: tuple[Submission, Path]) -> GradingJob:
+        submission = item[0]
+        return make_job(submission.notebook, problem=submission.problem, student=submission.student,
+                        submitted_at=submission.submitted_at, **shared)
+    with _executor(jobs, len(pending), scheduler) as executor:
+        for (submission, path), future in in_completion_order(executor, grade_job, pending, job_of):
+            done(_outcome(submission.student, future, path))
     order = {s.student: i for i, s in enumerate(submissions)}
     return sorted(outcomes, key=lambda o: order[o.student])
 

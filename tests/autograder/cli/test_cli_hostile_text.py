@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from autograder.cli.grading import _print_summary
@@ -28,6 +28,7 @@ SETTINGS = settings(max_examples=20, deadline=None,
 
 @SETTINGS
 @given(student=ONE_LINE, error=ONE_LINE, late_error=ONE_LINE)
+@example(student="s", error=" 0", late_error="x")  # a traceback's last line keeps its leading space
 def test_autograde_summary_shows_student_text_as_text(tiny_course: Path, capsys: pytest.CaptureFixture[str],
                                                        monkeypatch: pytest.MonkeyPatch, student: str, error: str,
                                                        late_error: str) -> None:
@@ -41,7 +42,8 @@ def test_autograde_summary_shows_student_text_as_text(tiny_course: Path, capsys:
     _print_summary("a2", rows, load_course(tiny_course))
     out = capsys.readouterr().out
     assert "\x1b" not in out
-    first, last = error.splitlines()[0], error.strip().splitlines()[-1]  # the lines the table shows
+    # the lines the table shows: the first line of the notebook error, the last of the grader's traceback
+    first, last = error.splitlines()[0], f"Traceback\n{error}".strip().splitlines()[-1]
     for shown in (student, f"{student}2", f"(notebook: {first})", f"FAILED: {last}", f"? ({late_error})"):
         assert terminal_text(shown).strip() in out
 

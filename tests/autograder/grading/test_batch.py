@@ -57,3 +57,26 @@ def test_the_graded_notebook_file_round_trips_and_old_results_still_read(tmp_pat
     del old["notebook_file"]
     path.write_text(json.dumps(old))
     assert read_result(path) == replace(result, notebook_file="")
+
+
+def test_one_job_writes_each_result_before_grading_the_next(tmp_path, monkeypatch) -> None:
+    """With jobs=1, is each submission's result written (and reported) before the next one is graded,
+    so that a run killed half-way keeps what it finished?"""
+    import autograder.grading.batch as batch
+    from autograder.grading.job import JobReply
+
+    events: list[str] = []
+
+    def fake_grade(job):
+        events.append(f"grade {job.student}")
+        return JobReply(job.student, "failed", error="fake")
+    monkeypatch.setattr(batch, "grade_job", fake_grade)
+    submissions = []
+    for student in ("a", "b", "c"):
+        path = tmp_path / student / "x.ipynb"
+        path.parent.mkdir()
+        path.write_text("{}")
+        submissions.append(batch.Submission(student, path))
+    batch.grade_class(submissions, assignment="x", exercise_keys=[], secret=b"s", out_root=tmp_path / "out",
+                      jobs=1, on_outcome=lambda outcome: events.append(f"done {outcome.student}"))
+    assert events == ["grade a", "done a", "grade b", "done b", "grade c", "done c"]

@@ -66,15 +66,23 @@ def class_profiles(keys: list[str]) -> list[Profile]:
 
 def expected_points(profile: Profile, exercises, params) -> float:
     """What a correct grader gives a profile: the model answer's checks, run here on trusted code,
-    with the unfinished and looping exercises as stubs (a later exercise that calls them loses too)."""
+    with the unfinished and looping exercises as stubs. Follow-through marking charges a mistake
+    once: each exercise is checked with the model answer's functions of the others, its own stubbed."""
     lost = profile.stubbed | profile.looping
     model = [e.solution_cell(params[e.key]) for e in exercises]
-    answered_cells = [clear_solutions(c) if e.key in lost else c for e, c in zip(exercises, model)]
-    with contextlib.redirect_stdout(io.StringIO()):
-        namespace = reference_namespace(answered_cells, tolerant=True)
-        results = run_checks_locally(exercises, namespace, reference_namespace(model), params)
     points = {(e.key, c.name): c.points for e in exercises for c in e.checks}
-    return sum(points[(r.exercise, r.check)] for r in results if r.status == "passed")
+    total = 0.0
+    with contextlib.redirect_stdout(io.StringIO()):
+        reference = reference_namespace(model)
+        for index, exercise in enumerate(exercises):
+            if exercise.key not in lost:
+                total += exercise.points
+                continue
+            cells = model[:index] + [clear_solutions(model[index])] + model[index + 1:]
+            namespace = reference_namespace(cells, tolerant=True)
+            results = run_checks_locally([exercise], namespace, reference, params)
+            total += sum(points[(r.exercise, r.check)] for r in results if r.status == "passed")
+    return total
 
 
 def make_course(root: Path, n_students: int) -> tuple:

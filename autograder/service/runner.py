@@ -32,13 +32,18 @@ def grade_stored(job: dict[str, Any]) -> dict[str, Any]:
     """Grade one stored hand-in (runs in a pool process); the result as JSON data."""
     from pathlib import Path
 
+    import dataclasses
+
     from autograder.grading.engine import grade_notebook
     from exercises.model import get_exercises
 
-    result = grade_notebook(Path(job["path"]), assignment=job["assignment"], student=job["student"],
+    stored = Path(job["path"])
+    result = grade_notebook(stored, assignment=job["assignment"], student=job["student"],
                             exercises=get_exercises(job["exercise_keys"], course=job["course"]),
                             secret=job["secret"],
                             sandbox=job["sandbox"], submitted_at=job["submitted_at"])
+    # The student handed in their notebook, not the store's file name (<ms>-<sha>.ipynb): name it so.
+    result = dataclasses.replace(result, notebook_file=f"{job['assignment']}.ipynb")
     return result.to_dict()
 
 

@@ -190,6 +190,8 @@ def test_hand_ins_are_graded_at_once_with_the_feedback_page(grading: Served) -> 
     assert graded_wrong["points"] < graded_wrong["max_points"]
     page = grading.client("ada01", signed_in=True).get(f"/attempts/{wrong}")
     assert page.status_code == 200 and "Hint" in page.text
+    assert "a2.ipynb" in page.text  # the notebook the student handed in, not the store's file name
+    assert not re.search(r"\d{13}-[0-9a-f]{12}\.ipynb", page.text)
 
 
 def test_a_restart_grades_what_was_accepted_before(tiny_course: Path) -> None:

@@ -20,11 +20,12 @@ the unstable formula returns a wrong value, nan or inf, or not at all.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import time
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import autograder
 from autograder.grading.call_limits import CallLimitPolicy, LazyCallLimits
@@ -91,6 +92,9 @@ class ReferenceView:
         if name.startswith("_") or name not in self._namespace:
             raise AttributeError(f"the model answer defines no {name!r}")
         return self._namespace[name]
+
+    def defines(self, name: str) -> bool:
+        return not name.startswith("_") and name in self._namespace
 
 
 def _cap(text: str, limit: int = OUTPUT_CAP) -> str:
@@ -172,17 +176,29 @@ def _hidden_phase(cells: Sequence[str], checks: Sequence[tuple[Exercise, Check]]
     check or figure runs after it: what the student's code records of the
     hidden inputs has no way back to the student.
     """
-    from autograder.sandbox.handle import StudentWorker
-
     if not checks:
         return {}
-    with StudentWorker(limits, sandbox=sandbox) as worker:
+    with _fresh_worker(cells, limits, sandbox) as (worker, failure):
+        if worker is None:
+            status = TIMEOUT if isinstance(failure, StudentTimeout) else "error"
+            return {(e.key, c.name): check_result(c, Outcome(status), "", 0.0) for e, c in checks}
+        return _run_checks(worker, checks, ref, params, timed_out, scaled)
+
+
+@contextlib.contextmanager
+def _fresh_worker(cells: Sequence[str], limits: Any, sandbox: str,
+                  follow_through: bool = False) -> Iterator[tuple[Any, StudentError | None]]:
+    """A new worker that has run the student's cells again: ``(worker, None)``, or ``(None, why)``
+    when the cells did not finish this time."""
+    from autograder.sandbox.handle import StudentWorker
+
+    with StudentWorker(limits, sandbox=sandbox, follow_through=follow_through) as worker:
         try:
             worker.run_cells(list(cells))
         except StudentError as err:
-            status = TIMEOUT if isinstance(err, StudentTimeout) else "error"
-            return {(e.key, c.name): check_result(c, Outcome(status), "", 0.0) for e, c in checks}
-        return _run_checks(worker, checks, ref, params, timed_out, scaled)
+            yield None, err
+            return
+        yield worker, None
 
 
 def owned_functions(exercises: Sequence[Exercise]) -> dict[str, str]:
@@ -212,15 +228,13 @@ def _follow_through(cells: Sequence[str], exercises: Sequence[Exercise], results
     re-run's result, with a note naming what was replaced; B's own functions are
     never replaced while B's checks run.
     """
-    from autograder.sandbox.handle import StudentWorker
-
     owners = owned_functions(exercises)
     order = {e.key: n for n, e in enumerate(exercises)}
     failing = {e.key for e in exercises if any(results[e.key, c.name].status != PASSED for c in e.checks)}
     # Only functions of *earlier* exercises are replaced (later ones reuse earlier ones): an earlier
     # exercise must not pass by calling the model answer of a later one the student failed on purpose.
-    replaced = {e.key: {name: ref._namespace[name] for name, owner in owners.items()
-                        if owner in failing and order[owner] < order[e.key] and name in ref._namespace}
+    replaced = {e.key: {name: getattr(ref, name) for name, owner in owners.items()
+                        if owner in failing and order[owner] < order[e.key] and ref.defines(name)}
                 for e in exercises}
     reruns = [(e, c) for e in exercises for c in e.checks
               if replaced[e.key] and results[e.key, c.name].status != PASSED]
@@ -229,13 +243,14 @@ def _follow_through(cells: Sequence[str], exercises: Sequence[Exercise], results
         checks = [(e, c) for e, c in reruns if c.public == public]
         if not checks:
             continue
-        with StudentWorker(limits, sandbox=sandbox, follow_through=True) as worker:
-            try:
-                worker.run_cells(list(cells))
-            except StudentError:
-                continue  # the cells do not run again: the first results stand
+        with _fresh_worker(cells, limits, sandbox, follow_through=True) as (worker, _failure):
+            if worker is None:
+                continue  # the cells did not run again: the first results stand
+            bound_for = None
             for exercise, check in checks:
-                worker.rebind(replaced[exercise.key])
+                if bound_for != exercise.key:  # one rebind per exercise, not per check
+                    worker.rebind(replaced[exercise.key])
+                    bound_for = exercise.key
                 worker.called_back.clear()
                 rerun = _run_checks(worker, [(exercise, check)], ref, params, timed_out, scaled)
                 if worker.called_back:

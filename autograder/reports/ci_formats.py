@@ -248,39 +248,21 @@ def _passed_count(exercise: ExerciseResult) -> int:
     return sum(1 for c in exercise.checks if c.status == "passed")
 
 
-def summary_text(result: SubmissionResult) -> str:
-    """A short plain-text summary: the total, one line per exercise, what to fix."""
-    lines = [f"dlgrade {result.assignment}, student {result.student}: "
-             f"{points_text(result.points)}/{points_text(result.max_points)} points"]
+def _summary_lines(result: SubmissionResult, heading: str, public_only: bool) -> str:
+    """The summary's text: ``heading``, then per exercise a line and what to fix, then cell problems.
+    ``public_only``: hidden checks are left out (their count is in the heading)."""
+    lines = [heading]
     if result.error:
         lines.append(_not_graded_reason(result))
     for exercise in result.exercises:
-        lines.append(f"  {exercise.key} ({exercise.title}): "
-                     f"{points_text(exercise.points)}/{points_text(exercise.max_points)} points, "
-                     f"{_passed_count(exercise)}/{len(exercise.checks)} checks passed")
-        for check in exercise.checks:
-            if check.status != "passed" and not result.error:
-                detail = feedback(check, with_output=False).replace("\n", "\n        ")
-                lines.append(f"    x {check.name} ({check.status}): {detail}")
-    for problem in result.cell_problems:
-        lines.append(f"  cell {problem.index + 1} raised {problem.error}")
-    return "\n".join(lines) + "\n"
-
-
-def public_summary_text(result: SubmissionResult) -> str:
-    """:func:`summary_text` while hidden checks are hidden: public checks only, no total with hidden points."""
-    public = [(e, [c for c in e.checks if c.public]) for e in result.exercises]
-    earned = sum(c.points for _, checks in public for c in checks)
-    available = sum(c.max_points for _, checks in public for c in checks)
-    hidden = sum(1 for _, c in result.checks() if not c.public)
-    lines = [f"dlgrade {result.assignment}, student {result.student}: public checks "
-             f"{points_text(earned)}/{points_text(available)} points; {hidden} hidden check(s), "
-             "shown when the course makes them visible"]
-    if result.error:
-        lines.append(_not_graded_reason(result))
-    for exercise, checks in public:
+        checks = [c for c in exercise.checks if c.public or not public_only]
         passed = sum(1 for c in checks if c.status == "passed")
-        lines.append(f"  {exercise.key} ({exercise.title}): {passed}/{len(checks)} public checks passed")
+        if public_only:
+            lines.append(f"  {exercise.key} ({exercise.title}): {passed}/{len(checks)} public checks passed")
+        else:
+            lines.append(f"  {exercise.key} ({exercise.title}): "
+                         f"{points_text(exercise.points)}/{points_text(exercise.max_points)} points, "
+                         f"{passed}/{len(checks)} checks passed")
         for check in checks:
             if check.status != "passed" and not result.error:
                 detail = feedback(check, with_output=False).replace("\n", "\n        ")
@@ -288,6 +270,24 @@ def public_summary_text(result: SubmissionResult) -> str:
     for problem in result.cell_problems:
         lines.append(f"  cell {problem.index + 1} raised {problem.error}")
     return "\n".join(lines) + "\n"
+
+
+def summary_text(result: SubmissionResult) -> str:
+    """A short plain-text summary: the total, one line per exercise, what to fix."""
+    return _summary_lines(result, f"dlgrade {result.assignment}, student {result.student}: "
+                                  f"{points_text(result.points)}/{points_text(result.max_points)} points",
+                          public_only=False)
+
+
+def public_summary_text(result: SubmissionResult) -> str:
+    """:func:`summary_text` while hidden checks are hidden: public checks only, no total with hidden points."""
+    public = [c for _, c in result.checks() if c.public]
+    hidden = len(result.checks()) - len(public)
+    return _summary_lines(result, f"dlgrade {result.assignment}, student {result.student}: public checks "
+                                  f"{points_text(sum(c.points for c in public))}/"
+                                  f"{points_text(sum(c.max_points for c in public))} points; "
+                                  f"{hidden} hidden check(s), shown when the course makes them visible",
+                          public_only=True)
 
 
 def summary_markdown(result: SubmissionResult) -> str:

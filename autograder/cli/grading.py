@@ -231,6 +231,15 @@ def _late_label(row: GradedRow) -> str:
     return ""
 
 
+def _after_late(row: GradedRow) -> str:
+    """The score the gradebook counts: raw points minus the late penalty (``fraction × raw``);
+    a hand-in whose time could not be read was recorded unpenalised; ``—`` when nothing was graded."""
+    if row.status == "failed":
+        return "—"
+    penalty = row.penalty.points(row.points) if row.penalty else 0.0
+    return f"{row.points - penalty:g}"
+
+
 def _print_summary(assignment: str, rows: list[GradedRow], course: Course) -> int:
     """Print the table of rows and the counts line; returns how many rows failed."""
     from rich.console import Console
@@ -241,7 +250,7 @@ def _print_summary(assignment: str, rows: list[GradedRow], course: Course) -> in
     from autograder.reports.escape import rich_text
     table = Table(title=f"{assignment}: {len(rows)} submissions")
     for column, justify in (("student", "left"), ("notebook", "left"), ("points", "right"),
-                            ("late", "left"), ("status", "left")):
+                            ("late", "left"), ("after late", "right"), ("status", "left")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for row in rows:
         status = Text({"graded": "graded", "skipped": "unchanged", "failed": "FAILED"}[row.status])
@@ -254,7 +263,7 @@ def _print_summary(assignment: str, rows: list[GradedRow], course: Course) -> in
             status.append_text(rich_text(f" RELEASED FOR {row.released_for}", "yellow"))
         points = "—" if row.status == "failed" else f"{row.points:g}/{row.max_points:g}"
         table.add_row(rich_text(row.student), rich_text(row.notebook_file) if row.notebook_file else "—", points,
-                      rich_text(_late_label(row)), status)
+                      rich_text(_late_label(row)), _after_late(row), status)
     console = Console()
     console.print(table)
     counts = count_rows(rows)

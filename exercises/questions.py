@@ -41,6 +41,12 @@ MAX_TYPED = 64
 """Longer answer strings are judged as the number they read as (their digits are not counted)."""
 
 
+def questions_of(module: Any) -> tuple[Any, ...]:
+    """An exercise module's questions: its ``QUESTIONS`` (a small table), its one ``QUESTION``, or none."""
+    return tuple(getattr(module, "QUESTIONS", None) or (
+        (module.QUESTION,) if getattr(module, "QUESTION", None) is not None else ()))
+
+
 def answer_cell(variable: str, asked: str, model_answer: str) -> str:
     """A solution cell assigning ``variable``: the model answer in the solution region, inside a
     ``try`` so that the cleared cell (``raise NotImplementedError()``) leaves the variable at None."""

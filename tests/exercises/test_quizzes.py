@@ -13,7 +13,7 @@ from autograder.course.notebooks import build_notebook, notebook_bytes, student_
 from exercises.answers import expected_text, significant_digits
 from exercises.dlcheck import PASSED
 from exercises.model import get_exercise
-from exercises.questions import ALL_OR_NOTHING, LETTERS, ChoiceQuestion, NumericQuestion
+from exercises.questions import ALL_OR_NOTHING, LETTERS, ChoiceQuestion, NumericQuestion, questions_of
 from exercises.verify import run_checks_locally
 from tests.exercises.support_a4_a5 import (STUDENTS, assert_full_marks_and_stub_zero,
                                            assert_public_checks_self_contained, params_of)
@@ -24,16 +24,11 @@ CHOICE = ["a1.quiz_perceptron_functions", "a3.quiz_robust_loss", "a3.quiz_regres
           "a3.quiz_output_layer", "a3.quiz_loss_properties", "a4.quiz_vanishing_why", "a5.quiz_batches"]
 
 
-def questions_of(exercise) -> tuple:
-    """The exercise's questions: ``QUESTIONS`` (a small table of numbers) or its one ``QUESTION``."""
-    return getattr(exercise.module, "QUESTIONS", None) or (exercise.module.QUESTION,)
-
-
 def test_at_least_six_numeric_and_six_choice_questions_across_a1_to_a5():
     """Does the library hold at least 6 numeric and 6 choice questions, in a1, a3, a4 and a5 each?"""
-    numeric = [q for key in NUMERIC for q in questions_of(get_exercise(key))]
+    numeric = [q for key in NUMERIC for q in questions_of(get_exercise(key).module)]
     assert len(numeric) >= 6 and all(isinstance(q, NumericQuestion) for q in numeric)
-    choice = [q for key in CHOICE for q in questions_of(get_exercise(key))]
+    choice = [q for key in CHOICE for q in questions_of(get_exercise(key).module)]
     assert len(choice) >= 6 and all(isinstance(q, ChoiceQuestion) for q in choice)
     assert {key[:2] for key in NUMERIC + CHOICE} == {"a1", "a3", "a4", "a5"}
 
@@ -42,7 +37,7 @@ def earned(key: str, params: dict, answer, variable: str | None = None) -> tuple
     """Points earned by ``answer`` assigned to ``variable`` (default: the one question's), every other
     question of the exercise answered right, and the failed checks' outcomes."""
     exercise = get_exercise(key)
-    questions = questions_of(exercise)
+    questions = questions_of(exercise.module)
     namespace = {q.variable: q.model_answer(params) for q in questions if isinstance(q, NumericQuestion)}
     namespace[variable or exercise.module.QUESTION.variable] = answer
     results = run_checks_locally([exercise], namespace, {}, {key: params})
@@ -68,7 +63,7 @@ def test_each_wrong_number_loses_exactly_its_points(key):
     """On every variant, does each catalogued wrong answer (written as asked) lose exactly the value
     check's points, with its hint, the expected value and the accepted range shown after grading?"""
     exercise = get_exercise(key)
-    for question in questions_of(exercise):
+    for question in questions_of(exercise.module):
         value_check = next(c for c in exercise.hidden_checks if c.name == f"test_{question.variable}")
         for student in STUDENTS:
             params = params_of(exercise, student)
@@ -159,7 +154,7 @@ def test_the_released_notebook_does_not_reveal_the_answer(key):
     for student in STUDENTS[:5]:
         variant = params_of(exercise, student)
         notebook = released(key, student, variant)
-        for question in questions_of(exercise):
+        for question in questions_of(exercise.module):
             model = question.solution_cell(variant).split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
             assert f"{question.variable} = " in model and model.strip() not in notebook
             if getattr(question, "rule", None) is not None and significant_digits(question.model_answer(variant)) >= 3:

@@ -322,7 +322,7 @@ def _choices_html(report: ClassReport) -> str:
                   f"({top.picked} of {top.shown} shown it)." if top else "No distractor was picked.")
         parts.append(f"<h3>{esc(question.title)} <small>({esc(question.exercise)}, {question.answered} "
                      f"answered)</small></h3><p>{caught}</p>")
-        parts.append(_table(["Option", "", "Picked"], [
+        parts.append(_table(["Option", "Kind", "Picked"], [
             f"<tr><td>{esc(o.text)}</td><td>{'<b>right</b>' if o.right else 'distractor'}</td>"
             f"{_rate(o.rate, f'{o.picked}/{o.shown}')}</tr>" for o in question.options]))
     return "".join(parts)

@@ -10,7 +10,7 @@ from autograder.reports.class_report import class_report, report_html, report_te
 from autograder.reports.pick_rates import pick_rates
 from exercises.model import get_exercise
 from exercises.questions import LETTERS
-from tests.autograder.reports.sample_results import SCRIPT
+from tests.autograder.reports.sample_results import SCRIPT, colour_pixels, screenshot
 from tests.exercises.support_a4_a5 import params_of
 
 KEY = "a3.quiz_output_layer"
@@ -55,6 +55,18 @@ def test_the_report_shows_pick_rates_with_student_visible_text_escaped():
     console = Console(record=True, width=200)
     report_terminal(report, console)
     assert "top distractor a tempting pairing <script>alert(1)</script> (2/3)" in console.export_text()
+
+
+def test_pick_rate_bars_are_drawn_in_proportion(tmp_path):
+    """Rendered by Chromium, does the pick-rate table draw a green bar for a picked option and none for an
+    option nobody picked?"""
+    def green(results, name):
+        page = tmp_path / f"{name}.html"
+        page.write_text(report_html(class_report(results, None, "a3")), encoding="utf-8")
+        return colour_pixels(screenshot(page, tmp_path / f"{name}.png", height=1400), "#009E73", 0.08)
+    nobody = green([choice_result(r.student, [o["text"] for o in r.exercises[0].checks[0].choices], "none")
+                    for r in small_class()], "nobody")
+    assert green(small_class(), "picked") > 1000 and nobody < 50
 
 
 def test_no_choice_question_no_section():

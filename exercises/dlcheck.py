@@ -466,12 +466,15 @@ class Outcome:
     pass); ``attempted``: False when there was no answer at all (an unwritten stub, a value left unset)."""
 
     def __init__(self, status: str, message: str = "", hint: str = "", *, mistake: str = "",
-                 attempted: bool = True) -> None:
+                 attempted: bool = True, choices: tuple[dict, ...] = ()) -> None:
         self.status = status
         self.message = message
         self.hint = hint
         self.mistake = mistake
         self.attempted = attempted
+        self.choices = choices
+        """What a choice question's check noted in its ``record`` fixture: the options shown, each
+        ``{"text", "picked", "right"}`` (see ``CheckResult.choices``); ``()`` for other checks."""
 
 
 def call_with_fixtures(function: Callable[..., Any], fixtures: Mapping[str, Any]) -> Any:
@@ -485,13 +488,18 @@ def call_with_fixtures(function: Callable[..., Any], fixtures: Mapping[str, Any]
 
 
 def run_check(function: Callable[..., Any], fixtures: Mapping[str, Any]) -> Outcome:
-    """Run one check and classify what happened; never raises for the student's faults."""
+    """Run one check and classify what happened; never raises for the student's faults.
+
+    Besides ``fixtures``, a check may ask for ``record``: a list where it notes the answer as plain
+    data for the class report (a choice question's options shown and picked), kept in the outcome
+    when the check passes or fails on a wrong answer."""
+    noted: list[dict] = []
     try:
-        call_with_fixtures(function, fixtures)
+        call_with_fixtures(function, {"record": noted, **fixtures})
     except NotAnswered as missing:
         return Outcome(FAILED, missing.message, missing.hint, attempted=False)
     except CheckFailed as failure:
-        return Outcome(FAILED, failure.message, failure.hint, mistake=failure.mistake)
+        return Outcome(FAILED, failure.message, failure.hint, mistake=failure.mistake, choices=tuple(noted))
     except MissingName as missing:
         return Outcome(FAILED, str(missing), f"Define `{missing.name}` with exactly that name.")
     except StudentRaised as raised:
@@ -512,7 +520,7 @@ def run_check(function: Callable[..., Any], fixtures: Mapping[str, Any]) -> Outc
     except Exception as err:  # the check choked on what the student returned
         return Outcome(ERROR, f"Your result could not be checked ({type(err).__name__}: {err}).",
                        "Return exactly what the prompt asks for: the type, the shape and the order of values.")
-    return Outcome(PASSED)
+    return Outcome(PASSED, choices=tuple(noted))
 
 
 # --------------------------------------------------------------------------

@@ -28,9 +28,11 @@ imported by :mod:`exercises.course_modules`), that declares, side by side:
     how many times the model answer's slowest call a student's call may take
     (default 50; exercises whose calls train declare more, e.g. 500): see
     ``autograder/grading/call_limits.py``;
-``test_*(student, ref, params)``
+``test_*(student, ref, params, record)``
     the checks, pytest functions marked ``@pytest.mark.points(n)`` and, for the
-    ones students never see, ``@pytest.mark.hidden(hint="...")``.
+    ones students never see, ``@pytest.mark.hidden(hint="...")``; ``record`` (optional) is a
+    list where a hidden check notes the answer as plain data for the class report (a choice
+    question's options shown and picked: ``CheckResult.choices``).
 
 Public checks are shipped to students as source and run in their notebook with
 only numpy and :mod:`exercises.dlcheck`, so they may use nothing else; hidden

@@ -41,6 +41,12 @@ MAX_TYPED = 64
 """Longer answer strings are judged as the number they read as (their digits are not counted)."""
 
 
+def questions_of(module: Any) -> tuple[Any, ...]:
+    """An exercise module's questions: its ``QUESTIONS`` (a small table), its one ``QUESTION``, or none."""
+    return tuple(getattr(module, "QUESTIONS", None) or (
+        (module.QUESTION,) if getattr(module, "QUESTION", None) is not None else ()))
+
+
 def answer_cell(variable: str, asked: str, model_answer: str) -> str:
     """A solution cell assigning ``variable``: the model answer in the solution region, inside a
     ``try`` so that the cleared cell (``raise NotImplementedError()``) leaves the variable at None."""
@@ -209,14 +215,23 @@ class ChoiceQuestion:
                 self._option(options[LETTERS.index(letter)]).explanation for letter in missed))
         return " ".join(lines + [f"The right option{'s are' if len(right) > 1 else ' is'} {', '.join(right)}."])
 
+    def record(self, chosen: str, options: list[str]) -> tuple[dict, ...]:
+        """The answer as plain data for the class report: each option shown, whether it was picked and
+        whether it is right (bank texts, so picks are counted by option across students)."""
+        return tuple({"text": text, "picked": LETTERS[i] in chosen, "right": self._option(text).correct}
+                     for i, text in enumerate(options))
+
     def credit_checks(self, points: float, hint: str) -> tuple[Callable[..., None], ...]:
         """The :attr:`steps` hidden checks, ``points / steps`` each: check i passes when the credit is
-        at least i steps, so the scheme's credit is earned exactly (``hint``: shown when no answer)."""
+        at least i steps, so the scheme's credit is earned exactly (``hint``: shown when no answer).
+        The first one also notes the answer (:meth:`record`) in the ``record`` fixture."""
         def make(step: int) -> Callable[..., None]:
-            def check_choice(student: Any, params: Mapping[str, Any]) -> None:
+            def check_choice(student: Any, params: Mapping[str, Any], record: list) -> None:
                 options = params["options"]
                 chosen = expect_letters(student.value(self.variable), self.variable, len(options))
                 earned = self.credit(chosen, options)
+                if step == 1:
+                    record.extend(self.record(chosen, options))
                 if earned < step:
                     wrong = [options[LETTERS.index(letter)] for letter in chosen
                              if letter not in self.right_letters(options)]

@@ -10,11 +10,13 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from nbformat import NotebookNode
 
+from exercises.answers import expected_text
 from exercises.model import Exercise, clear_solutions, strip_markers
+from exercises.questions import LETTERS, NumericQuestion, questions_of
 
 _STUB_LINE = re.compile(r"^([ \t]*)raise NotImplementedError\(\)[ \t]*$", re.M)
 
@@ -32,6 +34,23 @@ class Profile:
     """Code in a cell the student added before the first answer (e.g. tampering)."""
     edit_check_cells: bool = False
     """Replace every check cell's code by ``pass`` (the grader must ignore it)."""
+    quiz_mistakes: bool = False
+    """Answer the numeric and choice questions with classic mistakes (:func:`mistaken_answers`)."""
+
+
+def mistaken_answers(exercise: Exercise, params: Mapping[str, Any]) -> str:
+    """A question exercise's cell answered wrong the classic way: each numeric question's first catalogued
+    wrong answer, written as asked; each choice question's first right option swapped for the first
+    distractor shown (options differ per student, so different students fall for different ones)."""
+    lines = []
+    for question in questions_of(exercise.module):
+        if isinstance(question, NumericQuestion):
+            value = expected_text(question.rule, question.wrong_answers[0].value(params))
+        else:
+            right = question.right_letters(params["options"])
+            value = right[1:] + next(letter for letter in LETTERS[:question.n_options] if letter not in right)
+        lines.append(f"{question.variable} = {value!r}\n")
+    return "".join(lines)
 
 
 def looping_version(cell: str) -> str:
@@ -52,6 +71,8 @@ def answered(released: NotebookNode, exercises: Sequence[Exercise], params: Mapp
             model = by_key[key].solution_cell(params[key])
             if key in profile.looping:
                 cell.source = looping_version(model)
+            elif key not in profile.stubbed and profile.quiz_mistakes and questions_of(by_key[key].module):
+                cell.source = mistaken_answers(by_key[key], params[key])
             elif key not in profile.stubbed:
                 cell.source = strip_markers(model)
             if profile.prelude and not any(c.metadata.get("dlgrade", {}).get("role") == "added" for c in cells):

@@ -4,7 +4,9 @@
 in, for each student, a notebook written the way a kind of student would: a
 correct one, partial ones, one with common mistakes left as stubs, a hostile
 one (an endless loop, numpy patched, check cells edited), a late one and a
-broken file. The grader then has to sort them out exactly.
+broken file. The quizzes get right answers from the correct students and
+classic wrong ones (a catalogued wrong number, a distractor) from a partial one.
+The grader then has to sort them out exactly.
 """
 from __future__ import annotations
 
@@ -41,7 +43,8 @@ def profile_for(index: int, keys: Sequence[str]) -> Profile:
     kinds = [
         Profile("correct"),
         Profile("partial: second half unfinished", stubbed=half),
-        Profile("partial: last exercise unfinished", stubbed=frozenset(keys[-1:])),
+        Profile("partial: last exercise unfinished, classic quiz mistakes", stubbed=frozenset(keys[-1:]),
+                quiz_mistakes=True),
         Profile("hostile: endless loop, numpy patched, checks edited", looping=frozenset(keys[:1]),
                 stubbed=frozenset(keys[1:]), prelude=TAMPERING, edit_check_cells=True),
         Profile("correct, handed in late"),

@@ -119,7 +119,7 @@ def check_result(check: Check, outcome: Outcome, output: str, duration: float) -
                        public=check.public, message=message, hint=hint, output=output_shown,
                        duration=round(duration, 4) if check.public else 0.0,  # a hidden check's time is a channel
                        mistake=outcome.mistake if outcome.status == "failed" else "",
-                       attempted=getattr(outcome, "attempted", True))
+                       attempted=getattr(outcome, "attempted", True), choices=getattr(outcome, "choices", ()))
 
 
 def ungraded(exercises: Sequence[Exercise], status: str, message: str, hint: str) -> tuple[ExerciseResult, ...]:

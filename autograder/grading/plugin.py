@@ -120,6 +120,12 @@ def _worker(request: pytest.FixtureRequest) -> Iterator[Any]:
 
 
 @pytest.fixture
+def record() -> list:
+    """Where a check notes its answer as data for the class report (choice questions); kept nowhere here."""
+    return []
+
+
+@pytest.fixture
 def student(_worker: Any, _model_answer: dict[str, Any]) -> Any:
     """The student's functions (the model answer when no notebook is given)."""
     if _worker is None:

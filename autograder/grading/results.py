@@ -49,6 +49,10 @@ class CheckResult:
     note: str = ""
     """Follow-through marking: which of the student's functions were replaced by the model answer's
     for this check, and why (empty when none was)."""
+    choices: tuple[dict, ...] = ()
+    """A choice question's answer, on its first credit check only (empty elsewhere): the options the
+    student was shown, in their order, each ``{"text", "picked", "right"}``; ``text`` is the bank
+    option's (instructor's) text, so the class report counts picks by option, not by letter."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,8 @@ class SubmissionResult:
     def from_dict(cls, data: dict[str, Any]) -> "SubmissionResult":
         exercises = tuple(
             ExerciseResult(key=e["key"], title=e["title"],
-                           checks=tuple(CheckResult(**c) for c in e["checks"]))
+                           checks=tuple(CheckResult(**{**c, "choices": tuple(c.get("choices", ()))})
+                                        for c in e["checks"]))
             for e in data["exercises"])
         problems = tuple(CellProblem(**p) for p in data.get("cell_problems", ()))
         fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__

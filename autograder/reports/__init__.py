@@ -2,6 +2,7 @@
 
     feedback      one self-contained HTML page per student
     class_report  the class view: scores, checks, common mistakes, lateness
+    pick_rates    per-option pick counts of choice questions (which distractor caught the class)
     plots         figures and class charts drawn to PNG (matplotlib)
     figures       the plot data exercises collect while grading (plain JSON)
     export        grades as CSV, nbgrader's columns with the late policy applied

@@ -17,7 +17,9 @@ Who counts where (every number on the page states its denominator):
 - a mistake is the text of a failed check's named mistake
   (``CheckResult.mistake``); a failure without one (a missing answer, "not
   filled in yet", or no mistake recognised) is no mistake; its share is the
-  fraction of graded students who made it.
+  fraction of graded students who made it;
+- choice questions' pick rates cover the graded students who answered the
+  question, each option over those who were shown it (:mod:`.pick_rates`).
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ from autograder.course.config import ROSTER_FILE, Course, read_roster
 from autograder.reports.feedback import (display_name, esc, html_page, lateness, load_results, no_plot,
                                  png_img, points_text)
 from autograder.reports.escape import plot_text, rich_text
+from autograder.reports.pick_rates import ChoicePicks, pick_rates
 from autograder.reports.plots import NoPlot, histogram_png, pass_rate_png
 from autograder.reports.similarity import SIMILARITY_PAGE
 from autograder.grading.results import SubmissionResult
@@ -153,6 +156,8 @@ class ClassReport:
     """``(student, released for)`` of hand-ins whose notebook was released for another student."""
     similarity_page: str = ""
     """The code-similarity page beside the report (a relative link) when ``grade similarity`` wrote one."""
+    choices: tuple[ChoicePicks, ...] = ()
+    """Per-option pick counts of the choice questions, over the graded notebooks that answered them."""
 
 
 # --------------------------------------------------------------------------
@@ -249,7 +254,8 @@ def class_report(results: Sequence[SubmissionResult], course: Course | None, ass
                           + [Ungradeable(s, e) for s, e in unreadable]),
         missing=None if roster is None else tuple(sorted(
             set(roster) - {r.student for r in ordered} - {s for s, _ in unreadable})),
-        foreign=tuple((r.student, r.released_for) for r in ordered if r.foreign))
+        foreign=tuple((r.student, r.released_for) for r in ordered if r.foreign),
+        choices=pick_rates(graded))
 
 
 def over(report: ClassReport) -> str:
@@ -302,6 +308,26 @@ def _table(headers: Sequence[str], rows: Sequence[str]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def _choices_html(report: ClassReport) -> str:
+    """Per choice question: every bank option shown, right or distractor, picked by how many of the
+    students shown it; the distractor that caught the most students named above the table."""
+    if not report.choices:
+        return ""
+    parts = ["<h2>Choice questions: what the class picked</h2>",
+             "<p class=\"note\">Options differ per student: each is counted over the students who were "
+             "shown it and answered.</p>"]
+    for question in report.choices:
+        top = question.top_distractor
+        caught = (f"Distractor that caught the most students: <q>{esc(top.text)}</q> "
+                  f"({top.picked} of {top.shown} shown it)." if top else "No distractor was picked.")
+        parts.append(f"<h3>{esc(question.title)} <small>({esc(question.exercise)}, {question.answered} "
+                     f"answered)</small></h3><p>{caught}</p>")
+        parts.append(_table(["Option", "Kind", "Picked"], [
+            f"<tr><td>{esc(o.text)}</td><td>{'<b>right</b>' if o.right else 'distractor'}</td>"
+            f"{_rate(o.rate, f'{o.picked}/{o.shown}')}</tr>" for o in question.options]))
+    return "".join(parts)
+
+
 def report_html(report: ClassReport) -> str:
     """The class report as one self-contained HTML page with its plots embedded."""
     heading = f"{report.assignment}: {report.title}" if report.title else report.assignment
@@ -334,6 +360,7 @@ def report_html(report: ClassReport) -> str:
             "</code></td></tr>" for m in report.mistakes[:TOP_MISTAKES]]))
     else:
         parts.append("<p class=\"note\">No failed check with a named mistake.</p>")
+    parts.append(_choices_html(report))
     parts.append("<h2>Late submissions</h2>")
     if report.late is None:
         parts.append("<p class=\"note\">Lateness unknown: no submission times or no course policy.</p>")
@@ -399,6 +426,11 @@ def report_terminal(report: ClassReport, console: Console) -> None:
         for m in report.mistakes[:5]:
             mistakes.add_row(f"{m.share:.0%}", rich_text(m.text), rich_text(f"{m.exercise}/{display_name(m.check)}"))
         console.print(mistakes)
+    for question in report.choices:
+        top = question.top_distractor
+        console.print(Text.assemble(rich_text(question.title or question.exercise, "bold"), ": top distractor ",
+                                    rich_text(f"{top.text} ({top.picked}/{top.shown})" if top else "none")),
+                      highlight=False)
     if report.late is None:
         console.print("lateness unknown (no submission times)")
     else:

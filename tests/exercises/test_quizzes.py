@@ -10,22 +10,36 @@ import pytest
 
 from autograder.course.config import Assignment
 from autograder.course.notebooks import build_notebook, notebook_bytes, student_version
-from exercises.answers import expected_text
+from exercises.answers import expected_text, significant_digits
 from exercises.dlcheck import PASSED
 from exercises.model import get_exercise
-from exercises.questions import ALL_OR_NOTHING, LETTERS
+from exercises.questions import ALL_OR_NOTHING, LETTERS, ChoiceQuestion, NumericQuestion, questions_of
 from exercises.verify import run_checks_locally
 from tests.exercises.support_a4_a5 import (STUDENTS, assert_full_marks_and_stub_zero,
                                            assert_public_checks_self_contained, params_of)
 
-NUMERIC = ["a1.quiz_threshold", "a4.quiz_err6", "a5.quiz_updates"]
-CHOICE = ["a3.quiz_robust_loss", "a3.quiz_regression_output", "a5.quiz_batches"]
+NUMERIC = ["a1.quiz_threshold", "a4.quiz_err6", "a4.quiz_backprop_table", "a4.quiz_vanishing_product",
+           "a5.quiz_updates", "a5.quiz_early_stop"]
+CHOICE = ["a1.quiz_perceptron_functions", "a3.quiz_robust_loss", "a3.quiz_regression_output",
+          "a3.quiz_output_layer", "a3.quiz_loss_properties", "a4.quiz_vanishing_why", "a5.quiz_batches"]
 
 
-def earned(key: str, params: dict, answer) -> tuple[float, list]:
-    """Points earned by ``answer`` assigned to the question's variable, and the failed checks' outcomes."""
+def test_at_least_six_numeric_and_six_choice_questions_across_a1_to_a5():
+    """Does the library hold at least 6 numeric and 6 choice questions, in a1, a3, a4 and a5 each?"""
+    numeric = [q for key in NUMERIC for q in questions_of(get_exercise(key).module)]
+    assert len(numeric) >= 6 and all(isinstance(q, NumericQuestion) for q in numeric)
+    choice = [q for key in CHOICE for q in questions_of(get_exercise(key).module)]
+    assert len(choice) >= 6 and all(isinstance(q, ChoiceQuestion) for q in choice)
+    assert {key[:2] for key in NUMERIC + CHOICE} == {"a1", "a3", "a4", "a5"}
+
+
+def earned(key: str, params: dict, answer, variable: str | None = None) -> tuple[float, list]:
+    """Points earned by ``answer`` assigned to ``variable`` (default: the one question's), every other
+    question of the exercise answered right, and the failed checks' outcomes."""
     exercise = get_exercise(key)
-    namespace = {exercise.module.QUESTION.variable: answer}
+    questions = questions_of(exercise.module)
+    namespace = {q.variable: q.model_answer(params) for q in questions if isinstance(q, NumericQuestion)}
+    namespace[variable or exercise.module.QUESTION.variable] = answer
     results = run_checks_locally([exercise], namespace, {}, {key: params})
     points = {c.name: c.points for c in exercise.checks}
     return (sum(points[r.check] for r in results if r.status == PASSED),
@@ -49,16 +63,17 @@ def test_each_wrong_number_loses_exactly_its_points(key):
     """On every variant, does each catalogued wrong answer (written as asked) lose exactly the value
     check's points, with its hint, the expected value and the accepted range shown after grading?"""
     exercise = get_exercise(key)
-    question = exercise.module.QUESTION
-    value_check = next(c for c in exercise.hidden_checks)
-    for student in STUDENTS:
-        params = params_of(exercise, student)
-        for wrong in question.wrong_answers:
-            points, failed = earned(key, params, float(expected_text(question.rule, wrong.value(params))))
-            assert points == exercise.points - value_check.points, (student, wrong.hint)
-            assert [r.check for r in failed] == [value_check.name]
-            assert failed[0].hint.startswith(wrong.hint), (student, failed[0].hint)
-            assert f"Expected {question.model_answer(params)} ({question.asked}): accepted " in failed[0].hint
+    for question in questions_of(exercise.module):
+        value_check = next(c for c in exercise.hidden_checks if c.name == f"test_{question.variable}")
+        for student in STUDENTS:
+            params = params_of(exercise, student)
+            for wrong in question.wrong_answers:
+                answer = float(expected_text(question.rule, wrong.value(params)))
+                points, failed = earned(key, params, answer, question.variable)
+                assert points == exercise.points - value_check.points, (student, wrong.hint)
+                assert [r.check for r in failed] == [value_check.name]
+                assert failed[0].hint.startswith(wrong.hint), (student, failed[0].hint)
+                assert f"Expected {question.model_answer(params)} ({question.asked}): accepted " in failed[0].hint
 
 
 def test_a_coarse_wrong_number_is_told_it_lacks_precision():
@@ -117,15 +132,18 @@ def test_the_released_notebook_is_the_same_whatever_the_answer(key, monkeypatch)
     """With the same variant, is the released notebook byte for byte the same when the right options
     (or the expected number) are others: so it cannot tell which ones are right?"""
     exercise = get_exercise(key)
-    question = exercise.module.QUESTION
-    if key in NUMERIC:
-        other = replace(question, expected=lambda params: 12345.0)
-    else:
-        other = replace(question, bank=tuple(replace(o, correct=not o.correct) for o in question.bank),
-                        n_correct=question.n_distractors, n_distractors=question.n_correct)
+
+    def other(question):
+        if key in NUMERIC:
+            return replace(question, expected=lambda params: 12345.0)
+        return replace(question, bank=tuple(replace(o, correct=not o.correct) for o in question.bank),
+                       n_correct=question.n_distractors, n_distractors=question.n_correct)
     variant = params_of(exercise, "student003")
     before = released(key, "student003", variant)
-    monkeypatch.setattr(exercise.module, "QUESTION", other)
+    if hasattr(exercise.module, "QUESTIONS"):
+        monkeypatch.setattr(exercise.module, "QUESTIONS", tuple(other(q) for q in exercise.module.QUESTIONS))
+    else:
+        monkeypatch.setattr(exercise.module, "QUESTION", other(exercise.module.QUESTION))
     assert released(key, "student003", variant) == before
 
 
@@ -133,14 +151,16 @@ def test_the_released_notebook_is_the_same_whatever_the_answer(key, monkeypatch)
 def test_the_released_notebook_does_not_reveal_the_answer(key):
     """Does a student's released notebook hold no model answer, no explanation and no reference value?"""
     exercise = get_exercise(key)
-    question = exercise.module.QUESTION
     for student in STUDENTS[:5]:
         variant = params_of(exercise, student)
         notebook = released(key, student, variant)
-        model = exercise.solution_cell(variant).split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
-        assert f"{question.variable} = " in model and model.strip() not in notebook
-        for option in getattr(question, "bank", ()):
-            assert json.dumps(option.explanation)[1:-1] not in notebook
+        for question in questions_of(exercise.module):
+            model = question.solution_cell(variant).split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
+            assert f"{question.variable} = " in model and model.strip() not in notebook
+            if getattr(question, "rule", None) is not None and significant_digits(question.model_answer(variant)) >= 3:
+                assert question.model_answer(variant) not in notebook  # the expected number, as written
+            for option in getattr(question, "bank", ()):
+                assert json.dumps(option.explanation)[1:-1] not in notebook
         recorded = [c["calls"] for c in _public_data(notebook)["exercises"][key]["checks"]]
         assert recorded == [[]] * len(exercise.public_checks)  # no reference value travels
 

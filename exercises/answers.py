@@ -179,9 +179,13 @@ def accepted_range(rule: Rule, true: Number) -> str:
     half = rule.half_width(t)
     if half.is_zero():
         return f"exactly {t.normalize():f}"
-    low, high = _CONTEXT.subtract(t, half), _CONTEXT.add(t, half)
-    return (f"from {low.normalize():f} to {high.normalize():f}" if isinstance(rule, RelAbs)
-            else f"strictly between {low.normalize():f} and {high.normalize():f}")
+    # Shown to three digits of the half-width (its leading digit and two more): the true value's
+    # full float precision (-0.009934896439012472) says nothing more to a student.
+    shown = Decimal(1).scaleb(half.adjusted() - 2)
+    low, high = (_CONTEXT.quantize(bound, shown).normalize()
+                 for bound in (_CONTEXT.subtract(t, half), _CONTEXT.add(t, half)))
+    return (f"from {low:f} to {high:f}" if isinstance(rule, RelAbs)
+            else f"strictly between {low:f} and {high:f}")
 
 
 @dataclass(frozen=True)

@@ -118,3 +118,10 @@ def test_the_true_value_rounded_as_asked_is_accepted(true, digits):
     from exercises.answers import expected_text
     t = Decimal(true).scaleb(-5)
     assert accepts(SigFigs(digits), expected_text(SigFigs(digits), t), t)
+
+
+def test_the_accepted_range_is_written_to_three_digits_of_its_half_width() -> None:
+    """Does feedback show a float's accepted range readably (not -0.009934896439012472) and still
+    at a precision finer than the rule's last digit?"""
+    assert accepted_range(SigFigs(3), -0.009929796439012472) == "strictly between -0.0099349 and -0.0099247"
+    assert accepted_range(RelAbs(rtol=1e-3), 2.0) == "from 1.998 to 2.002"

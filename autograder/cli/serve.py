@@ -19,8 +19,12 @@ if TYPE_CHECKING:
               help="Hand-ins graded at once.")
 @click.option("--sandbox", type=click.Choice(("auto", "bwrap", "none")), default="auto", show_default=True,
               help="Where student code runs (see grade autograde --help).")
+@click.option("--db", "db_url", metavar="URL", envvar="DLGRADE_DB", default=None,
+              help="SQLAlchemy URL of the database for the service's tables and the gradebook, e.g. "
+                   "postgresql+psycopg://grader@dbhost/dl101 (pip install 'dlgrade[postgres]'). Default: "
+                   "SQLite files in the course folder. Give it before links/admin-token too. Env: DLGRADE_DB.")
 @click.pass_context
-def serve_command(ctx: click.Context, host: str, port: int, jobs: int, sandbox: str) -> None:
+def serve_command(ctx: click.Context, host: str, port: int, jobs: int, sandbox: str, db_url: str | None) -> None:
     """Serve the course: students open their link, download their notebook, hand in, read feedback.
 
     Hand-ins are stored before the answer and graded at once in a pool of
@@ -31,23 +35,40 @@ def serve_command(ctx: click.Context, host: str, port: int, jobs: int, sandbox: 
     Examples:
       grade serve links a2 -o links.csv     # one personal link per student, for a mail merge
       grade serve --port 8000               # then send the links
+      grade serve --db postgresql+psycopg://grader@dbhost/dl101 --port 8000
     """
     if ctx.invoked_subcommand is not None:
         return
     course = course_from(ctx.obj)
-    run_service(course, secret=secret_of(course).value, host=host, port=port, jobs=jobs, sandbox=sandbox)
+    run_service(course, secret=secret_of(course).value, host=host, port=port, jobs=jobs, sandbox=sandbox,
+                db_url=db_url)
+
+
+def _store(ctx: click.Context):
+    """The service store of the course, on the group's ``--db`` (for the subcommands)."""
+    from autograder.service.server import service_store
+    from autograder.service.store import StoreError
+
+    try:
+        return service_store(course_from(ctx.obj), ctx.parent.params.get("db_url") if ctx.parent else None)
+    except StoreError as err:
+        raise click.ClickException(str(err)) from None
 
 
 def run_service(course: Course, *, secret: bytes, host: str, port: int, jobs: int, sandbox: str = "auto",
-                demo_links: bool = False) -> None:
+                demo_links: bool = False, db_url: str | None = None) -> None:
     """Serve ``course`` until Ctrl-C; with ``demo_links``, first print a personal link for each roster
     student and an admin link (new tokens each time)."""
     import uvicorn
 
     from autograder.course.config import ROSTER_FILE, read_roster
     from autograder.service.server import open_service
+    from autograder.service.store import StoreError
 
-    running = open_service(course, secret=secret, jobs=jobs, sandbox=sandbox)
+    try:
+        running = open_service(course, secret=secret, jobs=jobs, sandbox=sandbox, db_url=db_url)
+    except StoreError as err:
+        raise click.ClickException(str(err)) from None
     base = f"http://{host}:{port}"
     if demo_links:
         click.echo("\nDemo links (each one signs in; keep them private):")
@@ -69,10 +90,10 @@ def run_service(course: Course, *, secret: bytes, host: str, port: int, jobs: in
 def links_command(ctx: click.Context, output, base_url: str) -> None:
     """Write one personal link per roster student (columns student,url; a new token each)."""
     from autograder.course.config import ROSTER_FILE, read_roster
-    from autograder.service.server import personal_links, service_store
+    from autograder.service.server import personal_links
 
     course = course_from(ctx.obj)
-    store = service_store(course)
+    store = _store(ctx)
     try:
         written = personal_links(store, read_roster(course.root / ROSTER_FILE), base_url, output)
     finally:
@@ -84,9 +105,7 @@ def links_command(ctx: click.Context, output, base_url: str) -> None:
 @click.pass_context
 def admin_token_command(ctx: click.Context) -> None:
     """Print a new admin token (for the JSON API: Authorization: Bearer TOKEN)."""
-    from autograder.service.server import service_store
-
-    store = service_store(course_from(ctx.obj))
+    store = _store(ctx)
     try:
         click.echo(store.new_token("admin", role="admin"))
     finally:

@@ -5,7 +5,10 @@ grades its stored bytes in a pool process (the batch grader's own function
 :func:`autograder.grading.engine.grade_notebook`, each in its own sandboxed
 worker) and records the result. A grader failure (the pool process died, the
 grader raised) puts the attempt back in the queue, up to ``MAX_TRIES``; then
-it is ``failed`` with the reason, and the student's page says so.
+it is ``failed`` with the reason, and the student's page says so. Every
+``HEARTBEAT_SECONDS`` the runner tells the database its server is alive and
+takes back what a dead server left ``grading`` (several servers can share one
+PostgreSQL queue).
 
 Results are recorded by the runner thread alone (pool callbacks only hand the
 finished future over): the store's row first, then ``on_graded`` (the
@@ -18,6 +21,7 @@ import json
 import multiprocessing
 import queue
 import threading
+import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,6 +30,8 @@ from typing import Any, Callable
 from autograder.service.store import Attempt, Store
 
 MAX_TRIES = 3
+HEARTBEAT_SECONDS = 10.0
+"""How often the runner says its server is alive and takes back what dead servers left ``grading``."""
 
 
 def grade_stored(job: dict[str, Any]) -> dict[str, Any]:
@@ -94,9 +100,13 @@ class Runner:
         self.wake.set()
 
     def _loop(self) -> None:
+        beat = time.monotonic()
         try:
             while not self.stopping.is_set():
                 self._record_finished()
+                if time.monotonic() - beat > HEARTBEAT_SECONDS:
+                    beat = time.monotonic()
+                    self._beat()
                 if not self.closing.is_set() and self.slots.acquire(blocking=False):
                     attempt = self.store.claim_next()
                     if attempt is not None:
@@ -109,6 +119,13 @@ class Runner:
             self._record_finished()
             if self.on_stop is not None:
                 self.on_stop()
+
+    def _beat(self) -> None:
+        try:
+            if self.store.requeue_interrupted():
+                self.wake.set()
+        except Exception:  # the database is away for a moment: the next beat tries again
+            traceback.print_exc()
 
     def _record_finished(self) -> None:
         while True:

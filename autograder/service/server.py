@@ -30,15 +30,18 @@ class RunningService:
         self.store.close()
 
 
-def service_store(course: Course) -> Store:
-    return Store(course.root / SERVICE_DIR)
+def service_store(course: Course, db_url: str | None = None) -> Store:
+    """The course's service store: on ``db_url`` (any SQLAlchemy URL) or ``<course>/service/service.db``."""
+    return Store(course.root / SERVICE_DIR, db_url)
 
 
-def open_service(course: Course, *, secret: bytes, jobs: int = 2, sandbox: str = "auto") -> RunningService:
-    """The store, a started grading runner and the app for ``course``."""
-    store = service_store(course)
+def open_service(course: Course, *, secret: bytes, jobs: int = 2, sandbox: str = "auto",
+                 db_url: str | None = None) -> RunningService:
+    """The store, a started grading runner and the app for ``course``. With ``db_url`` the service's
+    tables and the gradebook both live in that database (default: SQLite files in the course folder)."""
+    store = service_store(course, db_url)
     keys = {a.id: [e.key for e in assignment_exercises(a)] for a in course.assignments}
-    gradebook = GradebookWriter(course)
+    gradebook = GradebookWriter(course, db_url)
     runner = Runner(store, course_root=str(course.root), exercise_keys=keys.__getitem__, secret=secret,
                     jobs=jobs, sandbox=sandbox, on_graded=gradebook.record, on_stop=gradebook.close)
     service = Service(course=course, store=store, key=service_key(store.folder), poke=runner.poke,

@@ -1,0 +1,145 @@
+"""``grade serve --db URL``: the service's tables and the gradebook on PostgreSQL as on SQLite.
+
+PostgreSQL is a real server started for this module (the gradebook tests' fixture: initdb and
+pg_ctl in a temporary folder, as the ``postgres`` user when run as root); each test gets its own
+database. The queue is claimed by separate processes at once, as two ``grade serve`` would.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from starlette.testclient import TestClient
+
+from autograder.course.config import load_course, read_roster, resolve_secret
+from autograder.course.gradebook import open_gradebook, recorded_scores
+from autograder.course.release import release_assignment
+from autograder.service.server import open_service
+from autograder.service.store import Store, StoreError
+from tests.autograder.cli.test_cli_grading import CORRECT, NAIVE
+from tests.autograder.course.test_gradebook import postgres_url  # noqa: F401 (the server fixture)
+from tests.autograder.service.test_app import WRONG, hand_in, wait_graded
+
+REPO = Path(__file__).resolve().parents[3]
+QUEUED = 60
+
+
+@pytest.fixture
+def pg_database(postgres_url: str) -> str:  # noqa: F811 (the imported fixture)
+    """A new, empty database on the module's PostgreSQL server; its URL (driver psycopg)."""
+    name = "serve_" + uuid.uuid4().hex[:12]
+    engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return postgres_url.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Either backend: an SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'shared.db'}"
+    return request.getfixturevalue("pg_database")
+
+
+def claim_in_processes(url: str, folder: Path, processes: int) -> list[list[int]]:
+    """What each of ``processes`` separate processes claimed, all claiming at once until the queue is empty."""
+    start = time.time() + 3.0
+    script = textwrap.dedent(f"""
+        import json, sys, time
+        from autograder.service.store import Store
+        store = Store(sys.argv[1], sys.argv[2])
+        time.sleep(max(0.0, {start} - time.time()))
+        claimed = []
+        while (attempt := store.claim_next()) is not None:
+            claimed.append(attempt.id)
+        print(json.dumps(claimed))
+    """)
+    running = [subprocess.Popen([sys.executable, "-c", script, str(folder), url], cwd=REPO,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(processes)]
+    claimed = []
+    for process in running:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err[-2000:]
+        claimed.append(json.loads(out))
+    return claimed
+
+
+def test_two_servers_never_claim_the_same_hand_in(db_url: str, tmp_path: Path) -> None:
+    """With three processes claiming from one queue at once, is every queued hand-in claimed exactly
+    once (none twice, none left), on SQLite and on PostgreSQL?"""
+    store = Store(tmp_path / "service", db_url)
+    ids = [store.add_attempt("ada01", "a2", f"{{}} {n}".encode()).id for n in range(QUEUED)]
+    store.close()
+    claimed = claim_in_processes(db_url, tmp_path / "service", 3)
+    every = [attempt for one in claimed for attempt in one]
+    assert sorted(every) == ids, f"claimed twice: {sorted({a for a in every if every.count(a) > 1})}"
+    store = Store(tmp_path / "service", db_url)
+    assert store.count("grading") == QUEUED and store.count("queued") == 0
+    store.close()
+
+
+def test_a_starting_server_leaves_a_live_servers_gradings_alone(db_url: str, tmp_path: Path) -> None:
+    """When a second server starts on the same database, does it leave the first one's grading
+    hand-in alone, and take it back once the first has stopped?"""
+    first, second = Store(tmp_path / "service", db_url), Store(tmp_path / "service", db_url)
+    attempt = first.add_attempt("ada01", "a2", b"{}")
+    assert first.claim_next().id == attempt.id
+    assert second.requeue_interrupted() == 0 and second.attempt(attempt.id).status == "grading"
+    first.close()
+    assert second.requeue_interrupted() == 1 and second.attempt(attempt.id).status == "queued"
+    second.close()
+
+
+def test_an_unreachable_database_says_which_and_what_to_do(tmp_path: Path) -> None:
+    """Does a --db URL with nobody listening fail at once with the URL (no password) and a tip?"""
+    with pytest.raises(StoreError) as caught:
+        Store(tmp_path / "service", "postgresql+psycopg://grader:hunter2@127.0.0.1:1/dl101")
+    message = str(caught.value)
+    assert "127.0.0.1:1/dl101" in message and "hunter2" not in message and "server runs" in message
+
+
+def test_serve_on_postgresql_grades_resumes_and_fills_the_gradebook(tiny_course: Path, pg_database: str) -> None:
+    """With --db on PostgreSQL: are hand-ins accepted by a server that then died (one mid-grading)
+    graded by the next start, is a new API hand-in graded, and do the scores reach the gradebook
+    in that same database?"""
+    course = load_course(tiny_course)
+    release_assignment(course, "a2", read_roster(tiny_course / "roster.csv"))
+    died = Store(course.root / "service", pg_database)
+    died.add_attempt("alan02", "a2", _notebook(NAIVE))
+    died.add_attempt("ada01", "a2", _notebook(WRONG))
+    assert died.claim_next() is not None  # being graded when the server died
+    died.close()
+    running = open_service(course, secret=resolve_secret(course).value, jobs=1, db_url=pg_database)
+    try:
+        client = TestClient(running.app)
+        client.headers["Authorization"] = f"Bearer {running.store.new_token('ada01')}"
+        newest = hand_in(client, CORRECT)
+        assert wait_graded(client, newest)["points"] == 5
+        end = time.monotonic() + 120
+        while time.monotonic() < end and running.store.count("graded") < 3:
+            time.sleep(0.2)
+        assert [a.status for a in running.store.attempts()] == ["graded"] * 3
+    finally:
+        running.close()
+    assert not (course.root / "service" / "service.db").exists()
+    assert not (course.root / "gradebook.db").exists()
+    with open_gradebook(course, pg_database) as gradebook:
+        assert recorded_scores(gradebook, "a2", "ada01") == {"a2_sigmoid_check": 5.0}
+        assert "alan02" in {s.student_id for s in gradebook.assignment_submissions("a2")}
+
+
+def _notebook(code: str) -> bytes:
+    from tests.autograder.cli.test_cli_grading import notebook
+
+    return notebook(code).encode()

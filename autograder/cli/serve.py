@@ -23,8 +23,12 @@ if TYPE_CHECKING:
               help="SQLAlchemy URL of the database for the service's tables and the gradebook, e.g. "
                    "postgresql+psycopg://grader@dbhost/dl101 (pip install 'dlgrade[postgres]'). Default: "
                    "SQLite files in the course folder. Give it before links/admin-token too. Env: DLGRADE_DB.")
+@click.option("--scheduler", metavar="tcp://HOST:8786", envvar="DLGRADE_SCHEDULER", default=None,
+              help="Grade hand-ins on this Dask scheduler's workers instead of --jobs local processes "
+                   "(pip install 'dlgrade[dask]'; see grade autograde --help). Env: DLGRADE_SCHEDULER.")
 @click.pass_context
-def serve_command(ctx: click.Context, host: str, port: int, jobs: int, sandbox: str, db_url: str | None) -> None:
+def serve_command(ctx: click.Context, host: str, port: int, jobs: int, sandbox: str, db_url: str | None,
+                  scheduler: str | None) -> None:
     """Serve the course: students open their link, download their notebook, hand in, read feedback.
 
     Hand-ins are stored before the answer and graded at once in a pool of
@@ -36,12 +40,13 @@ def serve_command(ctx: click.Context, host: str, port: int, jobs: int, sandbox: 
       grade serve links a2 -o links.csv     # one personal link per student, for a mail merge
       grade serve --port 8000               # then send the links
       grade serve --db postgresql+psycopg://grader@dbhost/dl101 --port 8000
+      grade serve --scheduler tcp://10.0.0.5:8786   # grade on a Dask cluster
     """
     if ctx.invoked_subcommand is not None:
         return
     course = course_from(ctx.obj)
     run_service(course, secret=secret_of(course).value, host=host, port=port, jobs=jobs, sandbox=sandbox,
-                db_url=db_url)
+                db_url=db_url, scheduler=scheduler)
 
 
 def _store(ctx: click.Context):
@@ -56,18 +61,20 @@ def _store(ctx: click.Context):
 
 
 def run_service(course: Course, *, secret: bytes, host: str, port: int, jobs: int, sandbox: str = "auto",
-                demo_links: bool = False, db_url: str | None = None) -> None:
+                demo_links: bool = False, db_url: str | None = None, scheduler: str | None = None) -> None:
     """Serve ``course`` until Ctrl-C; with ``demo_links``, first print a personal link for each roster
     student and an admin link (new tokens each time)."""
     import uvicorn
 
     from autograder.course.config import ROSTER_FILE, read_roster
+    from autograder.grading.executors import ExecutorError
     from autograder.service.server import open_service
     from autograder.service.store import StoreError
 
     try:
-        running = open_service(course, secret=secret, jobs=jobs, sandbox=sandbox, db_url=db_url)
-    except StoreError as err:
+        running = open_service(course, secret=secret, jobs=jobs, sandbox=sandbox, db_url=db_url,
+                               scheduler=scheduler)
+    except (StoreError, ExecutorError) as err:
         raise click.ClickException(str(err)) from None
     base = f"http://{host}:{port}"
     if demo_links:

@@ -117,3 +117,17 @@ def admin_token_command(ctx: click.Context) -> None:
         click.echo(store.new_token("admin", role="admin"))
     finally:
         store.close()
+
+
+@serve_command.command("revoke")
+@click.argument("student")
+@click.pass_context
+def revoke_command(ctx: click.Context, student: str) -> None:
+    """Revoke every token of STUDENT (a leaked link, a shared notebook with a submit cell); then send
+    them a new link with `grade serve links`."""
+    store = _store(ctx)
+    try:
+        count = store.revoke(student)
+    finally:
+        store.close()
+    click.echo(f"revoked {count} token(s) of {student}", err=True)

@@ -16,9 +16,9 @@ transaction can win (on PostgreSQL the candidate is picked with
 ``FOR UPDATE SKIP LOCKED``, so claimers do not wait on each other). Each
 claim records the claiming server, which keeps a heartbeat row while it runs:
 an attempt left ``grading`` by a server that stopped (no heartbeat row) or
-died (its heartbeat older than ``STALE_SECONDS``) goes back to the queue, so
-nothing accepted is lost, and a running server's gradings are never taken
-from it by a second one starting.
+died (its process is gone from this host, or its heartbeat is older than
+``STALE_SECONDS``) goes back to the queue, so nothing accepted is lost, and a
+running server's gradings are never taken from it by a second one starting.
 
 Tokens are random (``secrets.token_urlsafe``), stored only as their SHA-256,
 compared in constant time, revocable and expiring.
@@ -29,6 +29,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import socket
 import threading
 import time
 from contextlib import contextmanager
@@ -60,7 +61,8 @@ ATTEMPTS = Table(
     sqlite_autoincrement=True)
 SERVERS = Table(
     "servers", METADATA,
-    Column("id", String(64), primary_key=True), Column("seen", Float, nullable=False))
+    Column("id", String(64), primary_key=True), Column("seen", Float, nullable=False),
+    Column("host", Text, nullable=False), Column("pid", Integer, nullable=False))
 FIELDS = [ATTEMPTS.c[name] for name in ("id", "student", "assignment", "received", "sha256", "size", "path",
                                         "status", "points", "max_points", "error", "result_json", "tries")]
 STATUSES = ("queued", "grading", "graded", "failed")
@@ -276,14 +278,20 @@ class Store:
         with self._beat_lock, self._write() as db:
             now = time.time()
             if not db.execute(update(SERVERS).where(SERVERS.c.id == self.server_id).values(seen=now)).rowcount:
-                db.execute(SERVERS.insert().values(id=self.server_id, seen=now))
+                db.execute(SERVERS.insert().values(id=self.server_id, seen=now, host=socket.gethostname(),
+                                                   pid=os.getpid()))
 
     def requeue_interrupted(self) -> int:
         """Attempts left ``grading`` by a server that stopped or died go back to the queue (at start,
         then now and then); how many. A live server's gradings are left to it."""
         self.heartbeat()
+        here = socket.gethostname()
+        gone = [row.id for row in self._read(select(SERVERS.c.id, SERVERS.c.pid).where(SERVERS.c.host == here))
+                if not _alive(row.pid)]
         with self._write() as db:
             db.execute(SERVERS.delete().where(SERVERS.c.seen < time.time() - STALE_SECONDS))
+            if gone:
+                db.execute(SERVERS.delete().where(SERVERS.c.id.in_(gone)))
             orphaned = ATTEMPTS.c.claimed_by.is_(None) | ATTEMPTS.c.claimed_by.not_in(select(SERVERS.c.id))
             return db.execute(update(ATTEMPTS).where(ATTEMPTS.c.status == "grading", orphaned)
                               .values(status="queued", claimed_by=None)).rowcount
@@ -303,3 +311,14 @@ class Store:
                 db.execute(SERVERS.delete().where(SERVERS.c.id == self.server_id))
         finally:
             self.engine.dispose()
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process ``pid`` runs on this host (a server killed here is known dead at once)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True

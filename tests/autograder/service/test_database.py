@@ -143,3 +143,17 @@ def _notebook(code: str) -> bytes:
     from tests.autograder.cli.test_cli_grading import notebook
 
     return notebook(code).encode()
+
+
+def test_a_killed_servers_gradings_come_back_at_once(db_url: str, tmp_path: Path) -> None:
+    """When a server process on this host is killed mid-grading (no goodbye, a fresh heartbeat), does
+    the next start put its hand-in back in the queue at once rather than after STALE_SECONDS?"""
+    store = Store(tmp_path / "service", db_url)
+    attempt = store.add_attempt("ada01", "a2", b"{}")
+    script = ("import os, sys\nfrom autograder.service.store import Store\n"
+              "store = Store(sys.argv[1], sys.argv[2])\nstore.claim_next()\nos._exit(0)\n")
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "service"), db_url], cwd=REPO, check=True,
+                   timeout=120)
+    assert store.attempt(attempt.id).status == "grading"
+    assert store.requeue_interrupted() == 1 and store.attempt(attempt.id).status == "queued"
+    store.close()

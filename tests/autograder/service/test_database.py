@@ -157,3 +157,34 @@ def test_a_killed_servers_gradings_come_back_at_once(db_url: str, tmp_path: Path
     assert store.attempt(attempt.id).status == "grading"
     assert store.requeue_interrupted() == 1 and store.attempt(attempt.id).status == "queued"
     store.close()
+
+
+OLD_SCHEMA = """
+CREATE TABLE tokens (
+    digest TEXT PRIMARY KEY, student TEXT NOT NULL, role TEXT NOT NULL,
+    created REAL NOT NULL, expires REAL NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, student TEXT NOT NULL, assignment TEXT NOT NULL,
+    received REAL NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, path TEXT NOT NULL,
+    status TEXT NOT NULL, points REAL, max_points REAL, error TEXT NOT NULL DEFAULT '',
+    result_json TEXT, tries INTEGER NOT NULL DEFAULT 0);
+INSERT INTO attempts (student, assignment, received, sha256, size, path, status, tries)
+    VALUES ('ada01', 'a2', 1.0, 'abc', 2, 'handins/ada01/a2/1-abc.ipynb', 'grading', 1);
+"""
+
+
+def test_a_service_db_from_before_opens_and_resumes(tmp_path: Path) -> None:
+    """Does a service.db written before --db existed (no claimed_by column, no servers table) open,
+    keep its attempts, and give the one it left grading back to the queue?"""
+    import sqlite3
+
+    (tmp_path / "service").mkdir()
+    with sqlite3.connect(tmp_path / "service" / "service.db") as old:
+        old.executescript(OLD_SCHEMA)
+    store = Store(tmp_path / "service")
+    try:
+        assert [(a.student, a.status) for a in store.attempts()] == [("ada01", "grading")]
+        assert store.requeue_interrupted() == 1 and store.claim_next().id == 1
+        assert store.add_attempt("ada01", "a2", b"{}").id == 2
+    finally:
+        store.close()

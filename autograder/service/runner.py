@@ -164,8 +164,8 @@ class Runner:
 
     def _send(self, attempt: Attempt) -> Any:
         """The attempt's grading, started in the pool or on the Dask cluster; its future."""
-        stored, keys, submitted_at = self.store.folder / attempt.path, self.exercise_keys(attempt.assignment), \
-            _iso(attempt.received)
+        stored, keys = self.store.folder / attempt.path, self.exercise_keys(attempt.assignment)
+        submitted_at = _iso(attempt.received)
         if self.remote is not None:
             return self.remote.submit(stored, attempt, keys, submitted_at)
         job = {"path": str(stored), "assignment": attempt.assignment, "student": attempt.student,

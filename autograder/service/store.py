@@ -69,6 +69,8 @@ STATUSES = ("queued", "grading", "graded", "failed")
 TOKEN_DAYS = 120
 STALE_SECONDS = 60.0
 """A server whose heartbeat is older than this is dead: its gradings go back to the queue."""
+BEAT_SECONDS = 5.0
+"""A claim renews the heartbeat when it is older than this (the runner also beats on its own)."""
 SQLITE_TIMEOUT = 30.0
 """Seconds an SQLite connection waits for another writer before it gives up."""
 
@@ -162,6 +164,7 @@ class Store:
             shown = make_url(self.url).render_as_string(hide_password=True)  # parsed once already: no error
             raise StoreError(f"cannot open the service database {shown}: {reason}; {tip}") from None
         self._beat_lock = threading.Lock()
+        self._last_beat = float("-inf")
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -256,7 +259,8 @@ class Store:
     def claim_next(self) -> Attempt | None:
         """The oldest queued attempt, marked ``grading`` and claimed by this store; exactly one
         claimer gets each attempt, however many threads or processes claim on the database."""
-        self.heartbeat()
+        if time.monotonic() - self._last_beat > BEAT_SECONDS:  # not a write every time the queue is looked at
+            self.heartbeat()
         for _ in range(100):  # another claimer won the candidate: look again
             with self._write() as db:
                 candidate = (select(ATTEMPTS.c.id).where(ATTEMPTS.c.status == "queued")
@@ -280,6 +284,7 @@ class Store:
             if not db.execute(update(SERVERS).where(SERVERS.c.id == self.server_id).values(seen=now)).rowcount:
                 db.execute(SERVERS.insert().values(id=self.server_id, seen=now, host=socket.gethostname(),
                                                    pid=os.getpid()))
+            self._last_beat = time.monotonic()
 
     def requeue_interrupted(self) -> int:
         """Attempts left ``grading`` by a server that stopped or died go back to the queue (at start,

@@ -188,3 +188,22 @@ def test_a_service_db_from_before_opens_and_resumes(tmp_path: Path) -> None:
         assert store.add_attempt("ada01", "a2", b"{}").id == 2
     finally:
         store.close()
+
+
+def test_a_silent_server_on_another_host_loses_its_gradings(db_url: str, tmp_path: Path) -> None:
+    """When a server on another host stops beating for STALE_SECONDS, is its grading hand-in given
+    back to the queue (and not while its heartbeat is fresh)?"""
+    from autograder.service.store import SERVERS, STALE_SECONDS
+
+    other, here = Store(tmp_path / "service", db_url), Store(tmp_path / "service", db_url)
+    attempt = other.add_attempt("ada01", "a2", b"{}")
+    other.claim_next()
+    with other.engine.begin() as db:
+        db.execute(SERVERS.update().where(SERVERS.c.id == other.server_id).values(host="elsewhere", pid=1))
+    assert here.requeue_interrupted() == 0
+    with other.engine.begin() as db:
+        db.execute(SERVERS.update().where(SERVERS.c.id == other.server_id)
+                   .values(seen=time.time() - STALE_SECONDS - 1))
+    assert here.requeue_interrupted() == 1 and here.attempt(attempt.id).status == "queued"
+    other.engine.dispose()
+    here.close()

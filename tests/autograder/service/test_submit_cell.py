@@ -64,6 +64,8 @@ def test_the_downloaded_notebook_ends_with_a_locked_submit_cell(served_with_cell
     assert f"TOKEN = {served_with_cell.tokens['ada01']!r}" in source
     assert "TOKEN = ''" in "".join(cells["cookie"][-1]["source"])
     assert [role(c) for c in cells["token"][:-1]] == [role(c) for c in cells["cookie"][:-1]]
+    page = served_with_cell.client("ada01", signed_in=True).get("/assignments/a2").text
+    assert "save the notebook first, then run that cell" in page
     saved = tmp_path / "a2.ipynb"
     saved.write_bytes(by_token.content)
     assert not any("_hand_in" in code for code in read_submission(saved, "a2").cells)
@@ -71,7 +73,9 @@ def test_the_downloaded_notebook_ends_with_a_locked_submit_cell(served_with_cell
 
 
 def test_without_the_policy_the_notebook_is_the_released_one(served: Served) -> None:  # noqa: F811
-    """With submit_cell off (the default), is the downloaded notebook the released file, byte for byte?"""
+    """With submit_cell off (the default), is the downloaded notebook the released file, byte for byte,
+    and does the page not speak of a submit cell?"""
+    assert "run that cell" not in served.client("ada01", signed_in=True).get("/assignments/a2").text
     answer = served.client("ada01").get("/api/assignments/a2/notebook")
     released = served.course.release_dir("a2") / "ada01" / "a2.ipynb"
     assert answer.content == released.read_bytes()

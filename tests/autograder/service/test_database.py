@@ -111,8 +111,8 @@ def test_an_unreachable_database_says_which_and_what_to_do(tmp_path: Path) -> No
 
 def test_serve_on_postgresql_grades_resumes_and_fills_the_gradebook(tiny_course: Path, pg_database: str) -> None:
     """With --db on PostgreSQL: are hand-ins accepted by a server that then died (one mid-grading)
-    graded by the next start, is a new API hand-in graded, and do the scores reach the gradebook
-    in that same database?"""
+    graded by the next start, is a new API hand-in graded, do the instructor's pages list them, and
+    do the scores reach the gradebook in that same database?"""
     course = load_course(tiny_course)
     release_assignment(course, "a2", read_roster(tiny_course / "roster.csv"))
     died = Store(course.root / "service", pg_database)
@@ -130,6 +130,11 @@ def test_serve_on_postgresql_grades_resumes_and_fills_the_gradebook(tiny_course:
         while time.monotonic() < end and running.store.count("graded") < 3:
             time.sleep(0.2)
         assert [a.status for a in running.store.attempts()] == ["graded"] * 3
+        admin = TestClient(running.app)
+        admin.get(f"/admin/login/{running.store.new_token('admin', role='admin')}")
+        assert "ada01" in admin.get("/admin/assignments/a2").text  # each student's latest, from PostgreSQL
+        scores = admin.get("/admin/assignments/a2/scores.csv").text
+        assert "ada01" in scores and "alan02" in scores
     finally:
         running.close()
     assert not (course.root / "service" / "service.db").exists()

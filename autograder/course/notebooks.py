@@ -36,6 +36,11 @@ the source with nbgrader's ClearSolutions, ClearHiddenTests, LockCells and
 ComputeChecksums applied, as ``nbgrader generate_assignment`` does.
 
 Same inputs give identical bytes: keys sorted, no timestamps, cell ids = grade ids.
+
+``grade serve`` with ``[serve] submit_cell = true`` appends one more locked cell
+to the notebook it hands out, ``<a>_submit`` (:func:`submit_cell`): it POSTs the
+saved notebook to the service with the student's token. The grader never runs
+it (locked, neither a solution nor an added cell).
 """
 from __future__ import annotations
 
@@ -311,3 +316,103 @@ def write_notebook(notebook: NotebookNode, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(notebook_bytes(notebook))
     return path
+
+
+# --------------------------------------------------------------------------
+# The submit cell (grade serve, [serve] submit_cell = true)
+# --------------------------------------------------------------------------
+SUBMIT_ROLE = "submit"
+SUBMIT_CODE = '''\
+# Hand in this notebook to the course's grading service. SAVE THE NOTEBOOK FIRST (Ctrl-S, or File > Save):
+# what is sent is the .ipynb file as saved on disk, not what you see on screen. This cell is never graded.
+SERVICE = {service!r}
+ASSIGNMENT = {assignment!r}
+TOKEN = {token!r}  # your personal token: whoever has it (or this notebook) can hand in as you
+
+
+def _hand_in():
+    import getpass, glob, json, os, time, urllib.error, urllib.request
+
+    token = TOKEN or getpass.getpass("Your personal token (the last part of your personal link): ").strip()
+    names = [os.environ.get("JPY_SESSION_NAME", ""), str(globals().get("__session__", "")), ASSIGNMENT + ".ipynb"]
+    path = next((name for name in names if name.endswith(".ipynb") and os.path.isfile(name)), None)
+    if path is None:  # renamed: the newest notebook of this assignment in the working folder
+        mine = []
+        for name in glob.glob("*.ipynb"):
+            try:
+                with open(name, encoding="utf-8") as handle:
+                    meta = json.load(handle).get("metadata", {{}}).get("dlgrade", {{}})
+            except (OSError, ValueError, AttributeError):
+                continue
+            if isinstance(meta, dict) and meta.get("assignment") == ASSIGNMENT:
+                mine.append(name)
+        path = max(mine, key=os.path.getmtime, default=None)
+    if path is None:
+        print(f"Not handed in: no {{ASSIGNMENT}} notebook in {{os.getcwd()}}. Save it, then run this cell again.")
+        return
+    with open(path, "rb") as handle:
+        data = handle.read()
+    saved = time.strftime("%H:%M:%S", time.localtime(os.path.getmtime(path)))
+    print(f"Handing in {{path}} as saved at {{saved}} ({{len(data)}} bytes)...")
+
+    def call(url, body=None):
+        request = urllib.request.Request(url, data=body, method="GET" if body is None else "POST", headers={{
+            "Authorization": "Bearer " + token, "Content-Type": "application/json"}})
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return json.load(answer)
+
+    def why(err):
+        if isinstance(err, urllib.error.HTTPError):
+            try:
+                return f"the service answered {{err.code}}: {{json.load(err).get('error', err.reason)}}"
+            except ValueError:
+                return f"the service answered {{err.code}} {{err.reason}}"
+        return f"cannot reach {{SERVICE}} ({{err}}); try again in a moment"
+
+    try:
+        submission = call(f"{{SERVICE}}/api/assignments/{{ASSIGNMENT}}/submissions", data)
+    except (OSError, ValueError) as err:
+        print("Not handed in: " + why(err))
+        return
+    print(f"Handed in: hand-in #{{submission['id']}} is stored and queued for grading.")
+    status = {{"status": submission.get("status", "queued"), "feedback_url": f"/attempts/{{submission['id']}}"}}
+    try:
+        for _ in range(120):
+            status = call(f"{{SERVICE}}/api/submissions/{{submission['id']}}")
+            if status["status"] in ("graded", "failed"):
+                break
+            time.sleep(1)
+    except (OSError, ValueError) as err:
+        print("The status could not be read: " + why(err))
+    points = f": {{status['points']:g}} / {{status['max_points']:g}} points" if status.get("points") is not None else ""
+    print(f"Status: {{status['status']}}{{points}}")
+    print(f"Feedback: {{SERVICE}}{{status['feedback_url']}} (sign in with your personal link first)")
+
+
+_hand_in()
+'''
+
+
+def submit_cell(assignment_id: str, service_url: str, token: str = "") -> NotebookNode:
+    """The locked cell that hands the saved notebook in to ``service_url`` (stdlib ``urllib`` only).
+
+    With ``token`` empty, the cell asks for it when run. The values are written as Python literals
+    (``repr``), so no text given here can become code. Like every locked cell it carries nbgrader's
+    checksum, and the grader never runs it (it is neither a solution nor an added cell).
+    """
+    from nbgrader.utils import compute_checksum
+
+    if not service_url.startswith(("http://", "https://")):
+        raise ValueError(f"the service URL {service_url!r} must start with http:// or https://")
+    source = SUBMIT_CODE.format(service=service_url.rstrip("/"), assignment=assignment_id, token=token)
+    cell = _cell("code", source, cell_id(assignment_id, SUBMIT_ROLE), SUBMIT_ROLE, locked=True)
+    cell.metadata.update({"editable": False, "deletable": False})
+    cell.metadata["nbgrader"]["checksum"] = compute_checksum(cell)
+    return cell
+
+
+def with_submit_cell(data: bytes, assignment_id: str, service_url: str, token: str = "") -> bytes:
+    """A released notebook's bytes with :func:`submit_cell` appended (as the notebook's last cell)."""
+    notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
+    notebook.cells.append(submit_cell(assignment_id, service_url, token))
+    return notebook_bytes(notebook)

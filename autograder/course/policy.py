@@ -7,6 +7,7 @@
     cooldown_minutes = 10         # minutes between two hand-ins of one assignment; 0: none
     late = "accept"               # after the due date: "accept" (the late policy applies) or "refuse"
     hidden_results = "after_due"  # hidden checks' results: "after_due" (shown after the due date) or "always"
+    submit_cell = true            # the downloaded notebook ends with a cell that hands it in; default false
 
 :func:`hand_in_refusal` decides one hand-in from these keys, the due date and
 the student's earlier hand-ins; the service enforces it for the form and the
@@ -37,6 +38,8 @@ class ServePolicy:
     """``accept``: late hand-ins are graded and the course's late policy applies; ``refuse``: refused."""
     hidden_results: str = "always"
     """``after_due``: before the due date the feedback page withholds hidden checks' results."""
+    submit_cell: bool = False
+    """Whether the notebook downloaded from the service ends with a locked cell that hands it in."""
 
 
 @dataclass(frozen=True)
@@ -59,14 +62,15 @@ def load_serve_policy(course: Course) -> ServePolicy:
         raise CourseError(f"{path} could not be read: {err}") from None
     table = _get(data, "serve", dict, str(path), {})
     where = f"{path} [serve]"
-    unknown = sorted(set(table) - {"attempts", "cooldown_minutes", "late", "hidden_results"})
+    unknown = sorted(set(table) - {"attempts", "cooldown_minutes", "late", "hidden_results", "submit_cell"})
     if unknown:
         raise CourseError(f"{where}: unknown key(s) {', '.join(unknown)}; the keys are attempts, "
-                          "cooldown_minutes, late and hidden_results")
+                          "cooldown_minutes, late, hidden_results and submit_cell")
     policy = ServePolicy(attempts=_get(table, "attempts", int, where, 0),
                          cooldown_minutes=float(_get(table, "cooldown_minutes", (int, float), where, 0)),
                          late=_get(table, "late", str, where, "accept"),
-                         hidden_results=_get(table, "hidden_results", str, where, "always"))
+                         hidden_results=_get(table, "hidden_results", str, where, "always"),
+                         submit_cell=_get(table, "submit_cell", bool, where, False))
     if policy.attempts < 0 or policy.cooldown_minutes < 0:
         raise CourseError(f"{where}: attempts and cooldown_minutes must not be negative (0 = no limit)")
     if policy.late not in LATE_CHOICES:

@@ -11,6 +11,7 @@
 A layer above ``reports`` (it shows feedback pages) and below ``cli``; it never
 touches the sandbox itself (grading goes through ``grading``). Chosen: Starlette
 (routes in one list, small endpoints, middleware for headers, the style this
-project follows) with Jinja2 and uvicorn; no ORM: the service's tables are a few
-and SQLite (stdlib) is embedded. This ``__init__`` imports nothing.
+project follows) with Jinja2 and uvicorn; no ORM: the service's tables are a few,
+written with SQLAlchemy Core (nbgrader brings it) so they live in embedded SQLite
+by default or on PostgreSQL with ``--db``. This ``__init__`` imports nothing.
 """

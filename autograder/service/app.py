@@ -25,6 +25,10 @@ Who may do what (every route is tested as student A, student B, no one and the a
   holds a token: it is never sent on).
 * Student-controlled text is escaped by Jinja2's autoescape; feedback pages are
   the very pages ``grade feedback`` writes.
+* With ``[serve] submit_cell = true`` the downloaded notebook ends with a locked
+  cell that hands it in through the API (:func:`autograder.course.notebooks.submit_cell`):
+  it holds the caller's token only when they downloaded with it (Bearer), else
+  it asks; the service's address is the request's (behind a proxy: its headers).
 """
 from __future__ import annotations
 
@@ -359,7 +363,14 @@ async def notebook(request: Request) -> Response:
     path = service.released_notebook(assignment.id, caller[0])
     if not path.is_file():
         return JSONResponse({"error": f"{assignment.id} has not been released to you yet"}, status_code=404)
-    return Response(path.read_bytes(), media_type="application/x-ipynb+json", headers={
+    data = path.read_bytes()
+    if service.policy.submit_cell:
+        from autograder.course.notebooks import with_submit_cell
+
+        # The token of the caller's link when they came with it (the API); else the cell asks for it.
+        token = request.headers["authorization"][7:].strip() if caller[2] == "bearer" else ""
+        data = with_submit_cell(data, assignment.id, str(request.base_url), token)
+    return Response(data, media_type="application/x-ipynb+json", headers={
         "Content-Disposition": f'attachment; filename="{assignment.id}.ipynb"'})
 
 

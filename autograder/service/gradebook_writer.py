@@ -20,8 +20,10 @@ from autograder.service.store import Attempt
 class GradebookWriter:
     """``record`` as the runner's ``on_graded``, ``close`` as its ``on_stop``."""
 
-    def __init__(self, course: Course) -> None:
+    def __init__(self, course: Course, db_url: str | None = None) -> None:
         self.course = course
+        self.db_url = db_url
+        """The gradebook's URL (None: the course's ``gradebook.db``)."""
         self._gradebook: Any = None
         self._prepared: set[str] = set()
         roster_path = course.root / ROSTER_FILE
@@ -30,7 +32,7 @@ class GradebookWriter:
     def record(self, attempt: Attempt, data: dict) -> None:
         """Write one graded result (the attempt's student and assignment) to the gradebook."""
         if self._gradebook is None:
-            self._gradebook = open_gradebook(self.course)
+            self._gradebook = open_gradebook(self.course, self.db_url)
         gradebook = self._gradebook
         assignment = self.course.assignment(attempt.assignment)
         if assignment.id not in self._prepared:

@@ -5,7 +5,10 @@ grades its stored bytes in a pool process (the batch grader's own function
 :func:`autograder.grading.engine.grade_notebook`, each in its own sandboxed
 worker) and records the result. A grader failure (the pool process died, the
 grader raised) puts the attempt back in the queue, up to ``MAX_TRIES``; then
-it is ``failed`` with the reason, and the student's page says so.
+it is ``failed`` with the reason, and the student's page says so. Every
+``HEARTBEAT_SECONDS`` the runner tells the database its server is alive and
+takes back what a dead server left ``grading`` (several servers can share one
+PostgreSQL queue).
 
 Results are recorded by the runner thread alone (pool callbacks only hand the
 finished future over): the store's row first, then ``on_graded`` (the
@@ -18,14 +21,22 @@ import json
 import multiprocessing
 import queue
 import threading
+import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from autograder.service.store import Attempt, Store
 
+if TYPE_CHECKING:
+    from autograder.service.on_dask import DaskGrader
+
 MAX_TRIES = 3
+DRAIN_SECONDS = 120.0
+"""How long :meth:`Runner.stop` waits for Dask gradings in flight (the rest is requeued at the next start)."""
+HEARTBEAT_SECONDS = 10.0
+"""How often the runner says its server is alive and takes back what dead servers left ``grading``."""
 
 
 def grade_stored(job: dict[str, Any]) -> dict[str, Any]:
@@ -48,12 +59,13 @@ def grade_stored(job: dict[str, Any]) -> dict[str, Any]:
 
 
 class Runner:
-    """Grades the store's queue with ``jobs`` pool processes until :meth:`stop`."""
+    """Grades the store's queue with ``jobs`` pool processes (or on ``remote``, a Dask cluster, as many
+    at once as it has worker threads, at least ``jobs``) until :meth:`stop`."""
 
     def __init__(self, store: Store, *, course_root: str, exercise_keys: Callable[[str], list[str]],
                  secret: bytes, jobs: int = 2, sandbox: str = "auto",
                  on_graded: Callable[[Attempt, dict], None] | None = None,
-                 on_stop: Callable[[], None] | None = None) -> None:
+                 on_stop: Callable[[], None] | None = None, remote: DaskGrader | None = None) -> None:
         self.store = store
         self.course_root = course_root
         """The course folder, sent as data: pool processes find the course's own exercises there."""
@@ -64,9 +76,13 @@ class Runner:
         """Called on the runner thread after each graded attempt is stored (e.g. the gradebook)."""
         self.on_stop = on_stop
         self.finished: queue.SimpleQueue[tuple[Attempt, Any]] = queue.SimpleQueue()
-        self.jobs = jobs
-        self.pool = self._new_pool()
-        self.slots = threading.Semaphore(jobs)
+        self.remote = remote
+        """Where jobs go instead of the pool (closed by :meth:`stop`)."""
+        self.jobs = max(jobs, remote.slots) if remote is not None else jobs
+        self.pool = self._new_pool() if remote is None else None
+        self.in_flight = 0
+        """Jobs submitted and not yet recorded (the runner thread alone counts)."""
+        self.slots = threading.Semaphore(self.jobs)
         self.wake = threading.Event()
         self.closing = threading.Event()
         self.stopping = threading.Event()
@@ -84,19 +100,30 @@ class Runner:
     def stop(self) -> None:
         """Take nothing new, let the running gradings finish, record them, then end the thread."""
         self.closing.set()
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        else:
+            end = time.monotonic() + DRAIN_SECONDS
+            while self.in_flight and self.thread.is_alive() and time.monotonic() < end:
+                time.sleep(0.1)
         self.stopping.set()
         self.wake.set()
         self.thread.join(timeout=30)
+        if self.remote is not None:
+            self.remote.close()
 
     def poke(self) -> None:
         """Something was queued: look now rather than at the next tick."""
         self.wake.set()
 
     def _loop(self) -> None:
+        beat = time.monotonic()
         try:
             while not self.stopping.is_set():
                 self._record_finished()
+                if time.monotonic() - beat > HEARTBEAT_SECONDS:
+                    beat = time.monotonic()
+                    self._beat()
                 if not self.closing.is_set() and self.slots.acquire(blocking=False):
                     attempt = self.store.claim_next()
                     if attempt is not None:
@@ -110,6 +137,13 @@ class Runner:
             if self.on_stop is not None:
                 self.on_stop()
 
+    def _beat(self) -> None:
+        try:
+            if self.store.requeue_interrupted():
+                self.wake.set()
+        except Exception:  # the database is away for a moment: the next beat tries again
+            traceback.print_exc()
+
     def _record_finished(self) -> None:
         while True:
             try:
@@ -119,18 +153,25 @@ class Runner:
             self._done(attempt, future)
 
     def _submit(self, attempt: Attempt) -> None:
-        job = {"path": str(self.store.folder / attempt.path), "assignment": attempt.assignment,
-               "student": attempt.student, "exercise_keys": self.exercise_keys(attempt.assignment),
-               "course": self.course_root,
-               "secret": self.secret, "sandbox": self.sandbox,
-               "submitted_at": _iso(attempt.received)}
         try:
-            future = self.pool.submit(grade_stored, job)
-        except Exception:  # the pool is broken or shut down: back to the queue
+            future = self._send(attempt)
+        except Exception:  # the pool is broken or shut down, the scheduler is away: back to the queue
             self._failed(attempt, traceback.format_exc(limit=3))
             self.slots.release()
             return
+        self.in_flight += 1
         future.add_done_callback(lambda done: self._hand_over(attempt, done))
+
+    def _send(self, attempt: Attempt) -> Any:
+        """The attempt's grading, started in the pool or on the Dask cluster; its future."""
+        stored, keys = self.store.folder / attempt.path, self.exercise_keys(attempt.assignment)
+        submitted_at = _iso(attempt.received)
+        if self.remote is not None:
+            return self.remote.submit(stored, attempt, keys, submitted_at)
+        job = {"path": str(stored), "assignment": attempt.assignment, "student": attempt.student,
+               "exercise_keys": keys, "course": self.course_root, "secret": self.secret,
+               "sandbox": self.sandbox, "submitted_at": submitted_at}
+        return self.pool.submit(grade_stored, job)
 
     def _hand_over(self, attempt: Attempt, future: Any) -> None:
         """The pool's callback: the runner thread records the result."""
@@ -138,8 +179,9 @@ class Runner:
         self.wake.set()
 
     def _done(self, attempt: Attempt, future: Any) -> None:
+        self.in_flight -= 1
         try:
-            data = future.result()
+            data = self.remote.result(future) if self.remote is not None else future.result()
         except BrokenProcessPool:  # a pool process died (killed, out of memory): a new pool, a retry
             self._failed(attempt, traceback.format_exc(limit=3))
             self.pool = self._new_pool()

@@ -32,12 +32,20 @@ def test_the_serve_table_is_read(tiny_course: Path) -> None:
     assert load_serve_policy(load_course(tiny_course)) == ServePolicy(3, 7.5, "refuse", "after_due")
 
 
+def test_the_submit_cell_is_off_unless_asked_for(tiny_course: Path) -> None:
+    """Is ``submit_cell`` false by default and read when written?"""
+    assert load_serve_policy(load_course(tiny_course)).submit_cell is False
+    with_serve(tiny_course, "submit_cell = true\n")
+    assert load_serve_policy(load_course(tiny_course)).submit_cell is True
+
+
 @pytest.mark.parametrize("table, words", [
     ('late = "maybe"\n', "late = 'maybe' must be one of accept, refuse"),
     ('hidden_results = "never"\n', "must be one of after_due, always"),
     ("attempts = -1\n", "must not be negative"),
     ('attempts = "3"\n', "attempts = '3' must be a int"),
     ("cooldown = 5\n", "unknown key(s) cooldown"),
+    ('submit_cell = "yes"\n', "submit_cell = 'yes' must be a bool"),
 ])
 def test_a_wrong_serve_table_says_what_and_where(tiny_course: Path, table: str, words: str) -> None:
     """Is a wrong value or an unknown key refused with the file, the table and what to write?"""

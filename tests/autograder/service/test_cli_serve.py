@@ -69,3 +69,34 @@ def test_demo_serve_prints_links_that_sign_in(tiny_course: Path, monkeypatch) ->
     monkeypatch.setattr("click.echo", lambda text="", **_: printed.write(f"{text}\n"))
     run_service(load_course(tiny_course), secret=b"x" * 32, host="127.0.0.1", port=8123, jobs=1, demo_links=True)
     assert opened == {"ada01": 200, "alan02": 200, "grace03": 200, "instructor": 200, "admin page": 200}
+
+
+def test_links_and_revoke_use_the_database_of_db(tiny_course: Path, tmp_path: Path) -> None:
+    """Do `grade serve --db URL links` and `grade serve --db URL revoke` work on that database (and
+    not on the course folder's), and does a revoked link stop signing in?"""
+    url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    result = CliRunner().invoke(main, ["--course", str(tiny_course), "serve", "--db", url, "links"])
+    assert result.exit_code == 0, result.output
+    token = {r["student"]: r["url"].rsplit("/", 1)[1] for r in csv.DictReader(io.StringIO(result.stdout))}["ada01"]
+    course = load_course(tiny_course)
+    store = service_store(course, url)
+    try:
+        assert store.who(token) == ("ada01", "student")
+        revoked = CliRunner().invoke(main, ["--course", str(tiny_course), "serve", "--db", url, "revoke", "ada01"])
+        assert revoked.exit_code == 0 and "revoked 1 token(s) of ada01" in revoked.output
+        assert store.who(token) is None
+    finally:
+        store.close()
+    local = service_store(course)
+    try:
+        assert local.who(token) is None and local.count("queued") == 0
+    finally:
+        local.close()
+
+
+def test_an_unreachable_db_is_a_clear_error(tiny_course: Path) -> None:
+    """Does `grade serve --db` with nobody listening end with the URL (no password) and a tip, not a traceback?"""
+    result = CliRunner().invoke(main, ["--course", str(tiny_course), "serve", "--db",
+                                       "postgresql+psycopg://grader:hunter2@127.0.0.1:1/dl101", "admin-token"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "127.0.0.1:1/dl101" in result.output and "hunter2" not in result.output

@@ -238,6 +238,7 @@ def _print_summary(assignment: str, rows: list[GradedRow], course: Course) -> in
     from rich.text import Text
 
     from autograder.course.autograde import autograded_dir, count_rows
+    from autograder.grading.results import score_text
     from autograder.reports.escape import rich_text
     table = Table(title=f"{assignment}: {len(rows)} submissions")
     for column, justify in (("student", "left"), ("notebook", "left"), ("points", "right"),
@@ -252,7 +253,7 @@ def _print_summary(assignment: str, rows: list[GradedRow], course: Course) -> in
             status.append_text(rich_text(f" (notebook: {row.error.splitlines()[0]})"))
         if row.released_for:
             status.append_text(rich_text(f" RELEASED FOR {row.released_for}", "yellow"))
-        points = "—" if row.status == "failed" else f"{row.points:g}/{row.max_points:g}"
+        points = "—" if row.status == "failed" else score_text(row.points, row.max_points, row.pending_points)
         table.add_row(rich_text(row.student), rich_text(row.notebook_file) if row.notebook_file else "—", points,
                       rich_text(_late_label(row)), status)
     console = Console()

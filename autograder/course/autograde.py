@@ -61,6 +61,8 @@ class GradedRow:
     """The student the graded notebook was released for, when that is another student (else empty)."""
     failed: bool = False
     """True when the grader failed or the result is not in the gradebook: the run must be repeated."""
+    pending_points: float = 0.0
+    """Points of written answers that need grading by hand (in ``max_points``, not in ``points``)."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,8 @@ def prepare_gradebook(gb: Gradebook, *, course: Course, assignment: Assignment,
     Raises :class:`autograder.course.gradebook.GradebookError` when the database refuses.
     """
     record_students(gb, roster.values())
-    record_assignment(gb, course, assignment, [(e.key, e.points) for e in exercises])
+    record_assignment(gb, course, assignment, [(e.key, e.points) for e in exercises],
+                      written={e.key for e in exercises if e.written})
 
 
 def record_outcome(gb: Gradebook, outcome: BatchOutcome, *, course: Course, assignment: Assignment,
@@ -104,10 +107,10 @@ def record_outcome(gb: Gradebook, outcome: BatchOutcome, *, course: Course, assi
         return GradedRow(outcome.student, outcome.status, outcome.points, outcome.max_points,
                          error=outcome.error, failed=True)
     penalty: LatePenalty | None = None
-    late_error, error, notebook_file, released_for = "", outcome.error, "", ""
+    late_error, error, notebook_file, released_for, pending = "", outcome.error, "", "", 0.0
     try:
         result = read_result(outcome.results_path)
-        notebook_file = result.notebook_file
+        notebook_file, pending = result.notebook_file, result.pending_points
         released_for = result.released_for if result.foreign else ""
         try:
             penalty = late_penalty(course.late_policy, assignment.due, result.submitted_at)
@@ -120,7 +123,7 @@ def record_outcome(gb: Gradebook, outcome: BatchOutcome, *, course: Course, assi
         failed, error = True, f"not recorded in the gradebook: {err}"
     return GradedRow(outcome.student, outcome.status, outcome.points, outcome.max_points,
                      penalty=penalty, late_error=late_error, error=error, notebook_file=notebook_file,
-                     released_for=released_for, failed=failed)
+                     released_for=released_for, failed=failed, pending_points=pending)
 
 
 def grade_and_record(gb: Gradebook, *, course: Course, assignment: Assignment,

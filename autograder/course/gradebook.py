@@ -11,10 +11,13 @@ Assignment           a course.toml assignment (``name`` = id, ``duedate`` in UTC
 Notebook             the assignment's one notebook, named after the assignment
 GradeCell            one per exercise: the check cell ``<a>_<ex>_check``
                      (:func:`autograder.course.notebooks.cell_id`), ``max_score`` =
-                     the exercise's points, code, auto-graded
+                     the exercise's points, code, auto-graded; a written answer's
+                     is its markdown answer cell ``<a>_<ex>_answer``, graded by hand
 SubmittedAssignment  one per student; ``timestamp`` = the hand-in time
 Grade                ``auto_score`` = the exercise's points earned
-                     (manual scores an instructor gave in formgrader are kept)
+                     (manual scores an instructor gave in formgrader are kept);
+                     a written answer waiting for a grader: ``auto_score`` None,
+                     ``needs_manual_grade`` (an unwritten one: 0, as nbgrader does)
 SubmittedNotebook    ``late_submission_penalty`` in points (fraction × raw score)
 ==================  ==========================================================
 
@@ -33,7 +36,7 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Sequence, TypeVar
+from typing import Callable, Collection, Iterable, Sequence, TypeVar
 
 from nbgrader.api import (Assignment as NbAssignment, Gradebook, GradeCell, Grade, Notebook,
                           Student as NbStudent, SubmittedAssignment, SubmittedNotebook)
@@ -45,6 +48,7 @@ from autograder.course.config import Assignment, Course, Student, assignment_exe
 from autograder.course.late import LatePenalty, parse_time
 from autograder.course.notebooks import cell_id
 from autograder.grading.results import SubmissionResult
+from exercises.written import ANSWER_ROLE
 
 GRADEBOOK_FILE = "gradebook.db"
 SQLITE_TIMEOUT = 30.0
@@ -231,9 +235,10 @@ def _utc_naive(moment: datetime | str) -> datetime:
     return parse_time(moment).astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def grade_cell_name(exercise_key: str) -> str:
-    """The grade cell of an exercise: its check cell's grade_id, e.g. ``a2_sigmoid_check``."""
-    return cell_id(exercise_key, "check")
+def grade_cell_name(exercise_key: str, written: bool = False) -> str:
+    """The grade cell of an exercise: its check cell's grade_id, e.g. ``a2_sigmoid_check``; a written
+    answer's is its answer cell, e.g. ``a1_xor_written_answer``."""
+    return cell_id(exercise_key, ANSWER_ROLE if written else "check")
 
 
 def _student(gb: Gradebook, student_id: str, info: Student | None = None) -> NbStudent:
@@ -258,17 +263,22 @@ def record_students(gb: Gradebook, students: Iterable[Student]) -> None:
 
 
 def record_assignment(gb: Gradebook, course: Course, assignment: Assignment | str,
-                      exercise_points: Sequence[tuple[str, float]] | None = None) -> None:
+                      exercise_points: Sequence[tuple[str, float]] | None = None, *,
+                      written: Collection[str] = ()) -> None:
     """Add or update the assignment, its notebook and one grade cell per exercise.
 
     ``exercise_points`` — ``(exercise key, points)`` in notebook order —
-    defaults to the assignment's exercises from course.toml.
+    defaults to the assignment's exercises from course.toml; ``written``: the keys among them that
+    are written answers graded by hand (markdown grade cells; found from course.toml by default).
     """
     if isinstance(assignment, str):
         assignment = course.assignment(assignment)
     if exercise_points is None:
-        exercise_points = [(e.key, e.points) for e in assignment_exercises(assignment)]
-    cells = [(grade_cell_name(key), float(points)) for key, points in exercise_points]
+        chosen = assignment_exercises(assignment)
+        exercise_points = [(e.key, e.points) for e in chosen]
+        written = {e.key for e in chosen if e.written}
+    cells = [(grade_cell_name(key, key in written), float(points), "markdown" if key in written else "code")
+             for key, points in exercise_points]
     name = assignment.id
 
     def work() -> None:
@@ -282,10 +292,10 @@ def record_assignment(gb: Gradebook, course: Course, assignment: Assignment | st
             notebook = Notebook(name=name, assignment=row)
             gb.db.add(notebook)
         existing = {c.name: c for c in notebook.grade_cells}
-        for cell_name, points in cells:
+        for cell_name, points, cell_type in cells:
             cell = existing.get(cell_name)
             if cell is None:
-                cell = GradeCell(name=cell_name, notebook=notebook, cell_type="code", max_score=points)
+                cell = GradeCell(name=cell_name, notebook=notebook, cell_type=cell_type, max_score=points)
                 gb.db.add(cell)
                 for submitted in notebook.submissions:  # earlier submissions get the new cell too
                     gb.db.add(Grade(cell=cell, notebook=submitted))
@@ -322,7 +332,9 @@ def record_result(gb: Gradebook, result: SubmissionResult, late_penalty: LatePen
     The assignment must have been recorded (:func:`record_assignment`).
     """
     name = result.assignment
-    scores = {grade_cell_name(e.key): float(e.points) for e in result.exercises}
+    # a written answer waiting for a grader has no auto score (None): nbgrader's "needs manual grade"
+    scores = {grade_cell_name(e.key, e.written): None if e.pending_points else float(e.auto_points)
+              for e in result.exercises}
     penalty = late_penalty.points(result.points) if late_penalty else 0.0
     try:
         timestamp = _utc_naive(result.submitted_at) if result.submitted_at else None
@@ -350,7 +362,7 @@ def record_result(gb: Gradebook, result: SubmissionResult, late_penalty: LatePen
             cell = grade.cell
             if isinstance(cell, GradeCell):
                 grade.auto_score = scores.get(cell.name, 0.0)
-                grade.needs_manual_grade = False
+                grade.needs_manual_grade = grade.auto_score is None and grade.manual_score is None
     transaction(gb, work, f"{result.student}'s {name}")
 
 

@@ -15,6 +15,7 @@ from typing import Mapping, Sequence
 from nbformat import NotebookNode
 
 from exercises.model import Exercise, clear_solutions, strip_markers
+from exercises.written import ANSWER_ROLE
 
 _STUB_LINE = re.compile(r"^([ \t]*)raise NotImplementedError\(\)[ \t]*$", re.M)
 
@@ -60,6 +61,8 @@ def answered(released: NotebookNode, exercises: Sequence[Exercise], params: Mapp
                 added.metadata = {"dlgrade": {"role": "added"}}
                 added.id = f"added-{len(cells)}"
                 cells.append(added)
+        if role == ANSWER_ROLE and key in by_key and not {key} & (profile.stubbed | profile.looping):
+            cell.source = by_key[key].written.model_answer  # a written answer: the model answer's words
         if role == "check" and profile.edit_check_cells:
             cell.source = "pass"
         cells.append(cell)

@@ -3,18 +3,38 @@
 One :class:`SubmissionResult` per graded notebook; it holds one
 :class:`ExerciseResult` per exercise, which holds one :class:`CheckResult` per
 check. Scores are computed from the checks, never stored twice.
+
+A written answer graded by hand (:mod:`exercises.written`) is one check named
+:data:`WRITTEN_CHECK` whose status is :data:`PENDING` ("needs grading") until a
+grader scores it: its points are then neither earned nor lost, so every total
+says how many points still need grading (:attr:`SubmissionResult.pending_points`)
+beside the auto-graded ones. :func:`with_manual_scores` puts a grader's scores in.
 """
 from __future__ import annotations
 
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 RESULTS_FORMAT = 1
-STATUSES = ("passed", "failed", "error", "timeout")
+PENDING = "pending"
+"""The status of a written answer no grader has scored yet: "needs grading", never 0."""
+STATUSES = ("passed", "failed", "error", "timeout", PENDING)
+WRITTEN_CHECK = "written_answer"
+"""The name of a written answer's one check."""
+NEEDS_GRADING = "needs grading"
+
+
+def score_text(points: float, max_points: float, pending: float) -> str:
+    """A score as people read it: ``"30/32"``, or ``"30/30 auto, 2 points need grading"`` while written
+    answers wait for a grader (``pending`` points: neither earned nor lost, so never shown as 0)."""
+    if not pending:
+        return f"{points:g}/{max_points:g}"
+    return (f"{points:g}/{max_points - pending:g} auto, {pending:g} point{'' if pending == 1 else 's'} "
+            f"{'needs' if pending == 1 else 'need'} grading")
 
 
 @dataclass(frozen=True)
@@ -50,6 +70,11 @@ class CheckResult:
     """Follow-through marking: which of the student's functions were replaced by the model answer's
     for this check, and why (empty when none was)."""
 
+    @property
+    def pending(self) -> bool:
+        """Whether a grader still has to score this check ("needs grading")."""
+        return self.status == PENDING
+
 
 @dataclass(frozen=True)
 class ExerciseResult:
@@ -59,14 +84,36 @@ class ExerciseResult:
     """``"<assignment>.<id>"``."""
     title: str
     checks: tuple[CheckResult, ...]
+    manual_score: float | None = None
+    """The score a grader gave in the gradebook (nbgrader's ``Grade.manual_score``): it replaces the
+    checks' sum, as in nbgrader (a written answer's score, or an auto score overridden); None: none given."""
+    comment: str = ""
+    """The grader's comment on this exercise (formgrader); grader text, escaped wherever shown."""
+
+    @property
+    def auto_points(self) -> float:
+        """Points the checks earned (before any grader's score)."""
+        return sum(c.points for c in self.checks)
 
     @property
     def points(self) -> float:
-        return sum(c.points for c in self.checks)
+        return self.auto_points if self.manual_score is None else self.manual_score
 
     @property
     def max_points(self) -> float:
         return sum(c.max_points for c in self.checks)
+
+    @property
+    def pending_points(self) -> float:
+        """Points that need grading by hand: in :attr:`max_points`, neither earned nor lost yet."""
+        if self.manual_score is not None:
+            return 0.0
+        return sum(c.max_points for c in self.checks if c.pending)
+
+    @property
+    def written(self) -> bool:
+        """Whether this is a written answer graded by hand (its one check is :data:`WRITTEN_CHECK`)."""
+        return any(c.name == WRITTEN_CHECK for c in self.checks)
 
 
 @dataclass(frozen=True)
@@ -126,6 +173,15 @@ class SubmissionResult:
     def max_points(self) -> float:
         return sum(e.max_points for e in self.exercises)
 
+    @property
+    def pending_points(self) -> float:
+        """Points of written answers no grader has scored yet ("needs grading")."""
+        return sum(e.pending_points for e in self.exercises)
+
+    def score_text(self) -> str:
+        """The score as people read it (see :func:`score_text`)."""
+        return score_text(self.points, self.max_points, self.pending_points)
+
     def checks(self) -> list[tuple[ExerciseResult, CheckResult]]:
         """Every (exercise, check) pair in notebook order."""
         return [(e, c) for e in self.exercises for c in e.checks]
@@ -134,15 +190,18 @@ class SubmissionResult:
         data = asdict(self)
         data["points"] = self.points
         data["max_points"] = self.max_points
+        data["pending_points"] = self.pending_points
         for exercise, raw in zip(self.exercises, data["exercises"]):
             raw["points"], raw["max_points"] = exercise.points, exercise.max_points
+            raw["pending_points"] = exercise.pending_points
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "SubmissionResult":
         exercises = tuple(
             ExerciseResult(key=e["key"], title=e["title"],
-                           checks=tuple(CheckResult(**c) for c in e["checks"]))
+                           checks=tuple(CheckResult(**c) for c in e["checks"]),
+                           manual_score=e.get("manual_score"), comment=e.get("comment", ""))
             for e in data["exercises"])
         problems = tuple(CellProblem(**p) for p in data.get("cell_problems", ()))
         fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__
@@ -150,6 +209,24 @@ class SubmissionResult:
         fields["edited_locked_cells"] = tuple(data.get("edited_locked_cells", ()))
         return cls(exercises=exercises, cell_problems=problems,
                    figures=tuple(data.get("figures", ())), **fields)
+
+
+@dataclass(frozen=True)
+class ManualGrade:
+    """What a grader gave one exercise in the gradebook (formgrader): a score and/or a comment."""
+
+    score: float | None = None
+    """``Grade.manual_score``; None when the grader gave none (the auto score stands)."""
+    comment: str = ""
+    """The comment (nbgrader's ``Comment.manual_comment``); grader text."""
+
+
+def with_manual_scores(result: SubmissionResult, grades: Mapping[str, ManualGrade]) -> SubmissionResult:
+    """``result`` with the graders' scores and comments (``grades`` by exercise key) put in: a score
+    replaces the exercise's auto score as in nbgrader, and a written answer's score ends "needs grading"."""
+    exercises = tuple(replace(e, manual_score=grades[e.key].score, comment=grades[e.key].comment)
+                      if e.key in grades else e for e in result.exercises)
+    return replace(result, exercises=exercises)
 
 
 def write_result(result: SubmissionResult, path: Path) -> None:

@@ -198,7 +198,12 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
                 raise click.ClickException(str(err)) from None
     finally:
         gb.close()
+    from autograder.reports.formgrader import write_autograded_notebooks
+    notebooks = write_autograded_notebooks(course, chosen.id, submissions, exercises)
     failures = _print_summary(chosen.id, rows, course)
+    if notebooks:
+        click.echo(f"formgrader: {len(notebooks)} autograded notebooks in "
+                   f"autograded/<student>/{chosen.id}/{chosen.id}.ipynb")
     if failures:
         raise click.ClickException(f"the grader failed on {failures} submission(s) (see the table); "
                                    "their earlier results are untouched — run the command again")

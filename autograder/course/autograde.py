@@ -19,6 +19,7 @@ Nothing here prints; a caller shows progress through ``on_progress``::
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
@@ -27,7 +28,8 @@ from nbgrader.api import Gradebook
 
 from autograder.grading.batch import BatchOutcome, Submission, grade_class
 from autograder.course.config import Assignment, Course, Student
-from autograder.course.gradebook import GradebookError, record_assignment, record_result, record_students
+from autograder.course.gradebook import (GradebookError, record_assignment, record_notebook_cells, record_result,
+                                         record_students)
 from autograder.course.late import LatePenalty, late_penalty
 from autograder.course.privacy import make_course_private
 from autograder.grading.results import read_result
@@ -84,13 +86,22 @@ def autograded_dir(course: Course) -> Path:
 
 def prepare_gradebook(gb: Gradebook, *, course: Course, assignment: Assignment,
                       roster: Mapping[str, Student], exercises: Sequence[Exercise]) -> None:
-    """Record every roster student and the assignment with one grade cell per exercise.
+    """Record every roster student and the assignment with one grade cell per exercise, and, when
+    ``grade build`` wrote the source notebook, its solution and source cells (formgrader needs them).
 
     Raises :class:`autograder.course.gradebook.GradebookError` when the database refuses.
     """
     record_students(gb, roster.values())
     record_assignment(gb, course, assignment, [(e.key, e.points) for e in exercises],
                       written={e.key for e in exercises if e.written})
+    source = source_notebook(course, assignment.id)
+    if source.is_file():
+        record_notebook_cells(gb, assignment.id, json.loads(source.read_text(encoding="utf-8"))["cells"])
+
+
+def source_notebook(course: Course, assignment: str) -> Path:
+    """``source/<assignment>/<assignment>.ipynb``: the instructor's notebook ``grade build`` writes."""
+    return course.source_dir(assignment) / f"{assignment}.ipynb"
 
 
 def record_outcome(gb: Gradebook, outcome: BatchOutcome, *, course: Course, assignment: Assignment,

@@ -19,7 +19,13 @@ Grade                ``auto_score`` = the exercise's points earned
                      a written answer waiting for a grader: ``auto_score`` None,
                      ``needs_manual_grade`` (an unwritten one: 0, as nbgrader does)
 SubmittedNotebook    ``late_submission_penalty`` in points (fraction × raw score)
+SolutionCell,        from the source notebook (:func:`record_notebook_cells`): every
+SourceCell, Comment  solution cell (code, or a written answer) and every nbgrader cell's
+                     source, and one Comment row per solution cell and submission,
+                     which formgrader and ``nbgrader generate_feedback`` need
 ==================  ==========================================================
+
+:func:`manual_grades` reads back what graders gave in formgrader (scores and comments).
 
 A submission is written in ONE transaction (:func:`record_result`): a crash
 in the middle leaves the previous state, never a submission with some scores.
@@ -36,10 +42,11 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Collection, Iterable, Sequence, TypeVar
+from typing import Any, Callable, Collection, Iterable, Mapping, Sequence, TypeVar
 
-from nbgrader.api import (Assignment as NbAssignment, Gradebook, GradeCell, Grade, Notebook,
-                          Student as NbStudent, SubmittedAssignment, SubmittedNotebook)
+from nbgrader.api import (Assignment as NbAssignment, Comment, Gradebook, GradeCell, Grade, Notebook,
+                          SolutionCell, SourceCell, Student as NbStudent, SubmittedAssignment,
+                          SubmittedNotebook)
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
@@ -47,7 +54,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, Operationa
 from autograder.course.config import Assignment, Course, Student, assignment_exercises
 from autograder.course.late import LatePenalty, parse_time
 from autograder.course.notebooks import cell_id
-from autograder.grading.results import SubmissionResult
+from autograder.grading.results import ManualGrade, SubmissionResult
 from exercises.written import ANSWER_ROLE
 
 GRADEBOOK_FILE = "gradebook.db"
@@ -303,6 +310,34 @@ def record_assignment(gb: Gradebook, course: Course, assignment: Assignment | st
     transaction(gb, work, f"assignment {name}")
 
 
+def record_notebook_cells(gb: Gradebook, assignment: str, cells: Iterable[Mapping[str, Any]]) -> None:
+    """Record the source notebook's cells as ``nbgrader generate_assignment`` would: a SolutionCell
+    per solution cell and a SourceCell per cell with nbgrader metadata (``cells``: the source
+    notebook's cells as nbformat dicts), in one transaction; earlier submissions get their Comment
+    rows when they are recorded again. The assignment must have been recorded."""
+    rows = [(c["metadata"]["nbgrader"], c["cell_type"],
+             "".join(c["source"]) if isinstance(c["source"], list) else c["source"]) for c in cells
+            if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")]
+
+    def work() -> None:
+        row = gb.db.query(NbAssignment).filter(NbAssignment.name == assignment).one_or_none()
+        notebook = None if row is None else next((n for n in row.notebooks if n.name == assignment), None)
+        if notebook is None:
+            raise GradebookError(f"assignment {assignment} is not in the gradebook yet: record it first "
+                                 "(record_assignment)")
+        solutions = {c.name for c in notebook.solution_cells}
+        sources = {c.name: c for c in notebook.source_cells}
+        for meta, cell_type, source in rows:
+            name = meta["grade_id"]
+            if meta.get("solution") and name not in solutions:
+                gb.db.add(SolutionCell(name=name, notebook=notebook))
+            cell = sources.get(name) or SourceCell(name=name, notebook=notebook, cell_type=cell_type)
+            cell.cell_type, cell.source = cell_type, source
+            cell.locked, cell.checksum = bool(meta.get("locked")), meta.get("checksum")
+            gb.db.add(cell)
+    transaction(gb, work, f"the cells of {assignment}")
+
+
 def _submission(gb: Gradebook, notebook: Notebook, student: NbStudent) -> SubmittedNotebook:
     """The student's submitted notebook, created (with every grade row) when missing."""
     assignment = notebook.assignment
@@ -320,6 +355,10 @@ def _submission(gb: Gradebook, notebook: Notebook, student: NbStudent) -> Submit
     for cell in notebook.grade_cells:
         if cell.id not in have:
             gb.db.add(Grade(cell=cell, notebook=submitted))
+    commented = {c.cell_id for c in submitted.comments}
+    for cell in notebook.solution_cells:
+        if cell.id not in commented:
+            gb.db.add(Comment(cell=cell, notebook=submitted))
     return submitted
 
 
@@ -364,6 +403,29 @@ def record_result(gb: Gradebook, result: SubmissionResult, late_penalty: LatePen
                 grade.auto_score = scores.get(cell.name, 0.0)
                 grade.needs_manual_grade = grade.auto_score is None and grade.manual_score is None
     transaction(gb, work, f"{result.student}'s {name}")
+
+
+def manual_grades(gb: Gradebook, assignment: str, student: str,
+                  exercise_keys: Iterable[str]) -> dict[str, ManualGrade]:
+    """What graders gave one submission in formgrader, by exercise key: the manual score of the
+    exercise's grade cell (check cell or written answer) and the comments on its cells (solution or
+    answer cell), joined by a blank line. Exercises with neither are left out."""
+    keys = list(exercise_keys)
+    owner = {cell_id(key, role): key for key in keys for role in ("check", ANSWER_ROLE, "solution")}
+    submitted = gb.db.query(SubmittedNotebook).join(SubmittedAssignment).join(NbAssignment) \
+        .filter(NbAssignment.name == assignment, SubmittedAssignment.student_id == student).first()
+    scores: dict[str, float] = {}
+    comments: dict[str, list[str]] = {}
+    if submitted is not None:
+        for grade in submitted.grades:
+            if grade.manual_score is not None and grade.cell.name in owner:
+                scores[owner[grade.cell.name]] = float(grade.manual_score)
+        for comment in submitted.comments:
+            if comment.manual_comment and comment.cell.name in owner:
+                comments.setdefault(owner[comment.cell.name], []).append(comment.manual_comment)
+    gb.db.rollback()  # end the read transaction: never hold a lock while idle
+    return {key: ManualGrade(scores.get(key), "\n\n".join(comments.get(key, ())))
+            for key in keys if key in scores or key in comments}
 
 
 def recorded_scores(gb: Gradebook, assignment: str, student: str) -> dict[str, float | None]:

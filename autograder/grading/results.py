@@ -235,10 +235,17 @@ def write_result(result: SubmissionResult, path: Path) -> None:
     # ASCII: a worker's reply can carry a lone surrogate (a "\ud800" escape), which UTF-8 cannot encode;
     # escaped, the file stays valid and reads back to the same text (trust invariant 3).
     text = json.dumps(result.to_dict(), indent=2, sort_keys=True, ensure_ascii=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".tmp")
+    write_atomically((text + "\n").encode("utf-8"), path, prefix=".results-")
+
+
+def write_atomically(data: bytes, path: Path, *, prefix: str = ".tmp-") -> None:
+    """Write ``data`` to ``path`` (creating its folder) through a synced temporary file and a rename:
+    a crash leaves the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text + "\n")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)

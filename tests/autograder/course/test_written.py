@@ -13,7 +13,7 @@ from autograder.grading.results import PENDING, WRITTEN_CHECK, read_result
 from autograder.grading.submission import read_submission
 from exercises.model import ExerciseDefinitionError, get_exercise, load_exercise
 from exercises.written import ANSWER_STUB, MAX_ANSWER_CHARS, WrittenQuestion, read_answer
-from tests.autograder.course.written_course import grade_cli, make_written_course
+from tests.autograder.course.written_course import graded_written_course
 
 XOR = get_exercise("a1.xor_written")
 
@@ -21,8 +21,8 @@ XOR = get_exercise("a1.xor_written")
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """The written-answer course, graded once (no OS sandbox: trusted sample code); and the table."""
-    folder = make_written_course(tmp_path_factory.mktemp("written") / "course")
-    return folder, grade_cli(folder, "autograde", "a1", "--sandbox", "none")
+    folder = tmp_path_factory.mktemp("written") / "course"
+    return folder, graded_written_course(folder)
 
 
 def _cells(path: Path) -> list[dict]:

@@ -22,7 +22,9 @@ from typing import Any, Mapping
 RESULTS_FORMAT = 1
 PENDING = "pending"
 """The status of a written answer no grader has scored yet: "needs grading", never 0."""
-STATUSES = ("passed", "failed", "error", "timeout", PENDING)
+GRADED_BY_HAND = "graded"
+"""The status of a written answer a grader scored (its points are the grader's score)."""
+STATUSES = ("passed", "failed", "error", "timeout", PENDING, GRADED_BY_HAND)
 WRITTEN_CHECK = "written_answer"
 """The name of a written answer's one check."""
 NEEDS_GRADING = "needs grading"
@@ -224,9 +226,14 @@ class ManualGrade:
 def with_manual_scores(result: SubmissionResult, grades: Mapping[str, ManualGrade]) -> SubmissionResult:
     """``result`` with the graders' scores and comments (``grades`` by exercise key) put in: a score
     replaces the exercise's auto score as in nbgrader, and a written answer's score ends "needs grading"."""
-    exercises = tuple(replace(e, manual_score=grades[e.key].score, comment=grades[e.key].comment)
-                      if e.key in grades else e for e in result.exercises)
-    return replace(result, exercises=exercises)
+    def scored(exercise: ExerciseResult, grade: ManualGrade) -> ExerciseResult:
+        checks = exercise.checks
+        if grade.score is not None:  # a written answer waiting for this score is graded now
+            checks = tuple(replace(c, status=GRADED_BY_HAND, points=grade.score, message="Graded by hand.")
+                           if c.pending else c for c in checks)
+        return replace(exercise, checks=checks, manual_score=grade.score, comment=grade.comment)
+    return replace(result, exercises=tuple(scored(e, grades[e.key]) if e.key in grades else e
+                                           for e in result.exercises))
 
 
 def write_result(result: SubmissionResult, path: Path) -> None:

@@ -87,16 +87,19 @@ def autograded_dir(course: Course) -> Path:
 def prepare_gradebook(gb: Gradebook, *, course: Course, assignment: Assignment,
                       roster: Mapping[str, Student], exercises: Sequence[Exercise]) -> None:
     """Record every roster student and the assignment with one grade cell per exercise, and, when
-    ``grade build`` wrote the source notebook, its solution and source cells (formgrader needs them).
+    ``grade build`` wrote the source notebook (and it reads as one), its solution and source cells
+    (formgrader needs them).
 
     Raises :class:`autograder.course.gradebook.GradebookError` when the database refuses.
     """
     record_students(gb, roster.values())
     record_assignment(gb, course, assignment, [(e.key, e.points) for e in exercises],
                       written={e.key for e in exercises if e.written})
-    source = source_notebook(course, assignment.id)
-    if source.is_file():
-        record_notebook_cells(gb, assignment.id, json.loads(source.read_text(encoding="utf-8"))["cells"])
+    try:
+        cells = json.loads(source_notebook(course, assignment.id).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # no source notebook (or not one): grading needs none; formgrader waits for `grade build`
+    record_notebook_cells(gb, assignment.id, cells)
 
 
 def source_notebook(course: Course, assignment: str) -> Path:

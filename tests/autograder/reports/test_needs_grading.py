@@ -16,7 +16,7 @@ from autograder.grading.results import (GRADED_BY_HAND, PENDING, WRITTEN_CHECK, 
 from autograder.reports.class_report import class_report, report_html
 from autograder.reports.export import export_grades
 from autograder.reports.feedback import feedback_page, load_results
-from tests.autograder.course.written_course import graded_written_course
+from tests.autograder.course.written_course import grade_cli, graded_written_course
 
 COMMENT = "Right idea; say why <b>the diagonals</b> matter."
 
@@ -86,3 +86,19 @@ def test_needs_grading_then_the_graders_score_and_comment_everywhere(course):
     assert "say why &lt;b&gt;the diagonals&lt;/b&gt; matter" in page and "<b>the diagonals</b>" not in page
     assert "Written answers that need grading" not in report and "5.5/6" in report
     assert "say why &lt;b&gt;the diagonals&lt;/b&gt; matter" in report
+
+
+def test_regrading_keeps_the_graders_score(course):
+    """After a grader scored ada01's written answer, does `grade autograde --force` keep the score and the
+    comment (the answer no longer flagged for manual grading), so the export still says 5.5?"""
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="w101") as gb:
+        gb.find_grade("a1_xor_written_answer", "a1", "a1", "ada01").manual_score = 1.5
+        gb.find_comment("a1_xor_written_answer", "a1", "a1", "ada01").manual_comment = COMMENT
+        gb.db.commit()
+    table = grade_cli(course, "autograde", "a1", "--sandbox", "none", "--force")
+    assert "graded 3," in table
+    row, page, _ = _outputs(course)
+    assert (row["raw_score"], row["needs_grading"]) == ("5.5", "") and COMMENT in row["comments"]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="w101") as gb:
+        grade = gb.find_grade("a1_xor_written_answer", "a1", "a1", "ada01")
+        assert (grade.auto_score, grade.manual_score, grade.needs_manual_grade) == (None, 1.5, False)

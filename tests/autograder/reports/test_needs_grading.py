@@ -102,3 +102,24 @@ def test_regrading_keeps_the_graders_score(course):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="w101") as gb:
         grade = gb.find_grade("a1_xor_written_answer", "a1", "a1", "ada01")
         assert (grade.auto_score, grade.manual_score, grade.needs_manual_grade) == (None, 1.5, False)
+
+
+def test_a_graders_override_of_an_auto_score_counts_everywhere(course):
+    """When a grader overrides alan02's auto score of the OR exercise (4 → 3, as formgrader allows on any
+    grade cell) and comments on its solution cell, do the export, the feedback page and the report use 3?"""
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="w101") as gb:
+        gb.find_grade("a1_or_weights_check", "a1", "a1", "alan02").manual_score = 3.0
+        gb.find_comment("a1_or_weights_solution", "a1", "a1", "alan02").manual_comment = "Bias too large."
+        gb.db.commit()
+    folder_course = load_course(course)
+    with open_gradebook(folder_course) as gb:
+        row = next(r for r in csv.DictReader(io.StringIO(export_grades(folder_course, gb)))
+                   if r["student_id"] == "alan02")
+    assert row["raw_score"] == "3.0" and row["comments"] == "a1_or_weights_solution: Bias too large."
+    results = load_results(folder_course, "a1").results
+    alan = next(r for r in results if r.student == "alan02")
+    page = feedback_page(alan, folder_course)
+    assert "Score given by a grader: <b>3 / 4</b> (the checks gave 4)" in page and "Bias too large." in page
+    report = class_report(results, folder_course, "a1")
+    assert dict(report.scores)["alan02"] == 3.0
+    assert ("alan02", "a1.or_weights", "Bias too large.") in report.comments

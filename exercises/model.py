@@ -21,7 +21,9 @@ imported by :mod:`exercises.course_modules`), that declares, side by side:
 ``QUESTION`` (optional)
     a :class:`exercises.questions.NumericQuestion` or ``ChoiceQuestion``: a question
     answered by assigning a variable, whose ``solution_cell(params)`` is the default
-    solution cell (see ``docs/authoring.md``);
+    solution cell (see ``docs/authoring.md``); or a
+    :class:`exercises.written.WrittenQuestion`: an answer in words, in a markdown cell,
+    graded by hand (such a module declares no checks: its points are the question's);
 ``PLOT`` (optional)
     code of a plot cell shown after the solution;
 ``CALL_TIME_FACTOR`` (optional)
@@ -56,6 +58,8 @@ from types import ModuleType
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
+
+from exercises.written import WrittenQuestion
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 LIBRARY_FOLDER = Path(__file__).resolve().parent
@@ -113,8 +117,20 @@ class Exercise:
         return self.key.split(".", 1)[1]
 
     @property
+    def written(self) -> WrittenQuestion | None:
+        """The written question when the exercise is answered in words and graded by hand."""
+        question = getattr(self.module, "QUESTION", None)
+        return question if isinstance(question, WrittenQuestion) else None
+
+    @property
+    def manual_points(self) -> float:
+        """Points a grader gives by hand (a written answer's), 0 for an exercise graded by its checks."""
+        return float(self.written.points) if self.written else 0.0
+
+    @property
     def points(self) -> float:
-        return sum(c.points for c in self.checks)
+        """Every point of the exercise: its checks' and, for a written answer, the grader's."""
+        return sum(c.points for c in self.checks) + self.manual_points
 
     @property
     def public_checks(self) -> tuple[Check, ...]:
@@ -132,6 +148,10 @@ class Exercise:
         return self.module.prompt(params)
 
     def solution_cell(self, params: Mapping[str, Any]) -> str:
+        """The code solution cell with its markers; empty for a written answer (whose answer is a
+        markdown cell, :attr:`written`), so that every model-answer namespace can still run it."""
+        if self.written:
+            return ""
         custom = getattr(self.module, "solution_cell", None) or getattr(
             getattr(self.module, "QUESTION", None), "solution_cell", None)
         if custom:
@@ -266,7 +286,12 @@ def load_exercise(module: ModuleType) -> Exercise:
             public=hidden is None,
             hint=(hidden.kwargs.get("hint", "") if hidden else ""),
         ))
-    if not checks:
+    written = isinstance(getattr(module, "QUESTION", None), WrittenQuestion)
+    if written and checks:
+        raise ExerciseDefinitionError(f"exercise module {where} is a written answer graded by hand "
+                                      "(QUESTION = WrittenQuestion(...)) and must not define test_* checks; "
+                                      "put the checks in an exercise of their own")
+    if not checks and not written:
         raise ExerciseDefinitionError(f"exercise module {where} has no test_* checks")
     return Exercise(key=f"{module.ASSIGNMENT}.{exercise_id}", assignment=module.ASSIGNMENT,
                     title=module.TITLE, concept=module.CONCEPT, module=module, checks=tuple(checks))

@@ -198,7 +198,12 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
                 raise click.ClickException(str(err)) from None
     finally:
         gb.close()
+    from autograder.reports.formgrader import write_autograded_notebooks
+    notebooks = write_autograded_notebooks(course, chosen.id, submissions, exercises)
     failures = _print_summary(chosen.id, rows, course)
+    if notebooks:
+        click.echo(f"formgrader: {len(notebooks)} autograded notebooks in "
+                   f"autograded/<student>/{chosen.id}/{chosen.id}.ipynb")
     if failures:
         raise click.ClickException(f"the grader failed on {failures} submission(s) (see the table); "
                                    "their earlier results are untouched — run the command again")
@@ -247,6 +252,7 @@ def _print_summary(assignment: str, rows: list[GradedRow], course: Course) -> in
     from rich.text import Text
 
     from autograder.course.autograde import autograded_dir, count_rows
+    from autograder.grading.results import score_text
     from autograder.reports.escape import rich_text
     table = Table(title=f"{assignment}: {len(rows)} submissions")
     for column, justify in (("student", "left"), ("notebook", "left"), ("points", "right"),
@@ -261,7 +267,7 @@ def _print_summary(assignment: str, rows: list[GradedRow], course: Course) -> in
             status.append_text(rich_text(f" (notebook: {row.error.splitlines()[0]})"))
         if row.released_for:
             status.append_text(rich_text(f" RELEASED FOR {row.released_for}", "yellow"))
-        points = "—" if row.status == "failed" else f"{row.points:g}/{row.max_points:g}"
+        points = "—" if row.status == "failed" else score_text(row.points, row.max_points, row.pending_points)
         table.add_row(rich_text(row.student), rich_text(row.notebook_file) if row.notebook_file else "—", points,
                       rich_text(_late_label(row)), _after_late(row), status)
     console = Console()

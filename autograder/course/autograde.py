@@ -19,6 +19,7 @@ Nothing here prints; a caller shows progress through ``on_progress``::
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
@@ -27,7 +28,8 @@ from nbgrader.api import Gradebook
 
 from autograder.grading.batch import BatchOutcome, Submission, grade_class
 from autograder.course.config import Assignment, Course, Student
-from autograder.course.gradebook import GradebookError, record_assignment, record_result, record_students
+from autograder.course.gradebook import (GradebookError, record_assignment, record_notebook_cells, record_result,
+                                         record_students)
 from autograder.course.late import LatePenalty, late_penalty
 from autograder.course.privacy import make_course_private
 from autograder.grading.results import read_result
@@ -61,6 +63,8 @@ class GradedRow:
     """The student the graded notebook was released for, when that is another student (else empty)."""
     failed: bool = False
     """True when the grader failed or the result is not in the gradebook: the run must be repeated."""
+    pending_points: float = 0.0
+    """Points of written answers that need grading by hand (in ``max_points``, not in ``points``)."""
 
 
 @dataclass(frozen=True)
@@ -82,12 +86,25 @@ def autograded_dir(course: Course) -> Path:
 
 def prepare_gradebook(gb: Gradebook, *, course: Course, assignment: Assignment,
                       roster: Mapping[str, Student], exercises: Sequence[Exercise]) -> None:
-    """Record every roster student and the assignment with one grade cell per exercise.
+    """Record every roster student and the assignment with one grade cell per exercise, and, when
+    ``grade build`` wrote the source notebook (and it reads as one), its solution and source cells
+    (formgrader needs them).
 
     Raises :class:`autograder.course.gradebook.GradebookError` when the database refuses.
     """
     record_students(gb, roster.values())
-    record_assignment(gb, course, assignment, [(e.key, e.points) for e in exercises])
+    record_assignment(gb, course, assignment, [(e.key, e.points) for e in exercises],
+                      written={e.key for e in exercises if e.written})
+    try:
+        cells = json.loads(source_notebook(course, assignment.id).read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # no source notebook (or not one): grading needs none; formgrader waits for `grade build`
+    record_notebook_cells(gb, assignment.id, cells)
+
+
+def source_notebook(course: Course, assignment: str) -> Path:
+    """``source/<assignment>/<assignment>.ipynb``: the instructor's notebook ``grade build`` writes."""
+    return course.source_dir(assignment) / f"{assignment}.ipynb"
 
 
 def record_outcome(gb: Gradebook, outcome: BatchOutcome, *, course: Course, assignment: Assignment,
@@ -104,10 +121,10 @@ def record_outcome(gb: Gradebook, outcome: BatchOutcome, *, course: Course, assi
         return GradedRow(outcome.student, outcome.status, outcome.points, outcome.max_points,
                          error=outcome.error, failed=True)
     penalty: LatePenalty | None = None
-    late_error, error, notebook_file, released_for = "", outcome.error, "", ""
+    late_error, error, notebook_file, released_for, pending = "", outcome.error, "", "", 0.0
     try:
         result = read_result(outcome.results_path)
-        notebook_file = result.notebook_file
+        notebook_file, pending = result.notebook_file, result.pending_points
         released_for = result.released_for if result.foreign else ""
         try:
             penalty = late_penalty(course.late_policy, assignment.due, result.submitted_at)
@@ -120,7 +137,7 @@ def record_outcome(gb: Gradebook, outcome: BatchOutcome, *, course: Course, assi
         failed, error = True, f"not recorded in the gradebook: {err}"
     return GradedRow(outcome.student, outcome.status, outcome.points, outcome.max_points,
                      penalty=penalty, late_error=late_error, error=error, notebook_file=notebook_file,
-                     released_for=released_for, failed=failed)
+                     released_for=released_for, failed=failed, pending_points=pending)
 
 
 def grade_and_record(gb: Gradebook, *, course: Course, assignment: Assignment,

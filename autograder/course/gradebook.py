@@ -11,12 +11,21 @@ Assignment           a course.toml assignment (``name`` = id, ``duedate`` in UTC
 Notebook             the assignment's one notebook, named after the assignment
 GradeCell            one per exercise: the check cell ``<a>_<ex>_check``
                      (:func:`autograder.course.notebooks.cell_id`), ``max_score`` =
-                     the exercise's points, code, auto-graded
+                     the exercise's points, code, auto-graded; a written answer's
+                     is its markdown answer cell ``<a>_<ex>_answer``, graded by hand
 SubmittedAssignment  one per student; ``timestamp`` = the hand-in time
 Grade                ``auto_score`` = the exercise's points earned
-                     (manual scores an instructor gave in formgrader are kept)
+                     (manual scores an instructor gave in formgrader are kept);
+                     a written answer waiting for a grader: ``auto_score`` None,
+                     ``needs_manual_grade`` (an unwritten one: 0, as nbgrader does)
 SubmittedNotebook    ``late_submission_penalty`` in points (fraction × raw score)
+SolutionCell,        from the source notebook (:func:`record_notebook_cells`): every
+SourceCell, Comment  solution cell (code, or a written answer) and every nbgrader cell's
+                     source, and one Comment row per solution cell and submission,
+                     which formgrader and ``nbgrader generate_feedback`` need
 ==================  ==========================================================
+
+:func:`manual_grades` reads back what graders gave in formgrader (scores and comments).
 
 A submission is written in ONE transaction (:func:`record_result`): a crash
 in the middle leaves the previous state, never a submission with some scores.
@@ -33,10 +42,11 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Sequence, TypeVar
+from typing import Any, Callable, Collection, Iterable, Mapping, Sequence, TypeVar
 
-from nbgrader.api import (Assignment as NbAssignment, Gradebook, GradeCell, Grade, Notebook,
-                          Student as NbStudent, SubmittedAssignment, SubmittedNotebook)
+from nbgrader.api import (Assignment as NbAssignment, Comment, Gradebook, GradeCell, Grade, Notebook,
+                          SolutionCell, SourceCell, Student as NbStudent, SubmittedAssignment,
+                          SubmittedNotebook)
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
@@ -44,7 +54,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, Operationa
 from autograder.course.config import Assignment, Course, Student, assignment_exercises
 from autograder.course.late import LatePenalty, parse_time
 from autograder.course.notebooks import cell_id
-from autograder.grading.results import SubmissionResult
+from autograder.grading.results import ManualGrade, SubmissionResult
+from exercises.written import ANSWER_ROLE
 
 GRADEBOOK_FILE = "gradebook.db"
 SQLITE_TIMEOUT = 30.0
@@ -231,9 +242,10 @@ def _utc_naive(moment: datetime | str) -> datetime:
     return parse_time(moment).astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def grade_cell_name(exercise_key: str) -> str:
-    """The grade cell of an exercise: its check cell's grade_id, e.g. ``a2_sigmoid_check``."""
-    return cell_id(exercise_key, "check")
+def grade_cell_name(exercise_key: str, written: bool = False) -> str:
+    """The grade cell of an exercise: its check cell's grade_id, e.g. ``a2_sigmoid_check``; a written
+    answer's is its answer cell, e.g. ``a1_xor_written_answer``."""
+    return cell_id(exercise_key, ANSWER_ROLE if written else "check")
 
 
 def _student(gb: Gradebook, student_id: str, info: Student | None = None) -> NbStudent:
@@ -258,17 +270,22 @@ def record_students(gb: Gradebook, students: Iterable[Student]) -> None:
 
 
 def record_assignment(gb: Gradebook, course: Course, assignment: Assignment | str,
-                      exercise_points: Sequence[tuple[str, float]] | None = None) -> None:
+                      exercise_points: Sequence[tuple[str, float]] | None = None, *,
+                      written: Collection[str] = ()) -> None:
     """Add or update the assignment, its notebook and one grade cell per exercise.
 
     ``exercise_points`` — ``(exercise key, points)`` in notebook order —
-    defaults to the assignment's exercises from course.toml.
+    defaults to the assignment's exercises from course.toml; ``written``: the keys among them that
+    are written answers graded by hand (markdown grade cells; found from course.toml by default).
     """
     if isinstance(assignment, str):
         assignment = course.assignment(assignment)
     if exercise_points is None:
-        exercise_points = [(e.key, e.points) for e in assignment_exercises(assignment)]
-    cells = [(grade_cell_name(key), float(points)) for key, points in exercise_points]
+        chosen = assignment_exercises(assignment)
+        exercise_points = [(e.key, e.points) for e in chosen]
+        written = {e.key for e in chosen if e.written}
+    cells = [(grade_cell_name(key, key in written), float(points), "markdown" if key in written else "code")
+             for key, points in exercise_points]
     name = assignment.id
 
     def work() -> None:
@@ -282,15 +299,43 @@ def record_assignment(gb: Gradebook, course: Course, assignment: Assignment | st
             notebook = Notebook(name=name, assignment=row)
             gb.db.add(notebook)
         existing = {c.name: c for c in notebook.grade_cells}
-        for cell_name, points in cells:
+        for cell_name, points, cell_type in cells:
             cell = existing.get(cell_name)
             if cell is None:
-                cell = GradeCell(name=cell_name, notebook=notebook, cell_type="code", max_score=points)
+                cell = GradeCell(name=cell_name, notebook=notebook, cell_type=cell_type, max_score=points)
                 gb.db.add(cell)
                 for submitted in notebook.submissions:  # earlier submissions get the new cell too
                     gb.db.add(Grade(cell=cell, notebook=submitted))
             cell.max_score = points
     transaction(gb, work, f"assignment {name}")
+
+
+def record_notebook_cells(gb: Gradebook, assignment: str, cells: Iterable[Mapping[str, Any]]) -> None:
+    """Record the source notebook's cells as ``nbgrader generate_assignment`` would: a SolutionCell
+    per solution cell and a SourceCell per cell with nbgrader metadata (``cells``: the source
+    notebook's cells as nbformat dicts), in one transaction; earlier submissions get their Comment
+    rows when they are recorded again. The assignment must have been recorded."""
+    rows = [(c["metadata"]["nbgrader"], c["cell_type"],
+             "".join(c["source"]) if isinstance(c["source"], list) else c["source"]) for c in cells
+            if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")]
+
+    def work() -> None:
+        row = gb.db.query(NbAssignment).filter(NbAssignment.name == assignment).one_or_none()
+        notebook = None if row is None else next((n for n in row.notebooks if n.name == assignment), None)
+        if notebook is None:
+            raise GradebookError(f"assignment {assignment} is not in the gradebook yet: record it first "
+                                 "(record_assignment)")
+        solutions = {c.name for c in notebook.solution_cells}
+        sources = {c.name: c for c in notebook.source_cells}
+        for meta, cell_type, source in rows:
+            name = meta["grade_id"]
+            if meta.get("solution") and name not in solutions:
+                gb.db.add(SolutionCell(name=name, notebook=notebook))
+            cell = sources.get(name) or SourceCell(name=name, notebook=notebook, cell_type=cell_type)
+            cell.cell_type, cell.source = cell_type, source
+            cell.locked, cell.checksum = bool(meta.get("locked")), meta.get("checksum")
+            gb.db.add(cell)
+    transaction(gb, work, f"the cells of {assignment}")
 
 
 def _submission(gb: Gradebook, notebook: Notebook, student: NbStudent) -> SubmittedNotebook:
@@ -310,6 +355,10 @@ def _submission(gb: Gradebook, notebook: Notebook, student: NbStudent) -> Submit
     for cell in notebook.grade_cells:
         if cell.id not in have:
             gb.db.add(Grade(cell=cell, notebook=submitted))
+    commented = {c.cell_id for c in submitted.comments}
+    for cell in notebook.solution_cells:
+        if cell.id not in commented:
+            gb.db.add(Comment(cell=cell, notebook=submitted))
     return submitted
 
 
@@ -322,7 +371,9 @@ def record_result(gb: Gradebook, result: SubmissionResult, late_penalty: LatePen
     The assignment must have been recorded (:func:`record_assignment`).
     """
     name = result.assignment
-    scores = {grade_cell_name(e.key): float(e.points) for e in result.exercises}
+    # a written answer waiting for a grader has no auto score (None): nbgrader's "needs manual grade"
+    scores = {grade_cell_name(e.key, e.written): None if e.pending_points else float(e.auto_points)
+              for e in result.exercises}
     penalty = late_penalty.points(result.points) if late_penalty else 0.0
     try:
         timestamp = _utc_naive(result.submitted_at) if result.submitted_at else None
@@ -350,8 +401,31 @@ def record_result(gb: Gradebook, result: SubmissionResult, late_penalty: LatePen
             cell = grade.cell
             if isinstance(cell, GradeCell):
                 grade.auto_score = scores.get(cell.name, 0.0)
-                grade.needs_manual_grade = False
+                grade.needs_manual_grade = grade.auto_score is None and grade.manual_score is None
     transaction(gb, work, f"{result.student}'s {name}")
+
+
+def manual_grades(gb: Gradebook, assignment: str, student: str,
+                  exercise_keys: Iterable[str]) -> dict[str, ManualGrade]:
+    """What graders gave one submission in formgrader, by exercise key: the manual score of the
+    exercise's grade cell (check cell or written answer) and the comments on its cells (solution or
+    answer cell), joined by a blank line. Exercises with neither are left out."""
+    keys = list(exercise_keys)
+    owner = {cell_id(key, role): key for key in keys for role in ("check", ANSWER_ROLE, "solution")}
+    submitted = gb.db.query(SubmittedNotebook).join(SubmittedAssignment).join(NbAssignment) \
+        .filter(NbAssignment.name == assignment, SubmittedAssignment.student_id == student).first()
+    scores: dict[str, float] = {}
+    comments: dict[str, list[str]] = {}
+    if submitted is not None:
+        for grade in submitted.grades:
+            if grade.manual_score is not None and grade.cell.name in owner:
+                scores[owner[grade.cell.name]] = float(grade.manual_score)
+        for comment in submitted.comments:
+            if comment.manual_comment and comment.cell.name in owner:
+                comments.setdefault(owner[comment.cell.name], []).append(comment.manual_comment)
+    gb.db.rollback()  # end the read transaction: never hold a lock while idle
+    return {key: ManualGrade(scores.get(key), "\n\n".join(comments.get(key, ())))
+            for key in keys if key in scores or key in comments}
 
 
 def recorded_scores(gb: Gradebook, assignment: str, student: str) -> dict[str, float | None]:

@@ -19,6 +19,10 @@ The source notebook of an assignment, for one set of variants, is::
                          from autograder.grading.inkernel import run_hidden_checks
                          run_hidden_checks("<key>", globals(), dlcheck.PUBLIC_CHECKS)
                          ### END HIDDEN TESTS
+    a written answer (:mod:`exercises.written`) has, after its prompt, instead of the
+    solution and check cells:
+      <ex>_answer    markdown, solution + grade, points: the model answer (the
+                     student's version: YOUR ANSWER HERE); graded by hand
 
 The check cell prints its report and raises AssertionError when a public
 check fails, so Run All and ``nbgrader validate`` show the failure (the tag
@@ -60,6 +64,7 @@ from autograder.grading.submission import CHECK_LIBRARY_ROLE
 from exercises import dlcheck
 from exercises.model import Exercise, reference_namespace
 from exercises.verify import record_public_checks, solution_cells
+from exercises.written import ANSWER_ROLE
 
 FORMAT = 1
 """Version of the dlgrade notebook layout (``metadata.dlgrade.format``)."""
@@ -212,6 +217,10 @@ def build_notebook(course_name: str, assignment: Assignment, exercises: Sequence
         heading = f"## {number} · {exercise.title} ({_points(exercise.points)})\n\n"
         cells.append(_cell("markdown", heading + exercise.prompt(variant), cell_id(key, "prompt"),
                            "prompt", key, locked=True))
+        if exercise.written:
+            cells.append(_cell("markdown", exercise.written.model_answer, cell_id(key, ANSWER_ROLE),
+                               ANSWER_ROLE, key, grade=True, solution=True, points=exercise.points))
+            continue
         cells.append(_cell("code", exercise.solution_cell(variant), cell_id(key, "solution"),
                            "solution", key, solution=True))
         plot = exercise.plot_cell()

@@ -17,6 +17,7 @@ from nbformat import NotebookNode
 from exercises.answers import expected_text
 from exercises.model import Exercise, clear_solutions, strip_markers
 from exercises.questions import LETTERS, NumericQuestion, questions_of
+from exercises.written import ANSWER_ROLE
 
 _STUB_LINE = re.compile(r"^([ \t]*)raise NotImplementedError\(\)[ \t]*$", re.M)
 
@@ -81,6 +82,8 @@ def answered(released: NotebookNode, exercises: Sequence[Exercise], params: Mapp
                 added.metadata = {"dlgrade": {"role": "added"}}
                 added.id = f"added-{len(cells)}"
                 cells.append(added)
+        if role == ANSWER_ROLE and key in by_key and not {key} & (profile.stubbed | profile.looping):
+            cell.source = by_key[key].written.model_answer  # a written answer: the model answer's words
         if role == "check" and profile.edit_check_cells:
             cell.source = "pass"
         cells.append(cell)

@@ -29,10 +29,11 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import autograder
 from autograder.grading.call_limits import CallLimitPolicy, LazyCallLimits
-from autograder.grading.results import CellProblem, CheckResult, ExerciseResult, SubmissionResult
+from autograder.grading.results import PENDING, WRITTEN_CHECK, CellProblem, CheckResult, ExerciseResult, SubmissionResult
 from autograder.grading.submission import SubmissionError, notebook_sha256, read_submission
 from exercises.dlcheck import PASSED, TIMEOUT, Outcome, StudentError, StudentTimeout, run_check
 from exercises.model import Check, Exercise, reference_namespace, variant_params
+from exercises.written import ANSWER_STUB, answer_grade_id
 
 OUTPUT_CAP = 4_000  # characters of printed output kept per check
 
@@ -123,10 +124,37 @@ def check_result(check: Check, outcome: Outcome, output: str, duration: float) -
 
 
 def ungraded(exercises: Sequence[Exercise], status: str, message: str, hint: str) -> tuple[ExerciseResult, ...]:
-    """Every check at zero with the same reason (the notebook could not be run)."""
+    """Every check at zero with the same reason (the notebook could not be run or read); a written
+    answer's one check too (nothing was read to grade)."""
     return tuple(ExerciseResult(e.key, e.title, tuple(
         CheckResult(name=c.name, status=status, points=0.0, max_points=c.points, public=c.public,
-                    message=message, hint=hint) for c in e.checks)) for e in exercises)
+                    message=message, hint=hint) for c in e.checks) or (
+        (CheckResult(name=WRITTEN_CHECK, status=status, points=0.0, max_points=e.manual_points, public=True,
+                     message=message, hint=hint),) if e.written else ())) for e in exercises)
+
+
+def written_check(exercise: Exercise, answer: str) -> CheckResult:
+    """A written answer's one check: pending ("needs grading", the student's text kept for graders as
+    ``output``) when something was written, else failed and not attempted (0, as nbgrader gives an
+    unchanged answer cell)."""
+    if answer:
+        return CheckResult(name=WRITTEN_CHECK, status=PENDING, points=0.0, max_points=exercise.manual_points,
+                           public=True, message="Needs grading: a grader scores this answer by hand.",
+                           output=answer)
+    return CheckResult(name=WRITTEN_CHECK, status="failed", points=0.0, max_points=exercise.manual_points,
+                       public=True, message="No answer written.",
+                       hint=f"Write your answer in the cell that says {ANSWER_STUB}.", attempted=False)
+
+
+def with_written_answers(results: Sequence[ExerciseResult], exercises: Sequence[Exercise],
+                         answers: Mapping[str, str]) -> tuple[ExerciseResult, ...]:
+    """``results`` with each written answer's check made from what the student wrote (``answers`` by
+    grade_id, see :attr:`autograder.grading.submission.StudentCode.answers`); whether the code ran has
+    no bearing on a written answer."""
+    written = {e.key: e for e in exercises if e.written}
+    return tuple(dataclasses.replace(r, checks=(written_check(written[r.key],
+                                                              answers.get(answer_grade_id(r.key), "")),))
+                 if r.key in written else r for r in results)
 
 
 def collect_figures(exercises: Sequence[Exercise], worker: Any, ref: ReferenceView,
@@ -347,6 +375,7 @@ def grade_notebook(notebook: Path, *, assignment: str, student: str, exercises: 
     exercise_results, problems, printed, mode, figures = grade_code(
         code.cells, exercises=exercises, params=params, limits=limits, sandbox=sandbox,
         scaled_calls=scaled_calls, follow_through=follow_through)
+    exercise_results = with_written_answers(exercise_results, exercises, code.answers)
     return SubmissionResult(exercises=exercise_results, cell_problems=problems, output=printed,
                             notebook_sha256=code.sha256, notebook_file=Path(notebook).name, sandbox=mode,
                             figures=figures, edited_locked_cells=code.edited_locked_cells, released_for=code.released_for,

@@ -3,18 +3,40 @@
 One :class:`SubmissionResult` per graded notebook; it holds one
 :class:`ExerciseResult` per exercise, which holds one :class:`CheckResult` per
 check. Scores are computed from the checks, never stored twice.
+
+A written answer graded by hand (:mod:`exercises.written`) is one check named
+:data:`WRITTEN_CHECK` whose status is :data:`PENDING` ("needs grading") until a
+grader scores it: its points are then neither earned nor lost, so every total
+says how many points still need grading (:attr:`SubmissionResult.pending_points`)
+beside the auto-graded ones. :func:`with_manual_scores` puts a grader's scores in.
 """
 from __future__ import annotations
 
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 RESULTS_FORMAT = 1
-STATUSES = ("passed", "failed", "error", "timeout")
+PENDING = "pending"
+"""The status of a written answer no grader has scored yet: "needs grading", never 0."""
+GRADED_BY_HAND = "graded"
+"""The status of a written answer a grader scored (its points are the grader's score)."""
+STATUSES = ("passed", "failed", "error", "timeout", PENDING, GRADED_BY_HAND)
+WRITTEN_CHECK = "written_answer"
+"""The name of a written answer's one check."""
+NEEDS_GRADING = "needs grading"
+
+
+def score_text(points: float, max_points: float, pending: float) -> str:
+    """A score as people read it: ``"30/32"``, or ``"30/30 auto, 2 points need grading"`` while written
+    answers wait for a grader (``pending`` points: neither earned nor lost, so never shown as 0)."""
+    if not pending:
+        return f"{points:g}/{max_points:g}"
+    return (f"{points:g}/{max_points - pending:g} auto, {pending:g} point{'' if pending == 1 else 's'} "
+            f"{'needs' if pending == 1 else 'need'} grading")
 
 
 @dataclass(frozen=True)
@@ -54,6 +76,11 @@ class CheckResult:
     student was shown, in their order, each ``{"text", "picked", "right"}``; ``text`` is the bank
     option's (instructor's) text, so the class report counts picks by option, not by letter."""
 
+    @property
+    def pending(self) -> bool:
+        """Whether a grader still has to score this check ("needs grading")."""
+        return self.status == PENDING
+
 
 @dataclass(frozen=True)
 class ExerciseResult:
@@ -63,14 +90,36 @@ class ExerciseResult:
     """``"<assignment>.<id>"``."""
     title: str
     checks: tuple[CheckResult, ...]
+    manual_score: float | None = None
+    """The score a grader gave in the gradebook (nbgrader's ``Grade.manual_score``): it replaces the
+    checks' sum, as in nbgrader (a written answer's score, or an auto score overridden); None: none given."""
+    comment: str = ""
+    """The grader's comment on this exercise (formgrader); grader text, escaped wherever shown."""
+
+    @property
+    def auto_points(self) -> float:
+        """Points the checks earned (before any grader's score)."""
+        return sum(c.points for c in self.checks)
 
     @property
     def points(self) -> float:
-        return sum(c.points for c in self.checks)
+        return self.auto_points if self.manual_score is None else self.manual_score
 
     @property
     def max_points(self) -> float:
         return sum(c.max_points for c in self.checks)
+
+    @property
+    def pending_points(self) -> float:
+        """Points that need grading by hand: in :attr:`max_points`, neither earned nor lost yet."""
+        if self.manual_score is not None:
+            return 0.0
+        return sum(c.max_points for c in self.checks if c.pending)
+
+    @property
+    def written(self) -> bool:
+        """Whether this is a written answer graded by hand (its one check is :data:`WRITTEN_CHECK`)."""
+        return any(c.name == WRITTEN_CHECK for c in self.checks)
 
 
 @dataclass(frozen=True)
@@ -130,6 +179,15 @@ class SubmissionResult:
     def max_points(self) -> float:
         return sum(e.max_points for e in self.exercises)
 
+    @property
+    def pending_points(self) -> float:
+        """Points of written answers no grader has scored yet ("needs grading")."""
+        return sum(e.pending_points for e in self.exercises)
+
+    def score_text(self) -> str:
+        """The score as people read it (see :func:`score_text`)."""
+        return score_text(self.points, self.max_points, self.pending_points)
+
     def checks(self) -> list[tuple[ExerciseResult, CheckResult]]:
         """Every (exercise, check) pair in notebook order."""
         return [(e, c) for e in self.exercises for c in e.checks]
@@ -138,8 +196,10 @@ class SubmissionResult:
         data = asdict(self)
         data["points"] = self.points
         data["max_points"] = self.max_points
+        data["pending_points"] = self.pending_points
         for exercise, raw in zip(self.exercises, data["exercises"]):
             raw["points"], raw["max_points"] = exercise.points, exercise.max_points
+            raw["pending_points"] = exercise.pending_points
         return data
 
     @classmethod
@@ -147,7 +207,8 @@ class SubmissionResult:
         exercises = tuple(
             ExerciseResult(key=e["key"], title=e["title"],
                            checks=tuple(CheckResult(**{**c, "choices": tuple(c.get("choices", ()))})
-                                        for c in e["checks"]))
+                                        for c in e["checks"]),
+                           manual_score=e.get("manual_score"), comment=e.get("comment", ""))
             for e in data["exercises"])
         problems = tuple(CellProblem(**p) for p in data.get("cell_problems", ()))
         fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__
@@ -157,16 +218,46 @@ class SubmissionResult:
                    figures=tuple(data.get("figures", ())), **fields)
 
 
+@dataclass(frozen=True)
+class ManualGrade:
+    """What a grader gave one exercise in the gradebook (formgrader): a score and/or a comment."""
+
+    score: float | None = None
+    """``Grade.manual_score``; None when the grader gave none (the auto score stands)."""
+    comment: str = ""
+    """The comment (nbgrader's ``Comment.manual_comment``); grader text."""
+
+
+def with_manual_scores(result: SubmissionResult, grades: Mapping[str, ManualGrade]) -> SubmissionResult:
+    """``result`` with the graders' scores and comments (``grades`` by exercise key) put in: a score
+    replaces the exercise's auto score as in nbgrader, and a written answer's score ends "needs grading"."""
+    def scored(exercise: ExerciseResult, grade: ManualGrade) -> ExerciseResult:
+        checks = exercise.checks
+        if grade.score is not None:  # a written answer waiting for this score is graded now
+            checks = tuple(replace(c, status=GRADED_BY_HAND, points=grade.score, message="Graded by hand.")
+                           if c.pending else c for c in checks)
+        return replace(exercise, checks=checks, manual_score=grade.score, comment=grade.comment)
+    return replace(result, exercises=tuple(scored(e, grades[e.key]) if e.key in grades else e
+                                           for e in result.exercises))
+
+
 def write_result(result: SubmissionResult, path: Path) -> None:
     """Write ``results.json`` atomically: a crash leaves the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # ASCII: a worker's reply can carry a lone surrogate (a "\ud800" escape), which UTF-8 cannot encode;
     # escaped, the file stays valid and reads back to the same text (trust invariant 3).
     text = json.dumps(result.to_dict(), indent=2, sort_keys=True, ensure_ascii=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".tmp")
+    write_atomically((text + "\n").encode("utf-8"), path, prefix=".results-")
+
+
+def write_atomically(data: bytes, path: Path, *, prefix: str = ".tmp-") -> None:
+    """Write ``data`` to ``path`` (creating its folder) through a synced temporary file and a rename:
+    a crash leaves the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text + "\n")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)

@@ -6,16 +6,20 @@ except the notebook's dlcheck cell (role :data:`CHECK_LIBRARY_ROLE`: the
 check library and public checks, which the worker has no use for).
 Everything else — prompts, check cells, plot cells — comes from the course,
 so edits to locked or check cells are ignored by construction: the checks that
-decide the score live in the grader, not in the notebook.
+decide the score live in the grader, not in the notebook. Written answers
+(markdown cells with ``solution`` and ``grade``) are never run: their text is read
+as data, bounded (:func:`exercises.written.read_answer`), for a grader.
 """
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from autograder.grading.handin import HandinError, read_handin
 from autograder.grading.notebook_json import NotebookFormatError, check_size, nbgrader_checksum, parse_notebook
+from exercises.written import read_answer
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 CHECK_LIBRARY_ROLE = "dlcheck"
@@ -37,6 +41,9 @@ class StudentCode:
     released_for: str = ""
     """The student id the notebook records it was released for (``metadata.dlgrade.student``); empty
     when it records none."""
+    answers: Mapping[str, str] = field(default_factory=dict)
+    """The written answers by grade_id (markdown cells with nbgrader ``solution`` and ``grade``), as
+    :func:`exercises.written.read_answer` reads them: student text, bounded; ``""`` when not written."""
 
 
 def notebook_sha256(path: Path) -> str:
@@ -85,5 +92,11 @@ def read_submission(path: Path, assignment: str) -> StudentCode:
                    if c.nbgrader.get("locked") and "checksum" in c.nbgrader
                    and nbgrader_checksum(c) != c.nbgrader["checksum"])
     owner = dlgrade.get("student") if isinstance(dlgrade, dict) else None
+    answers: dict[str, str] = {}
+    for cell in notebook.cells:
+        grade_id = cell.nbgrader.get("grade_id")
+        if (cell.cell_type == "markdown" and cell.nbgrader.get("solution") and cell.nbgrader.get("grade")
+                and isinstance(grade_id, str) and grade_id not in answers):
+            answers[grade_id] = read_answer(cell.source)
     return StudentCode(cells=cells, sha256=hashlib.sha256(raw).hexdigest(), edited_locked_cells=edited,
-                       released_for=owner if isinstance(owner, str) else "")
+                       released_for=owner if isinstance(owner, str) else "", answers=answers)

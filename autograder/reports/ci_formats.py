@@ -61,7 +61,8 @@ from autograder.grading.results import CheckResult, ExerciseResult, SubmissionRe
 from autograder.reports.escape import json_text, markdown_cell, markdown_code, xml_text
 
 GRADESCOPE_VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
-CLASSROOM_STATUS = {"passed": "pass", "failed": "fail", "error": "error", "timeout": "error"}
+CLASSROOM_STATUS = {"passed": "pass", "failed": "fail", "error": "error", "timeout": "error",
+                    "pending": "error", "graded": "pass"}  # a written answer: needs grading / graded by hand
 HIDDEN_STATUS_SENTENCE = {
     "passed": "This hidden check passed.",
     "failed": "This hidden check failed.",

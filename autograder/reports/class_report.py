@@ -43,7 +43,7 @@ from autograder.reports.escape import plot_text, rich_text
 from autograder.reports.pick_rates import ChoicePicks, pick_rates
 from autograder.reports.plots import NoPlot, histogram_png, pass_rate_png
 from autograder.reports.similarity import SIMILARITY_PAGE
-from autograder.grading.results import SubmissionResult
+from autograder.grading.results import NEEDS_GRADING, SubmissionResult, score_text
 
 REPORTS_DIR = "reports"
 REPORT_PAGE = "report.html"
@@ -63,7 +63,10 @@ class ExerciseStat:
     full_marks: int
     """Students who passed every check of the exercise."""
     students: int
-    """Hand-ins with a result (the report's ``n_students``)."""
+    """Hand-ins with a result (the report's ``n_students``), less those whose written answer needs grading."""
+    needs_grading: int = 0
+    """Hand-ins whose answer to this exercise (a written answer) no grader has scored yet: left out of
+    the mean and the pass rate, never counted as 0."""
 
     @property
     def pass_rate(self) -> float:
@@ -158,6 +161,11 @@ class ClassReport:
     """The code-similarity page beside the report (a relative link) when ``grade similarity`` wrote one."""
     choices: tuple[ChoicePicks, ...] = ()
     """Per-option pick counts of the choice questions, over the graded notebooks that answered them."""
+    needs_grading: tuple[tuple[str, float], ...] = ()
+    """``(student, points)`` of hand-ins with written answers no grader has scored yet: those points are
+    in no score yet (neither earned nor lost)."""
+    comments: tuple[tuple[str, str, str], ...] = ()
+    """``(student, exercise key, comment)`` for every comment a grader gave (formgrader)."""
 
 
 # --------------------------------------------------------------------------
@@ -177,16 +185,22 @@ def _exercise_stats(graded: Sequence[SubmissionResult]) -> tuple[tuple[ExerciseS
                                                                   tuple[CheckStat, ...]]:
     exercises: dict[str, list] = {}
     checks: dict[tuple[str, str], list] = {}
+    waiting: Counter[str] = Counter()
     for result in graded:
         for exercise in result.exercises:
             entry = exercises.setdefault(exercise.key, [exercise.title, exercise.max_points, [], 0])
+            if exercise.pending_points:  # needs grading: neither a 0 in the mean nor a failure
+                waiting[exercise.key] += 1
+                continue
             entry[2].append(exercise.points)
-            entry[3] += all(c.status == "passed" for c in exercise.checks)
+            entry[3] += (all(c.status == "passed" for c in exercise.checks) if exercise.manual_score is None
+                         else exercise.manual_score >= exercise.max_points)
             for check in exercise.checks:
                 stat = checks.setdefault((exercise.key, check.name), [check.public, 0, 0])
                 stat[1] += check.status == "passed"
                 stat[2] += 1
-    return (tuple(ExerciseStat(key, title, top, statistics.fmean(points), full, len(points))
+    return (tuple(ExerciseStat(key, title, top, statistics.fmean(points) if points else math.nan, full,
+                               len(points), waiting[key])
                   for key, (title, top, points, full) in exercises.items()),
             tuple(CheckStat(key, name, public, passed, n)
                   for (key, name), (public, passed, n) in checks.items()))
@@ -255,7 +269,9 @@ def class_report(results: Sequence[SubmissionResult], course: Course | None, ass
         missing=None if roster is None else tuple(sorted(
             set(roster) - {r.student for r in ordered} - {s for s, _ in unreadable})),
         foreign=tuple((r.student, r.released_for) for r in ordered if r.foreign),
-        choices=pick_rates(graded))
+        choices=pick_rates(graded),
+        needs_grading=tuple((r.student, r.pending_points) for r in ordered if r.pending_points),
+        comments=tuple((r.student, e.key, e.comment) for r in ordered for e in r.exercises if e.comment))
 
 
 def over(report: ClassReport) -> str:
@@ -328,6 +344,21 @@ def _choices_html(report: ClassReport) -> str:
     return "".join(parts)
 
 
+def _needs_grading_html(report: ClassReport) -> str:
+    """The hand-ins whose written answers wait for a grader (formgrader), with their points."""
+    parts = []
+    if report.needs_grading:
+        rows = [f"<tr><td>{esc(s)}</td><td class=\"num\">{p:g}</td></tr>" for s, p in report.needs_grading]
+        parts.append("<h2>Written answers that need grading</h2><p class=\"note\">These points are in no "
+                     "score above yet (neither earned nor lost): grade them in nbgrader's formgrader, then run "
+                     "this report again.</p>" + _table(["Student", "Points to grade"], rows))
+    if report.comments:
+        parts.append("<h2>Graders' comments</h2>" + _table(["Student", "Exercise", "Comment"], [
+            f"<tr><td>{esc(s)}</td><td>{esc(k)}</td><td><span class=\"msg\">{esc(c)}</span></td></tr>"
+            for s, k, c in report.comments]))
+    return "".join(parts)
+
+
 def report_html(report: ClassReport) -> str:
     """The class report as one self-contained HTML page with its plots embedded."""
     heading = f"{report.assignment}: {report.title}" if report.title else report.assignment
@@ -344,8 +375,10 @@ def report_html(report: ClassReport) -> str:
              _plots(report), "<h2>Exercises</h2>",
              _table(["Exercise", "Mean points", "Passed every check"], [
                  f"<tr><td>{esc(e.title)} <small>({esc(e.key)})</small></td>"
-                 f"<td class=\"num\">{_number(e.mean_points)} / {e.max_points:g}</td>"
+                 f"<td class=\"num\">{_number(e.mean_points)} / {e.max_points:g}"
+                 + (f"<br><small>{e.needs_grading} {NEEDS_GRADING}</small>" if e.needs_grading else "") + "</td>"
                  f"{_rate(e.pass_rate, f'{e.full_marks}/{e.students}')}</tr>" for e in report.exercises]),
+             _needs_grading_html(report),
              "<h2>Checks</h2>",
              _table(["Exercise", "Check", "Passed"], [
                  f"<tr><td>{esc(c.exercise)}</td><td><code>{esc(display_name(c.check))}</code>"
@@ -391,8 +424,9 @@ def report_html(report: ClassReport) -> str:
     else:
         parts.append(f"<p>{esc(', '.join(report.missing))}</p>" if report.missing
                      else "<p>Everyone on the roster handed in.</p>")
+    pending = dict(report.needs_grading)
     parts.append("<details><summary>Every student's score</summary>" + _table(["Student", "Points"], [
-        f"<tr><td>{esc(s)}</td><td class=\"num\">{points_text(p, report.max_points)}</td></tr>"
+        f"<tr><td>{esc(s)}</td><td class=\"num\">{esc(score_text(p, report.max_points, pending.get(s, 0.0)))}</td></tr>"
         for s, p in report.scores]) + "</details>")
     return html_page(f"Class report {report.assignment}", "\n".join(p for p in parts if p))
 
@@ -418,6 +452,9 @@ def report_terminal(report: ClassReport, console: Console) -> None:
         rate = "n/a" if not math.isfinite(e.pass_rate) else f"{e.pass_rate:.0%} ({e.full_marks}/{e.students})"
         table.add_row(rich_text(e.title or e.key), f"{_number(e.mean_points)} / {e.max_points:g}", rate)
     console.print(table)
+    if report.needs_grading:
+        console.print(f"{len(report.needs_grading)} hand-in(s) with written answers that need grading "
+                      f"({sum(p for _, p in report.needs_grading):g} points, in no score yet)", highlight=False)
     if report.mistakes:
         mistakes = Table(title="Most common mistakes")
         mistakes.add_column("students", justify="right")

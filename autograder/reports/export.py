@@ -21,7 +21,15 @@ lms_id                      the roster's lms_id (else the gradebook's lms_user_i
 released_for                the student the graded notebook was released for, when
                             that is another student (from ``autograded/.../results.json``;
                             empty otherwise)
+needs_grading               points of written answers no grader has scored yet
+                            (in max_score, not in raw_score: "needs grading",
+                            not 0); empty when every answer is scored
+comments                    the graders' comments (formgrader), each as
+                            ``<cell>: <comment>``, joined by `` | ``
 ==========================  ===================================================
+
+A grader's manual score (formgrader) replaces the auto score of its grade cell in
+``raw_score``, as in ``nbgrader export``.
 
 .. math:: score = \\max(0,\\ raw - fraction(t, due) \\cdot raw)
 
@@ -56,7 +64,7 @@ from autograder.reports.escape import csv_cell
 
 NBGRADER_COLUMNS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
                     "email", "raw_score", "late_submission_penalty", "score", "max_score")
-COLUMNS = NBGRADER_COLUMNS + ("lms_id", "released_for")
+COLUMNS = NBGRADER_COLUMNS + ("lms_id", "released_for", "needs_grading", "comments")
 
 
 def _utc_text(moment: datetime | None) -> str:
@@ -92,6 +100,19 @@ def _released_for(course: Course, assignment: str, student: str) -> str:
     return result.released_for if result is not None and result.foreign else ""
 
 
+def _needs_grading(submission: Any) -> str:
+    """The points of a submission's grade cells with neither an auto nor a manual score, or ``""``."""
+    pending = sum(grade.max_score for notebook in submission.notebooks for grade in notebook.grades
+                  if grade.auto_score is None and grade.manual_score is None)
+    return _number(pending) if pending else ""
+
+
+def _comments(submission: Any) -> str:
+    """The graders' comments on a submission, ``<cell>: <comment>`` in cell order, joined by `` | ``."""
+    return " | ".join(f"{comment.name}: {comment.manual_comment}" for notebook in submission.notebooks
+                      for comment in sorted(notebook.comments, key=lambda c: c.name) if comment.manual_comment)
+
+
 def export_rows(course: Course, gb: Gradebook) -> list[dict[str, str]]:
     """The export as one dict per row (keys :data:`COLUMNS`), in course.toml's assignment order."""
     roster = _roster(course)
@@ -111,6 +132,7 @@ def export_rows(course: Course, gb: Gradebook) -> list[dict[str, str]]:
                 "lms_id": csv_cell(roster[student.id].lms_id if student.id in roster
                                    else (student.lms_user_id or "")),
                 "released_for": csv_cell(_released_for(course, assignment.name, student.id)),
+                "needs_grading": "", "comments": "",
             }
             try:
                 submission = gb.find_submission(assignment.name, student.id)
@@ -126,7 +148,8 @@ def export_rows(course: Course, gb: Gradebook) -> list[dict[str, str]]:
             else:
                 penalty = float(submission.late_submission_penalty or 0.0)
             row.update(timestamp=_utc_text(submission.timestamp), raw_score=_number(raw),
-                       late_submission_penalty=_number(penalty), score=_number(max(0.0, raw - penalty)))
+                       late_submission_penalty=_number(penalty), score=_number(max(0.0, raw - penalty)),
+                       needs_grading=_needs_grading(submission), comments=csv_cell(_comments(submission)))
             rows.append(row)
     gb.db.rollback()  # end the read transaction
     return rows

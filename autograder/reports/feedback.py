@@ -12,13 +12,19 @@ Everything that can come from a student (printed output, error messages,
 their id) goes through :func:`esc`, that is
 :func:`autograder.reports.escape.html_text`. Hidden checks show their name, status, points and
 hint only: their messages and output are never rendered, even if present.
+
+A written answer waiting for a grader shows "needs grading" (never 0), and the
+score says how many points still need grading; once a grader scored it in the
+gradebook (formgrader), :func:`load_results` puts that score and the grader's
+comment in (:func:`autograder.grading.results.with_manual_scores`), for this
+page and the class report alike.
 """
 from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import autograder
 from autograder.grading.batch import results_path
@@ -26,13 +32,15 @@ from autograder.course.config import Course, CourseError
 from autograder.course.late import LatePenalty, late_penalty
 from autograder.reports.escape import html_text
 from autograder.reports.plots import NoPlot, alt_text, figure_png
-from autograder.grading.results import CheckResult, ExerciseResult, SubmissionResult, read_result
+from autograder.grading.results import (GRADED_BY_HAND, NEEDS_GRADING, PENDING, WRITTEN_CHECK, CheckResult, ExerciseResult,
+                                       SubmissionResult, read_result, score_text, with_manual_scores)
 
 AUTOGRADED_DIR = "autograded"
 FEEDBACK_DIR = "feedback"
 FEEDBACK_PAGE = "feedback.html"
 STATUS_LABELS = {"passed": ("✔", "passed"), "failed": ("✘", "failed"), "error": ("⚠", "error"),
-                 "timeout": ("◷", "timed out")}
+                 "timeout": ("◷", "timed out"), PENDING: ("…", NEEDS_GRADING),
+                 GRADED_BY_HAND: ("✎", "graded by hand")}
 """Icon and word per check status: the status never rests on colour alone."""
 
 
@@ -76,7 +84,18 @@ def load_results(course: Course, assignment: str, student: str | None = None) ->
             results.append(read_result(path))
         except ValueError as err:
             unreadable.append((path.parent.parent.name, str(err)))
-    return GradedResults(tuple(results), tuple(unreadable))
+    return GradedResults(tuple(graded_by_hand(course, results)), tuple(unreadable))
+
+
+def graded_by_hand(course: Course, results: Sequence[SubmissionResult]) -> list[SubmissionResult]:
+    """``results`` with the scores and comments graders gave in the course's gradebook
+    (``gradebook.db``, formgrader) put in; unchanged when there is no gradebook file."""
+    from autograder.course.gradebook import GRADEBOOK_FILE, manual_grades, open_gradebook  # nbgrader: only here
+    if not (course.root / GRADEBOOK_FILE).is_file() or not results:
+        return list(results)
+    with open_gradebook(course) as gb:
+        return [with_manual_scores(r, manual_grades(gb, r.assignment, r.student, [e.key for e in r.exercises]))
+                for r in results]
 
 
 # --------------------------------------------------------------------------
@@ -116,6 +135,7 @@ th{background:#eee}table.overview{width:auto;min-width:55%}td.num,th.num{text-al
 .failed{background:#fbe6dc;color:#8a3000;border:1px solid #D55E00}
 .error{background:#fff1cf;color:#634700;border:1px solid #E69F00}
 .timeout{background:#e2ecf8;color:#003b6e;border:1px solid #0072B2}
+.pending,.graded{background:#f0e6f5;color:#4a1f63;border:1px solid #CC79A7}
 .badge{font-size:.75rem;background:#444;color:#fff;border-radius:3px;padding:0 .3rem;margin-left:.3rem}
 .msg{white-space:pre-wrap;margin:0 0 .3rem}.hint{margin:.2rem 0}.hint b{color:#0b4f8a}
 pre{background:#f4f4f4;border:1px solid #ddd;padding:.6rem;overflow-x:auto;white-space:pre-wrap;
@@ -189,7 +209,8 @@ def _check_row(check: CheckResult, notebook_error: str = "") -> str:
         if check.hint:
             details.append(f"<p class=\"hint\"><b>Hint:</b> {esc(check.hint)}</p>")
         if check.output:
-            details.append(collapsible("What your code printed in this check", check.output))
+            what = "Your answer" if check.name == WRITTEN_CHECK else "What your code printed in this check"
+            details.append(collapsible(what, check.output))
     else:  # hidden: the hint only, never a message or output
         if check.hint and check.status != "passed":
             details.append(f"<p class=\"hint\"><b>Hint:</b> {esc(check.hint)}</p>")
@@ -198,8 +219,35 @@ def _check_row(check: CheckResult, notebook_error: str = "") -> str:
         details.append(f"<p class=\"note\">{esc(check.note[0].upper() + check.note[1:])}.</p>")
     badge = "" if check.public else "<span class=\"badge\">hidden</span>"
     return (f"<tr><td><code>{esc(display_name(check.name))}</code>{badge}</td><td>{status_html(check.status)}</td>"
-            f"<td class=\"num\">{points_text(check.points, check.max_points)}</td>"
+            f"<td class=\"num\">{_check_points(check)}</td>"
             f"<td>{''.join(details)}</td></tr>")
+
+
+def _check_points(check: CheckResult) -> str:
+    return f"{NEEDS_GRADING} ({check.max_points:g})" if check.pending else points_text(check.points, check.max_points)
+
+
+def exercise_points_text(exercise: ExerciseResult) -> str:
+    """An exercise's points: ``3 / 4``, or ``needs grading (2 points)`` for a written answer no grader
+    has scored (see :func:`autograder.grading.results.score_text`)."""
+    if exercise.pending_points and exercise.pending_points == exercise.max_points:
+        return f"{NEEDS_GRADING} ({exercise.max_points:g} points)"
+    if exercise.pending_points:
+        return score_text(exercise.points, exercise.max_points, exercise.pending_points)
+    return points_text(exercise.points, exercise.max_points)
+
+
+def _graders_note(exercise: ExerciseResult) -> str:
+    """What a grader gave the exercise in the gradebook: the score (when it replaces the checks') and
+    the comment (grader text, escaped)."""
+    parts = []
+    if exercise.manual_score is not None:
+        replaced = "" if exercise.written else f" (the checks gave {exercise.auto_points:g})"
+        parts.append(f"<p class=\"note\">Score given by a grader: <b>{exercise.manual_score:g} / "
+                     f"{exercise.max_points:g}</b>{replaced}.</p>")
+    if exercise.comment:
+        parts.append(f"<div class=\"card\"><b>Grader's comment</b><p class=\"msg\">{esc(exercise.comment)}</p></div>")
+    return "".join(parts)
 
 
 def figure_html(spec: dict) -> str:
@@ -215,7 +263,7 @@ def _not_attempted_row(exercise: ExerciseResult) -> str:
     """One line for an exercise nothing of which is written yet, not the same hint on every check."""
     hint = next((c.hint for c in exercise.checks if c.hint), "")
     return (f"<tr><td>{len(exercise.checks)} checks</td><td>{status_html('error')}</td>"
-            f"<td class=\"num\">{points_text(exercise.points, exercise.max_points)}</td>"
+            f"<td class=\"num\">{exercise_points_text(exercise)}</td>"
             f"<td><p class=\"msg\">Not attempted yet.</p>"
             + (f"<p class=\"hint\"><b>Hint:</b> {esc(hint)}</p>" if hint else "") + "</td></tr>")
 
@@ -227,8 +275,8 @@ def _exercise_section(exercise: ExerciseResult, figures: Iterable[dict], noteboo
         rows = "".join(_check_row(c, notebook_error) for c in exercise.checks)
     pictures = "".join(figure_html(f) for f in figures)
     return (f"<section id=\"{esc(exercise.key)}\"><h2>{esc(exercise.title)} <small>({esc(exercise.key)}): "
-            f"{points_text(exercise.points, exercise.max_points)} points</small></h2>"
-            "<table><thead><tr><th>Check</th><th>Result</th><th class=\"num\">Points</th>"
+            f"{exercise_points_text(exercise)}{'' if exercise.pending_points else ' points'}</small></h2>"
+            f"{_graders_note(exercise)}<table><thead><tr><th>Check</th><th>Result</th><th class=\"num\">Points</th>"
             f"<th>Message and hint</th></tr></thead><tbody>{rows}</tbody></table>{pictures}</section>")
 
 
@@ -236,7 +284,7 @@ def _overview(result: SubmissionResult) -> str:
     rows = "".join(
         f"<tr><td><a href=\"#{esc(e.key)}\">{esc(e.title)}</a></td><td class=\"num\">"
         f"{sum(c.status == 'passed' for c in e.checks)} / {len(e.checks)}</td>"
-        f"<td class=\"num\">{points_text(e.points, e.max_points)}</td></tr>" for e in result.exercises)
+        f"<td class=\"num\">{exercise_points_text(e)}</td></tr>" for e in result.exercises)
     return ("<table class=\"overview\"><thead><tr><th>Exercise</th><th class=\"num\">Checks passed</th>"
             f"<th class=\"num\">Points</th></tr></thead><tbody>{rows}</tbody></table>")
 
@@ -275,7 +323,9 @@ def feedback_page(result: SubmissionResult, course: Course | None = None, *, not
              + (f" · graded notebook: <code>{esc(result.notebook_file)}</code>" if result.notebook_file else "")
              + "</p>",
              "<div class=\"summary\"><div class=\"card\">Score<span class=\"big\">"
-             f"{points_text(result.points, result.max_points)}</span>{share:.0%} of the points</div>"
+             f"{points_text(result.points, result.max_points)}</span>{share:.0%} of the points"
+             + (f"<br><b>{esc(result.score_text())}</b>: the written answers are graded by hand"
+                if result.pending_points else "") + "</div>"
              f"{_late_card(result, course)}</div>", _overview(result)]
     if notice:
         parts.append(f"<div class=\"alert\">{esc(notice)}</div>")

@@ -52,10 +52,12 @@ def _rows(text: str) -> dict[str, dict[str, str]]:
 
 
 def test_columns_and_values(graded: Course) -> None:
-    """Are the columns nbgrader's plus lms_id, and every score, penalty and time the hand-computed one?"""
+    """Are the columns nbgrader's plus lms_id, released_for, needs_grading and comments, and every score,
+    penalty and time the hand-computed one?"""
     with open_gradebook(graded) as gb:
         text = export_grades(graded, gb)
-    assert text.splitlines()[0].split(",") == NBGRADER_HEADER + ["lms_id", "released_for"] == list(COLUMNS)
+    assert text.splitlines()[0].split(",") == NBGRADER_HEADER + [
+        "lms_id", "released_for", "needs_grading", "comments"] == list(COLUMNS)
     rows = _rows(text)
     assert set(rows) == set(EXPECTED)
     for student, (raw, penalty, score, stamp, lms) in EXPECTED.items():

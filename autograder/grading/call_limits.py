@@ -33,7 +33,11 @@ Margins, stated: a correct implementation is timed out only if one of its
 calls is more than ``factor`` times the model's slowest (and over the floor),
 measured on the same machine at the same time, so machine load mostly cancels
 out; the measurement is the slowest call, not the mean, and includes copying
-the arguments, which the worker also does.
+the arguments, which the worker also does. The limit is enforced on the
+worker's CPU time (:meth:`autograder.sandbox.handle.StudentWorker` waits while
+the worker has CPU time left, up to 5 × the limit of wall time), so the wall
+time that other processes or the grader's follow-through answers add is not
+charged to the student.
 """
 from __future__ import annotations
 

@@ -29,7 +29,12 @@ Guaranteed in every mode
       answer's slowest call))`` with factor 50 (exercises that train declare
       more), the model answer measured on this machine during grading, the
       first time a call of the exercise runs past 1 s (margins:
-      :mod:`autograder.grading.call_limits`).
+      :mod:`autograder.grading.call_limits`). The limit counts the worker's CPU
+      time (the kernel's accounting of its process, ``/proc/<pid>/stat``), so
+      neither a loaded machine nor the grader's follow-through answers are
+      charged to the student; a call that waits without computing ends at
+      ``WALL_FACTOR`` (5) × its limit of wall time, and every call at the end of
+      the submission's budget (wall time).
     * Nothing from the worker is unpickled or evaluated; a reply is accepted
       only for the request id just sent; garbage, an oversized frame, an
       unsolicited frame or a dead process count as a crash.
@@ -106,6 +111,10 @@ from exercises.dlcheck import BudgetExhausted, MissingName, StudentRaised, Stude
 
 log = logging.getLogger(__name__)
 
+WALL_FACTOR = 5.0
+"""A call's wall-time backstop, in multiples of its CPU time limit (a call that waits without computing)."""
+CPU_TICK = 0.02
+"""CPU time left below which a call counts as having used its limit (the kernel counts in 10 ms ticks)."""
 ZYGOTE_START_TIMEOUT = 5.0
 """Seconds for a fork and the child's connection; beyond that the zygote counts as broken."""
 TRUNCATED = "…[truncated]"
@@ -364,32 +373,65 @@ class StudentWorker:
                                   f"{what} was not run")
         deadline = timeout if isinstance(timeout, CallDeadline) else CallDeadline(timeout)
         timeout = deadline.first
-        limit = min(timeout, self._budget_left)
         message = dict(message, id=self._next_id)
         self._next_id += 1
-        start = time.monotonic()
+        start, cpu_start = time.monotonic(), self._process.cpu_seconds()
+        budget_end = start + self._budget_left
         try:
             try:
-                reply = self._process.exchange(message, start + limit, self._callback_answerer())
+                reply = self._process.exchange(message, min(start + timeout, budget_end), self._callback_answerer())
             except TimeoutError:
-                more = deadline.then() if deadline.then is not None and limit >= timeout else timeout
-                if more <= timeout:
+                if time.monotonic() >= budget_end:
                     raise
-                timeout = more  # the call kept running meanwhile: wait for the rest of its time
-                limit = min(timeout, self._budget_left)
-                reply = self._process.receive(message["id"], start + limit, self._callback_answerer())
-        except TimeoutError:
-            self._budget_left -= time.monotonic() - start
+                if deadline.then is not None:  # the call kept running meanwhile: the rest of its time
+                    timeout = max(deadline.then(), timeout)
+                reply = self._wait_on_cpu(message["id"], start, cpu_start, timeout, budget_end)
+        except TimeoutError as err:
+            ended = time.monotonic()
+            self._budget_left -= ended - start
             self._kill()
-            if limit < timeout:
+            if ended >= budget_end:
                 raise BudgetExhausted(f"{what} ran into the end of the submission's "
                                       f"{self.limits.submission_budget:g} s budget") from None
-            raise StudentTimeout(f"{what} did not finish within {timeout:g} s") from None
+            raise StudentTimeout(f"{what} did not finish within {timeout:g} s{err}") from None
         except (ProtocolError, OSError) as err:
             self._budget_left -= time.monotonic() - start
             self._crash(what, err)
         self._budget_left -= time.monotonic() - start
         return reply
+
+    def _wait_on_cpu(self, request_id: int, start: float, cpu_start: float | None,
+                     timeout: float, budget_end: float) -> dict:
+        """Wait for the reply to ``request_id`` until the worker has used ``timeout`` seconds of CPU.
+
+        A call's time limit counts the CPU time the worker spends (kernel accounting, see
+        :meth:`_Process.cpu_seconds`), not the wall time that a loaded machine or the grader's
+        follow-through answers add: a correct call is not cut because other processes held the
+        cores. An endless loop uses CPU as fast as it can and ends at ``timeout``; a call that
+        waits without computing (sleeps, blocks) ends at ``WALL_FACTOR × timeout`` of wall time.
+        Both end at the submission's budget (``budget_end``). Where the CPU time cannot be read,
+        the limit is ``timeout`` of wall time. A TimeoutError's message completes "did not finish
+        within N s".
+        """
+        wall_end = min(start + WALL_FACTOR * timeout, budget_end)
+        while True:
+            now = time.monotonic()
+            cpu_now = self._process.cpu_seconds()
+            if cpu_start is None or cpu_now is None:
+                if now >= min(start + timeout, budget_end):
+                    raise TimeoutError("")
+                cpu_left = start + timeout - now
+            else:
+                cpu_left = timeout - (cpu_now - cpu_start)
+                if cpu_left <= CPU_TICK:
+                    raise TimeoutError(" of CPU time")
+                if now >= wall_end:
+                    raise TimeoutError(f" ({WALL_FACTOR * timeout:g} s of waiting, "
+                                       f"{cpu_now - cpu_start:.2g} s of it computing)")
+            try:  # the CPU time left cannot be used in less wall time than itself: look again then
+                return self._process.receive(request_id, min(now + cpu_left, wall_end), self._callback_answerer())
+            except TimeoutError:
+                continue
 
     def _callback_answerer(self) -> Callable[[dict], dict] | None:
         return self._answer_callback if self.follow_through else None

@@ -30,6 +30,9 @@ from autograder.sandbox.protocol import ProtocolError
 from autograder.sandbox.zygote import ZygoteError, _retire, _Zygote
 
 
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
 @dataclass(frozen=True)
 class Limits:
     """Time and resource limits for one submission's worker."""
@@ -77,6 +80,7 @@ class _Process:
         self.zygote = zygote
         self.workdir = tempfile.mkdtemp(prefix="dlgrade-worker-", dir=zygote.base if zygote else work_root())
         self.kill_uid: int | None = None
+        self.worker_pid: int | None = None
         self.proc: subprocess.Popen | None = None
         self.pid: int | None = None
         """Host pid of the top of the worker's tree (bwrap or python when cold, the forked child)."""
@@ -148,6 +152,7 @@ class _Process:
             channel.close()
             raise ProtocolError(f"the channel was opened by uid {uid}, not by the worker")
         self._join_group(pid)
+        self.worker_pid = pid  # the worker itself (host pid): whose CPU time a call's deadline counts
         if self.zygote is not None:
             self.pid = pid
             self.pidfd = os.pidfd_open(pid)
@@ -173,6 +178,20 @@ class _Process:
 
     def exit_status(self) -> str:
         return f"status {self.proc.poll()}" if self.proc is not None else "the forked worker ended"
+
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds the worker process has used (its threads and reaped children included), read
+        from the kernel's accounting (``/proc/<pid>/stat``), which student code cannot change; None
+        when it cannot be read (no worker yet, or it ended)."""
+        if self.worker_pid is None:
+            return None
+        try:
+            with open(f"/proc/{self.worker_pid}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        # after "pid (comm)": fields[11:15] are utime, stime, cutime, cstime in clock ticks
+        return sum(int(tick) for tick in fields[11:15]) / _CLOCK_TICKS
 
     def has_unsolicited_data(self) -> bool:
         return bool(select.select([self.fd], [], [], 0)[0])
@@ -225,6 +244,7 @@ class _Process:
                 if not victims:
                     break
             self.pid = None
+        self.worker_pid = None  # a pid may be reused once the worker has ended
         if self.group is not None:  # whatever is left in its control group, whoever it runs as
             self.group.remove()
             self.group = None

@@ -7,6 +7,9 @@ tries to reach the grader's model answer by itself (finding the worker's own mac
 """
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,3 +126,20 @@ def test_only_the_opened_names_answer_in_a_follow_through_worker() -> None:
         student.rebind({})
         with pytest.raises(StudentRaised):
             student.call("ask", "sigmoid", 0.0)
+
+
+def test_follow_through_on_a_busy_machine_gets_the_same_points(a2) -> None:
+    """With every core busy with other work, does the wrong-sigmoid notebook get the points it gets on
+    an idle machine? Its later exercises ask the grader for the model sigmoid thousands of times,
+    and each answer waits for a core: a wall-time limit would charge the student for the load,
+    so call limits count the worker's CPU time."""
+    exercises, params, model = a2
+    idle, *_ = grade_code(model + [WRONG_SIGMOID], exercises=exercises, params=params, limits=LIMITS)
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2 * (os.cpu_count() or 2))]
+    try:
+        busy, *_ = grade_code(model + [WRONG_SIGMOID], exercises=exercises, params=params, limits=LIMITS)
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+    assert points(busy) == points(idle)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from autograder.sandbox.protocol import Code, Opaque
-from autograder.sandbox.handle import CellOutcome, Limits, StudentWorker, bwrap_problem
+from autograder.sandbox.handle import WALL_FACTOR, CellOutcome, Limits, StudentWorker, bwrap_problem
 from exercises.dlcheck import BudgetExhausted, MissingName, StudentRaised, StudentTimeout, WorkerCrashed
 
 MODES = ["none", pytest.param("bwrap", marks=pytest.mark.skipif(
@@ -232,15 +232,33 @@ def test_crash_restarts_and_replays_cells(student: StudentWorker) -> None:
 
 def test_budget_is_shared_by_all_calls(mode: str) -> None:
     """Once the submission budget is spent, are further calls refused with BudgetExhausted?"""
-    limits = Limits(call_timeout=0.5, submission_budget=0.8)
+    limits = Limits(call_timeout=0.3, submission_budget=0.8)
     with StudentWorker(limits, sandbox=mode) as student:
         student.run_cells(["def spin():\n    while True:\n        pass\ndef ok():\n    return 1"])
-        with pytest.raises(StudentTimeout):
-            student.call("spin")
-        with pytest.raises(BudgetExhausted):
-            student.call("spin")
+        endings = []
+        for _ in range(5):  # a call's limit is CPU time: on a loaded machine one spin may take the budget
+            with pytest.raises((StudentTimeout, BudgetExhausted)) as ended:
+                student.call("spin")
+            endings.append(ended.type)
+            if ended.type is BudgetExhausted:
+                break
+        assert endings[-1] is BudgetExhausted and len(endings) <= 4
         with pytest.raises(BudgetExhausted):
             student.call("ok")
+
+
+def test_a_call_is_limited_by_its_cpu_time_with_a_wall_backstop(mode: str) -> None:
+    """Is a call's limit counted in the worker's CPU time (a call that waits longer than its limit
+    without computing still returns; an endless loop is cut with "of CPU time"), and is a call that
+    only waits cut at WALL_FACTOR times its limit?"""
+    with StudentWorker(Limits(call_timeout=0.3, submission_budget=30.0), sandbox=mode) as student:
+        student.run_cells(["import time\ndef nap(s):\n    time.sleep(s)\n    return 1\n"
+                           "def spin():\n    while True:\n        pass\n"])
+        assert student.call("nap", 0.6) == 1  # twice its limit in wall time, almost no CPU time
+        with pytest.raises(StudentTimeout, match="of CPU time"):
+            student.call("spin")
+        with pytest.raises(StudentTimeout, match=f"{WALL_FACTOR * 0.3:g} s of waiting"):
+            student.call("nap", 60)
 
 
 def test_cell_timeout_is_recorded_and_not_replayed(mode: str) -> None:

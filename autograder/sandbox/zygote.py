@@ -3,8 +3,9 @@
 Python + numpy start-up dominates grading, so each grading process keeps
 one *zygote* per sandbox mode, started lazily in exactly a cold worker's
 isolation (same bwrap arguments with its directory as /tmp/student, same
-environment from scratch, ``python -I -S -B``, the import hook, numpy and
-protocol imported). It never runs student code, reads nothing from its
+environment from scratch, ``python -I -S -B``, the import hook, numpy,
+numpy.random (numpy 2 imports it lazily; each child's reseeding needs it)
+and protocol imported). It never runs student code, reads nothing from its
 children and is not dumpable (no ptrace, no /proc/<pid>/mem). Per start it
 forks one fresh child, never reused: the child closes every descriptor
 but its new channel (the zygote's control socket first), connects (as the

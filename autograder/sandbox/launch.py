@@ -142,9 +142,12 @@ def _processes_of_uid(uid: int) -> list[int]:
     pids = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
-            try:  # State and Uid are in the first lines of status: read only those (called per worker)
-                with open(f"/proc/{entry}/status", "rb") as handle:
-                    head = handle.read(2048)
+            try:  # State and Uid are in the first lines of status: read only those, unbuffered (per worker)
+                descriptor = os.open(f"/proc/{entry}/status", os.O_RDONLY | os.O_CLOEXEC)
+                try:
+                    head = os.read(descriptor, 2048)
+                finally:
+                    os.close(descriptor)
                 state = head.split(b"\nState:", 1)[1].split(None, 1)[0]
                 real_uid = int(head.split(b"\nUid:", 1)[1].split(None, 1)[0])
             except (OSError, IndexError, ValueError):

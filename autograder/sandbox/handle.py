@@ -25,10 +25,10 @@ Guaranteed in every mode
       never on the host's disk; elsewhere each file is at most ``file_size_bytes``.
       A call's deadline is ``Limits.call_timeout`` (5 s) unless the grader sets
       ``call_timeout`` (seconds or a :class:`CallDeadline`) for the calls that
-      follow: it sets, per exercise, ``min(60 s, max(1 s, factor × the model
+      follow: it sets, per exercise, ``min(60 s, max(0.25 s, factor × the model
       answer's slowest call))`` with factor 50 (exercises that train declare
       more), the model answer measured on this machine during grading, the
-      first time a call of the exercise runs past 1 s (margins:
+      first time a call of the exercise runs past 0.25 s (margins:
       :mod:`autograder.grading.call_limits`).
     * Nothing from the worker is unpickled or evaluated; a reply is accepted
       only for the request id just sent; garbage, an oversized frame, an

@@ -74,6 +74,7 @@ class _Process:
     def __init__(self, limits: Limits, mode: str, zygote: _Zygote | None = None,
                  fork_timeout: float = 5.0) -> None:
         self.limits = limits
+        self.mode = mode
         self.zygote = zygote
         self.workdir = tempfile.mkdtemp(prefix="dlgrade-worker-", dir=zygote.base if zygote else work_root())
         self.kill_uid: int | None = None
@@ -240,7 +241,9 @@ class _Process:
         self.channel = None
         if os.path.isdir(self.workdir):
             _remove_tree(self.workdir)
-        if self.kill_uid is not None:  # its private uid: nothing it left in /tmp, /var/tmp, /dev/shm stays
+        if self.kill_uid is not None and self.mode == "none":
+            # its private uid: nothing it left in /tmp, /var/tmp, /dev/shm stays. Under bwrap it can write
+            # nothing of the host's but its own directory (/tmp read-only, /dev its own): no walk needed.
             _remove_files_of_uid(self.kill_uid)
         zygote, self.zygote = self.zygote, None
         if zygote is not None and self.inside_pid is not None:

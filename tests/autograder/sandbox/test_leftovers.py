@@ -103,3 +103,19 @@ def test_nothing_a_submission_plants_outlives_it(mode: str, tmp_path: Path) -> N
         for item in shared.iterdir():
             item.unlink()
         shared.rmdir()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_shared_folders_are_walked_only_where_a_worker_could_write_them(
+        mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Is the walk of /tmp, /var/tmp and /dev/shm for the private uid's files made when a plain-mode
+    worker ends, and skipped under bwrap (read-only /tmp, a /dev of its own: the test above shows
+    nothing lands there), where it cost a class a walk of the host's /tmp per worker?"""
+    from autograder.sandbox import process
+
+    walked: list[int] = []
+    monkeypatch.setattr(process, "_remove_files_of_uid", lambda uid: walked.append(uid) or [])
+    with StudentWorker(LIMITS, sandbox=mode) as worker:
+        worker.run_cells(["x = 1"])
+        uid = worker._process.kill_uid  # the test looks inside on purpose
+    assert walked == ([uid] if mode == "none" and uid is not None else [])

@@ -10,8 +10,8 @@ student's cells, the public checks, the hidden phase, follow-through
 (workers, re-runs), endless loops' timeouts, model-answer timing, reading
 and writing. Phases nest (the hidden phase includes its worker start), so
 shares are of the whole run, not a partition. The machine is shared: read the
-shares and the CPU seconds (this process and its reaped children), not the
-wall time across runs.
+shares and the CPU seconds (the whole process tree, bench/tree_cpu.py), not
+the wall time across runs.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 import grading_speed  # noqa: E402
+from tree_cpu import TreeCpu  # noqa: E402
 from autograder.course.config import assignment_exercises, resolve_secret  # noqa: E402
 from autograder.grading import batch, call_limits, engine  # noqa: E402
 from autograder.sandbox import handle  # noqa: E402
@@ -106,13 +107,16 @@ def main() -> None:
         folder = course.root / "synthetic"
         submissions = grading_speed.synthetic_submissions(course, exercises, secret, args.count, folder)
         instrument()
-        cpu_before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        tree = TreeCpu()  # before the zygote starts: its workers are counted too
+        grader_before = resource.getrusage(resource.RUSAGE_SELF)
         wall = grading_speed.timed_grading(submissions, exercises, secret, folder / "autograded", jobs=1)
-        cpu_after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = [a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime for a, b in zip(cpu_after, cpu_before)]
+        grader_after = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = tree.seconds()
+    grader = grader_after.ru_utime + grader_after.ru_stime - grader_before.ru_utime - grader_before.ru_stime
     print(f"profile: {args.count} synthetic submissions of {grading_speed.ASSIGNMENT} in one process: "
-          f"{wall:.1f} s wall, {wall / args.count * 1000:.0f} ms per submission; CPU: grader {cpu[0]:.1f} s, "
-          f"reaped children {cpu[1]:.1f} s (zygote children are reaped by their zygote)")
+          f"{wall:.1f} s wall, {wall / args.count * 1000:.0f} ms per submission; CPU {cpu:.1f} s "
+          f"({cpu / args.count * 1000:.0f} ms per submission; {tree.source}), of which the grader {grader:.1f} s")
+    tree.close()
     for label in sorted(seconds, key=seconds.get, reverse=True):
         print(f"  {label:<40} {seconds[label]:7.2f} s {counts[label]:6d}x  "
               f"{seconds[label] / counts[label] * 1000:7.1f} ms each  {seconds[label] / wall:6.1%} of wall")

@@ -25,9 +25,13 @@ from autograder.sandbox import protocol
 from autograder.sandbox.cgroup import WorkerGroup, worker_group
 from autograder.sandbox.launch import (CHANNEL, NOBODY, SANDBOX_HOME, SANDBOX_SITE, _bwrap_args, _copy_code,
                                        _environment, _json, _private_uid, _processes_of_uid, _python,
-                                       _remove_files_of_uid, _remove_tree, _signal, work_root)
+                                       _remove_files_of_uid, _remove_tree, _signal, _uid_emptied, work_root)
 from autograder.sandbox.protocol import ProtocolError
 from autograder.sandbox.zygote import ZygoteError, _retire, _Zygote
+
+
+EXIT_WAIT = 1.0
+"""Seconds a kill waits for the killed worker to end before it looks for what the worker left."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,16 @@ class _Process:
                 raise ProtocolError(f"reply for request {reply.get('id')!r} while waiting for {request_id}")
             return reply
 
+    def _wait_gone(self, seconds: float) -> None:
+        """Wait at most ``seconds`` for the top of the worker's tree to end (after it was killed)."""
+        if self.pidfd is not None:
+            select.select([self.pidfd], [], [], seconds)
+        elif self.proc is not None:
+            try:
+                self.proc.wait(timeout=seconds)
+            except subprocess.TimeoutExpired:
+                pass
+
     def startup_log(self) -> str:
         if self.zygote is not None:
             return self.zygote.log_tail()
@@ -216,14 +230,22 @@ class _Process:
         """Kill the worker and everything it started (never the zygote); close the channel;
         remove its directory. A zygote that cannot confirm a clean end is retired."""
         if self.pid is not None:
+            # The top of the tree first, and wait (bounded) until it is gone: the scan below then usually
+            # finds nothing, once, instead of finding the dying worker and scanning again.
+            _signal(-self.pid, signal.SIGKILL)
+            if self.zygote is not None:
+                _signal(self.pid, signal.SIGKILL)  # before its setsid() it is in the zygote's group
+            self._wait_gone(EXIT_WAIT)
             for _ in range(100):
                 victims = _processes_of_uid(self.kill_uid) if self.kill_uid is not None else []
                 for pid in victims:
                     _signal(pid, signal.SIGKILL)
                 _signal(-self.pid, signal.SIGKILL)
                 if self.zygote is not None:
-                    _signal(self.pid, signal.SIGKILL)  # before its setsid() it is in the zygote's group
+                    _signal(self.pid, signal.SIGKILL)
                 if not victims:
+                    if self.kill_uid is not None:
+                        _uid_emptied(self.kill_uid)
                     break
             self.pid = None
         if self.group is not None:  # whatever is left in its control group, whoever it runs as

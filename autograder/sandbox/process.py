@@ -30,6 +30,8 @@ from autograder.sandbox.protocol import ProtocolError
 from autograder.sandbox.zygote import ZygoteError, _retire, _Zygote
 
 
+FRAME_GRACE = 5.0
+"""Seconds past a deadline that reading a frame already begun, or writing a call-back's answer, may take."""
 EXIT_WAIT = 1.0
 """Seconds a kill waits for the killed worker to end before it looks for what the worker left."""
 
@@ -198,11 +200,16 @@ class _Process:
                     raise TimeoutError("no reply before the deadline")
                 if not self.alive():
                     raise protocol.ChannelClosed(f"the worker exited ({self.exit_status()})")
-            reply = protocol.read_frame(self.fd, self.limits.message_bytes, deadline)
+            # A frame has begun: it is read whole, and a call-back answered whole, even past ``deadline``
+            # (within FRAME_GRACE more), so a deadline only ever falls between frames. Cut mid-frame, the
+            # channel would be out of step; with a call-back left unanswered, the worker would wait for
+            # ever and a call that a later, longer deadline allows would time out anyway.
+            reply = protocol.read_frame(self.fd, self.limits.message_bytes, self._grace(deadline))
             if "callback" in reply and "id" not in reply:
                 if on_callback is None:
                     raise ProtocolError("a call-back request from a worker that may not make any")
-                protocol.write_frame(self.fd, on_callback(reply), self.limits.message_bytes, deadline)
+                answer = on_callback(reply)
+                protocol.write_frame(self.fd, answer, self.limits.message_bytes, self._grace(deadline))
                 continue
             if reply.get("id") != request_id or type(reply.get("id")) is not int:
                 raise ProtocolError(f"reply for request {reply.get('id')!r} while waiting for {request_id}")
@@ -217,6 +224,10 @@ class _Process:
                 self.proc.wait(timeout=seconds)
             except subprocess.TimeoutExpired:
                 pass
+
+    @staticmethod
+    def _grace(deadline: float) -> float:
+        return max(deadline, time.monotonic() + FRAME_GRACE)
 
     def startup_log(self) -> str:
         if self.zygote is not None:

@@ -15,7 +15,9 @@ Guaranteed in every mode
     * Its environment is built from scratch (PATH, HOME = its directory, LANG,
       MPLBACKEND=Agg, one BLAS thread ...): no variable of the grader leaks.
     * Resource limits (:class:`Limits`) on memory, CPU, file size, open files,
-      processes; every operation has a deadline and the submission a budget.
+      processes; every operation has a deadline (checked between frames: a frame
+      already begun, or a call-back's answer, completes within 5 s more) and the
+      submission a budget.
       Where the machine lets the grader make control groups, the submission's
       memory, processes and CPU rate are bounded as a whole besides
       (:mod:`autograder.sandbox.cgroup`, trust invariant 9); elsewhere the bound

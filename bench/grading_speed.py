@@ -1,7 +1,7 @@
-"""Benchmark: dlgrade vs nbgrader's autograde on the same class, and 1,000 synthetic submissions.
+"""Benchmark: dlgrade vs nbgrader's autograde on the same class, 1,000 synthetic submissions, scaling.
 
-    make bench                      # or: .venv/bin/python bench/grading_speed.py [--synthetic 1000]
-    .venv/bin/python bench/grading_speed.py --skip-nbgrader --scaling 200   # + local vs Dask workers
+    make bench          # = .venv/bin/python bench/grading_speed.py --scaling 200 (about 10 minutes)
+    .venv/bin/python bench/grading_speed.py --skip-nbgrader --synthetic 200 --scaling 0   # quick
 
 Both graders get the same 20 notebooks of assignment a1 (12 correct, 4 with one
 function left unfinished, 2 with an endless loop in one function, 1 that
@@ -9,10 +9,17 @@ crashes its process while the cells run, 1 that tampers: numpy.allclose patched,
 check cells edited to `pass`, nothing implemented). Reported in one run, so the
 ratio is measured under the same machine load: wall time for the class, seconds
 per notebook (median) and the ratio; the scores dlgrade gives against the
-expected ones. Then dlgrade alone on --synthetic submissions: total time,
-notebooks per second, peak memory, and the ratio to the 60 s target. With
---scaling N, a table: the same N synthetic submissions on 1 and 2 local jobs
-and on 1, 2, 4 Dask workers on this machine, each with its speed-up over 1 job. Timings are noisy here: read the ratios.
+expected ones. Then one notebook end to end (``grade autograde --student`` vs
+``nbgrader autograde --student``, fresh processes in turn: bench/one_student.py);
+dlgrade alone on --synthetic submissions in the same mix (each its own student
+and variant; graded in a fresh process, bench/class_run.py): wall, per
+submission, CPU of the whole process tree, against the 60 s target; peak
+memory at that size and at --memory-small (flat: the same). With --scaling N,
+a table: the same N submissions on 1 and 2 local jobs and on 1, 2, 4 Dask
+workers on this machine, each with its speed-up over 1 job. Every figure ends
+up on one line with its ratio in the summary printed last, with the machine's
+load average and the CPU seconds of the whole run (bench/tree_cpu.py): on a
+shared machine, read the ratios and CPU seconds, not the wall times.
 """
 from __future__ import annotations
 
@@ -20,9 +27,9 @@ import argparse
 import contextlib
 import csv
 import io
+import json
 import os
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -35,6 +42,7 @@ import nbformat
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
 from autograder.grading.batch import Submission, grade_class  # noqa: E402
 from autograder.course.config import Student, assignment_exercises, load_course, resolve_secret  # noqa: E402
@@ -45,11 +53,20 @@ from autograder.course.sample_answers import Profile, answered  # noqa: E402
 from autograder.sandbox.handle import Limits  # noqa: E402
 from exercises.model import clear_solutions, reference_namespace  # noqa: E402
 from exercises.verify import run_checks_locally  # noqa: E402
+from one_student import compare as one_student  # noqa: E402
+from tree_cpu import TreeCpu  # noqa: E402
 
 ASSIGNMENT = "a1"
 NBGRADER_CELL_TIMEOUT = 30  # nbgrader's own default for ExecutePreprocessor.timeout
 SYNTHETIC_TARGET = 60.0
 """Seconds the 1,000 synthetic submissions should take on 2 local jobs (issue 16)."""
+FIGURES: list[str] = []
+"""The summary, one line per figure with its ratio, printed at the end."""
+
+
+def figure(line: str) -> None:
+    """Keep ``line`` for the summary printed at the end of the run."""
+    FIGURES.append(line)
 
 
 def class_profiles(keys: list[str]) -> list[Profile]:
@@ -186,18 +203,35 @@ def timed_grading(submissions, exercises, secret, out_root: Path, *, jobs: int =
     return wall
 
 
-def synthetic(course, exercises, secret, count: int, jobs: int) -> None:
-    """dlgrade alone on `count` submissions (each its own student and variant) on `jobs` local processes."""
+def class_run(course, folder: Path, count: int, jobs: int) -> dict:
+    """Grade the first `count` notebooks of `folder` in a fresh process (bench/class_run.py): its figures."""
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "class_run.py"), str(course.root), str(folder),
+                           str(count), "--jobs", str(jobs)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"bench/class_run.py {count} failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def synthetic(course, exercises, secret, count: int, small: int, jobs: int) -> None:
+    """dlgrade alone on `count` submissions (each its own student and variant, 10% endless loops) on `jobs`
+    local processes, then on the first `small` of them: the time figures and peak memory at both sizes."""
     folder = course.root / "synthetic"
-    submissions = synthetic_submissions(course, exercises, secret, count, folder)
-    wall = timed_grading(submissions, exercises, secret, folder / "autograded", jobs=jobs)
-    self_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(f"\nsynthetic: {count} submissions in {wall:.1f} s = {count / wall:.1f} notebooks/s "
-          f"({jobs} jobs); peak memory: grader {self_kib / 1024:.0f} MiB, "
-          f"largest child (pool process or worker) {children_kib / 1024:.0f} MiB")
-    print(f"synthetic: wall / target of {SYNTHETIC_TARGET:.0f} s for 1,000 on 2 jobs: "
-          f"{wall * 1000 / count / SYNTHETIC_TARGET:.2f} (scaled to 1,000 submissions)")
+    synthetic_submissions(course, exercises, secret, count, folder)
+    big = class_run(course, folder, count, jobs)
+    print(f"\nsynthetic: {count} submissions in {big['wall']:.1f} s wall ({jobs} jobs), CPU {big['cpu']:.1f} s "
+          f"({big['cpu_source']}); peak memory: grader {big['grader_mib']:.0f} MiB, largest other process "
+          f"{big['largest_mib']:.0f} MiB; failed: {big['failed']}")
+    per = big["wall"] / count
+    figure(f"{count:,} synthetic submissions ({jobs} jobs, 10% endless loops): {big['wall']:.1f} s wall, "
+           f"{per * 1000:.0f} ms per submission, {big['cpu'] / count * 1000:.0f} ms CPU per submission; "
+           f"wall / {SYNTHETIC_TARGET:.0f} s target (scaled to 1,000): {per * 1000 / SYNTHETIC_TARGET:.2f} "
+           "(below 1 meets it)")
+    if small:
+        few = class_run(course, folder, small, jobs)
+        figure(f"peak memory, {small} vs {count} submissions: grader {few['grader_mib']:.0f} vs "
+               f"{big['grader_mib']:.0f} MiB ({big['grader_mib'] / few['grader_mib']:.2f}x), largest other process "
+               f"{few['largest_mib']:.0f} vs {big['largest_mib']:.0f} MiB "
+               f"({big['largest_mib'] / max(few['largest_mib'], 1e-9):.2f}x); flat is 1.00x")
 
 
 @contextlib.contextmanager
@@ -210,42 +244,55 @@ def dask_workers(count: int):
         yield cluster.scheduler_address
 
 
+def scaling_row(label: str, count: int, wall: float, base: float) -> None:
+    figure(f"scaling, {count} submissions, {label:<16} {wall:7.1f} s  {count / wall:5.2f} notebooks/s  "
+           f"speed-up vs 1 local job {base / wall:4.2f}x")
+
+
 def scaling(course, exercises, secret, count: int, dask_counts: list[int]) -> None:
     """The same `count` submissions on 1 and 2 local jobs and on 1, 2, 4 ... Dask workers here;
-    each wall time with its ratio to 1 local job (the machine's load is shared by all rows alike)."""
-    folder = course.root / "scaling"
-    submissions = synthetic_submissions(course, exercises, secret, count, folder)
-    rows = [(f"local, {jobs} job{'s' if jobs > 1 else ''}", dict(jobs=jobs)) for jobs in (1, 2)]
+    each wall time with its ratio to 1 local job (the machine's load is shared by all rows alike).
+    The first `count` synthetic submissions when there are that many, else `count` new ones."""
+    made = sorted((course.root / "synthetic").glob(f"*/{ASSIGNMENT}.ipynb"))
+    if len(made) >= count:
+        folder = course.root / "synthetic"
+        submissions = [Submission(path.parent.name, path) for path in made[:count]]
+    else:
+        folder = course.root / "scaling"
+        submissions = synthetic_submissions(course, exercises, secret, count, folder)
     print(f"\nscaling: {count} synthetic submissions (10% endless loops) per row")
-    base = None
-    for label, options in rows:
-        wall = timed_grading(submissions, exercises, secret, folder / "autograded", **options)
+    base = 0.0
+    for jobs in (1, 2):
+        wall = timed_grading(submissions, exercises, secret, folder / "autograded-scaling", jobs=jobs)
         base = base or wall
-        print(f"scaling: {label:<18} {wall:7.1f} s  {count / wall:5.2f} notebooks/s  speed-up vs 1 local job "
-              f"{base / wall:4.2f}x")
+        scaling_row(f"local, {jobs} job{'s' if jobs > 1 else ''}", count, wall, base)
     try:
         import distributed  # noqa: F401
     except ImportError:
-        print("scaling: Dask rows skipped: `distributed` is not installed (pip install dask distributed)")
+        figure("scaling: Dask rows skipped: `distributed` is not installed (pip install dask distributed)")
         return
     for workers in dask_counts:
         with dask_workers(workers) as address:
-            wall = timed_grading(submissions, exercises, secret, folder / "autograded", scheduler=address)
-        label = f"dask, {workers} worker{'s' if workers > 1 else ''}"
-        print(f"scaling: {label:<18} {wall:7.1f} s  {count / wall:5.2f} notebooks/s  speed-up vs 1 local job "
-              f"{base / wall:4.2f}x")
+            wall = timed_grading(submissions, exercises, secret, folder / "autograded-scaling", scheduler=address)
+        scaling_row(f"dask, {workers} worker{'s' if workers > 1 else ''}", count, wall, base)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--synthetic", type=int, default=1000, help="synthetic submissions (0: skip)")
+    parser.add_argument("--memory-small", type=int, default=100, metavar="N",
+                        help="peak memory is compared between --synthetic and N submissions (0: skip)")
     parser.add_argument("--skip-nbgrader", action="store_true")
+    parser.add_argument("--pairs", type=int, default=5,
+                        help="pairs of one-student runs (grade autograde vs nbgrader autograde --student)")
     parser.add_argument("--scaling", type=int, default=0, metavar="N",
                         help="N synthetic submissions graded on 1 and 2 local jobs and on --dask-workers "
                              "Dask workers here (0: skip; the Dask rows need `distributed`)")
     parser.add_argument("--dask-workers", default="1,2,4", help="Dask worker counts of the scaling table")
     args = parser.parse_args()
+    cpu = TreeCpu()
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="dlgrade-bench-") as tmp:
         course, students = make_course(Path(tmp), 20)
         secret = resolve_secret(course)
@@ -260,24 +307,38 @@ def main() -> None:
                     for s, p in submissions]
         wrong = [(s.student, p.name, r.points, want)
                  for (s, p), r, want in zip(submissions, results, expected) if r.points != want]
+        median = statistics.median(durations)
+        scores = "all as expected" if not wrong else f"WRONG for {wrong}"
         print(f"dlgrade:  class {wall:6.2f} s wall ({args.jobs} jobs), {wall / 20:.3f} s/notebook; "
-              f"median {statistics.median(durations):.3f} s per notebook in its process; "
-              f"scores {'all as expected' if not wrong else f'WRONG for {wrong}'}")
+              f"median {median:.3f} s per notebook in its process; scores {scores}")
+        figure(f"class of 20 (12 correct, 4 unfinished, 2 endless loops, 1 crash, 1 tampering): scores {scores}")
         if not args.skip_nbgrader:
             nb_wall, nb_each, nb_scores = run_nbgrader(course, submissions)
-            median = statistics.median(nb_each) if nb_each else nb_wall / 20
+            nb_median = statistics.median(nb_each) if nb_each else nb_wall / 20
             print(f"nbgrader: class {nb_wall:6.2f} s wall (sequential), {nb_wall / 20:.3f} s/notebook; "
-                  f"median {median:.3f} s per notebook (from its log)")
-            print(f"ratio (nbgrader / dlgrade): class wall {nb_wall / wall:.1f}x, "
-                  f"median per notebook {median / statistics.median(durations):.1f}x")
+                  f"median {nb_median:.3f} s per notebook (from its log)")
+            figure(f"median per notebook: dlgrade {median:.3f} s, nbgrader autograde {nb_median:.3f} s: "
+                   f"{nb_median / median:.1f}x (target >= 20x)")
+            figure(f"class wall (20 notebooks): dlgrade {wall:.2f} s ({args.jobs} jobs), nbgrader {nb_wall:.2f} s "
+                   f"(sequential): {nb_wall / wall:.1f}x")
             tampered = [s.student for s, p in submissions if p.name == "tampering"]
             if nb_scores:
                 print("nbgrader scores of the tampering notebook:", [nb_scores.get(t) for t in tampered],
                       "(expected 0)")
+            if args.pairs:
+                one = one_student(course.root, ASSIGNMENT, submissions[0][0].student, args.pairs)
+                figure(f"one notebook end to end: grade autograde --student {one.dlgrade:.2f} s, nbgrader "
+                       f"autograde --student {one.nbgrader:.2f} s (medians of {one.pairs} pairs): "
+                       f"{one.ratio:.1f}x (target >= 5x)")
         if args.synthetic:
-            synthetic(course, exercises, secret, args.synthetic, args.jobs)
+            synthetic(course, exercises, secret, args.synthetic, args.memory_small, args.jobs)
         if args.scaling:
             scaling(course, exercises, secret, args.scaling, [int(n) for n in args.dask_workers.split(",")])
+    print(f"\nfigures (load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, "
+          f"{os.cpu_count()} cores; CPU of the whole run {cpu.seconds():.0f} s, {cpu.source}):")
+    for line in FIGURES:
+        print(f"  {line}")
+    cpu.close()
 
 
 if __name__ == "__main__":

@@ -21,10 +21,15 @@ exercise::
     whose calls train declares ``CALL_TIME_FACTOR`` in its module (e.g. 500:
     an epoch loop in plain Python is hundreds of times numpy's).
 ``floor``
-    1 s: below it the limit would measure noise — a loaded machine, the
+    0.25 s: below it the limit would measure noise — a loaded machine, the
     worker's channel (a round trip is ~0.2 ms, an array of a million values
-    ~50 ms), a slow first call — not the student's code. An endless loop in a
-    cheap function thus costs 1 s (a flat limit: 5 s).
+    ~75 ms there and back on a loaded machine), a slow first call — not the
+    student's code. An endless loop in a cheap function thus costs 0.25 s (a
+    flat limit: 5 s). It was 1 s: with a tenth of a class looping, the floor
+    was a third of the class's grading time (``bench/profile_class.py``),
+    while the library's cheap exercises' model calls take at most ~6 ms
+    (50 x that is 0.3 s, above the floor anyway) and their plain-Python
+    versions tens of milliseconds on the checks' small inputs.
 ``ceiling``
     60 s: what one call may take whatever the model's cost; the submission's
     budget (:class:`autograder.sandbox.process.Limits`) still bounds the total.
@@ -59,7 +64,7 @@ FACTOR_ATTRIBUTE = "CALL_TIME_FACTOR"
 class CallLimitPolicy:
     """The numbers of ``min(ceiling, max(floor, factor × slowest model call))``, in seconds."""
 
-    floor: float = 1.0
+    floor: float = 0.25
     """No call is limited to less (noise, load, the channel)."""
     ceiling: float = 60.0
     """No call is allowed more."""

@@ -15,7 +15,9 @@ Guaranteed in every mode
     * Its environment is built from scratch (PATH, HOME = its directory, LANG,
       MPLBACKEND=Agg, one BLAS thread ...): no variable of the grader leaks.
     * Resource limits (:class:`Limits`) on memory, CPU, file size, open files,
-      processes; every operation has a deadline and the submission a budget.
+      processes; every operation has a deadline (checked between frames: a frame
+      already begun, or a call-back's answer, completes within 5 s more) and the
+      submission a budget.
       Where the machine lets the grader make control groups, the submission's
       memory, processes and CPU rate are bounded as a whole besides
       (:mod:`autograder.sandbox.cgroup`, trust invariant 9); elsewhere the bound
@@ -25,10 +27,10 @@ Guaranteed in every mode
       never on the host's disk; elsewhere each file is at most ``file_size_bytes``.
       A call's deadline is ``Limits.call_timeout`` (5 s) unless the grader sets
       ``call_timeout`` (seconds or a :class:`CallDeadline`) for the calls that
-      follow: it sets, per exercise, ``min(60 s, max(1 s, factor × the model
+      follow: it sets, per exercise, ``min(60 s, max(0.25 s, factor × the model
       answer's slowest call))`` with factor 50 (exercises that train declare
       more), the model answer measured on this machine during grading, the
-      first time a call of the exercise runs past 1 s (margins:
+      first time a call of the exercise runs past 0.25 s (margins:
       :mod:`autograder.grading.call_limits`). The limit counts the worker's CPU
       time (the kernel's accounting of its process, ``/proc/<pid>/stat``), so
       neither a loaded machine nor the grader's follow-through answers are
@@ -381,8 +383,8 @@ class StudentWorker:
             try:
                 reply = self._process.exchange(message, min(start + timeout, budget_end), self._callback_answerer())
             except TimeoutError:
-                if time.monotonic() >= budget_end:
-                    raise
+                if time.monotonic() >= budget_end or (deadline.then is None and cpu_start is None):
+                    raise  # nothing can give the call more time
                 if deadline.then is not None:  # the call kept running meanwhile: the rest of its time
                     timeout = max(deadline.then(), timeout)
                 reply = self._wait_on_cpu(message["id"], start, cpu_start, timeout, budget_end)

@@ -117,11 +117,21 @@ def bwrap_problem() -> str | None:
 
 
 _uid_counter = itertools.count()
+_emptied: set[int] = set()
+"""Private uids of this process whose every process a kill ended and saw gone: unused until handed out again
+(only this process's workers take a uid of its range), so they are free without a scan of /proc."""
+
+
+def _uid_emptied(uid: int) -> None:
+    """Note that no process of ``uid`` is left (a kill just looked) and none can appear but by this process."""
+    _emptied.add(uid)
 
 
 def _private_uid() -> int:
     """An unused uid for one worker: UID_BASE + (grader pid, counter) when this
-    user namespace maps that range, else 65534 (shared by all workers)."""
+    user namespace maps that range, else 65534 (shared by all workers). A uid
+    is unused when no process has it: known without a scan of /proc for one
+    this process emptied (:func:`_uid_emptied`), else looked for."""
     top = UID_BASE + (1 << 22) * UID_SLOTS
     try:
         ranges = [tuple(map(int, line.split())) for line in Path("/proc/self/uid_map").read_text().splitlines()]
@@ -132,7 +142,8 @@ def _private_uid() -> int:
     base = UID_BASE + (os.getpid() % (1 << 22)) * UID_SLOTS
     for _ in range(UID_SLOTS):
         uid = base + next(_uid_counter) % UID_SLOTS
-        if not _processes_of_uid(uid):
+        if uid in _emptied or not _processes_of_uid(uid):
+            _emptied.discard(uid)
             return uid
     return NOBODY
 
@@ -142,9 +153,12 @@ def _processes_of_uid(uid: int) -> list[int]:
     pids = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
-            try:  # State and Uid are in the first lines of status: read only those (called per worker)
-                with open(f"/proc/{entry}/status", "rb") as handle:
-                    head = handle.read(2048)
+            try:  # State and Uid are in the first lines of status: read only those, unbuffered (per worker)
+                descriptor = os.open(f"/proc/{entry}/status", os.O_RDONLY | os.O_CLOEXEC)
+                try:
+                    head = os.read(descriptor, 2048)
+                finally:
+                    os.close(descriptor)
                 state = head.split(b"\nState:", 1)[1].split(None, 1)[0]
                 real_uid = int(head.split(b"\nUid:", 1)[1].split(None, 1)[0])
             except (OSError, IndexError, ValueError):

@@ -25,12 +25,17 @@ from autograder.sandbox import protocol
 from autograder.sandbox.cgroup import WorkerGroup, worker_group
 from autograder.sandbox.launch import (CHANNEL, NOBODY, SANDBOX_HOME, SANDBOX_SITE, _bwrap_args, _copy_code,
                                        _environment, _json, _private_uid, _processes_of_uid, _python,
-                                       _remove_files_of_uid, _remove_tree, _signal, work_root)
+                                       _remove_files_of_uid, _remove_tree, _signal, _uid_emptied, work_root)
 from autograder.sandbox.protocol import ProtocolError
 from autograder.sandbox.zygote import ZygoteError, _retire, _Zygote
 
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+FRAME_GRACE = 5.0
+"""Seconds past a deadline that reading a frame already begun, or writing a call-back's answer, may take."""
+EXIT_WAIT = 1.0
+"""Seconds a kill waits for the killed worker to end before it looks for what the worker left."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ class _Process:
     def __init__(self, limits: Limits, mode: str, zygote: _Zygote | None = None,
                  fork_timeout: float = 5.0) -> None:
         self.limits = limits
+        self.mode = mode
         self.zygote = zygote
         self.workdir = tempfile.mkdtemp(prefix="dlgrade-worker-", dir=zygote.base if zygote else work_root())
         self.kill_uid: int | None = None
@@ -212,15 +218,34 @@ class _Process:
                     raise TimeoutError("no reply before the deadline")
                 if not self.alive():
                     raise protocol.ChannelClosed(f"the worker exited ({self.exit_status()})")
-            reply = protocol.read_frame(self.fd, self.limits.message_bytes, deadline)
+            # A frame has begun: it is read whole, and a call-back answered whole, even past ``deadline``
+            # (within FRAME_GRACE more), so a deadline only ever falls between frames. Cut mid-frame, the
+            # channel would be out of step; with a call-back left unanswered, the worker would wait for
+            # ever and a call that a later, longer deadline allows would time out anyway.
+            reply = protocol.read_frame(self.fd, self.limits.message_bytes, self._grace(deadline))
             if "callback" in reply and "id" not in reply:
                 if on_callback is None:
                     raise ProtocolError("a call-back request from a worker that may not make any")
-                protocol.write_frame(self.fd, on_callback(reply), self.limits.message_bytes, deadline)
+                answer = on_callback(reply)
+                protocol.write_frame(self.fd, answer, self.limits.message_bytes, self._grace(deadline))
                 continue
             if reply.get("id") != request_id or type(reply.get("id")) is not int:
                 raise ProtocolError(f"reply for request {reply.get('id')!r} while waiting for {request_id}")
             return reply
+
+    def _wait_gone(self, seconds: float) -> None:
+        """Wait at most ``seconds`` for the top of the worker's tree to end (after it was killed)."""
+        if self.pidfd is not None:
+            select.select([self.pidfd], [], [], seconds)
+        elif self.proc is not None:
+            try:
+                self.proc.wait(timeout=seconds)
+            except subprocess.TimeoutExpired:
+                pass
+
+    @staticmethod
+    def _grace(deadline: float) -> float:
+        return max(deadline, time.monotonic() + FRAME_GRACE)
 
     def startup_log(self) -> str:
         if self.zygote is not None:
@@ -234,14 +259,22 @@ class _Process:
         """Kill the worker and everything it started (never the zygote); close the channel;
         remove its directory. A zygote that cannot confirm a clean end is retired."""
         if self.pid is not None:
+            # The top of the tree first, and wait (bounded) until it is gone: the scan below then usually
+            # finds nothing, once, instead of finding the dying worker and scanning again.
+            _signal(-self.pid, signal.SIGKILL)
+            if self.zygote is not None:
+                _signal(self.pid, signal.SIGKILL)  # before its setsid() it is in the zygote's group
+            self._wait_gone(EXIT_WAIT)
             for _ in range(100):
                 victims = _processes_of_uid(self.kill_uid) if self.kill_uid is not None else []
                 for pid in victims:
                     _signal(pid, signal.SIGKILL)
                 _signal(-self.pid, signal.SIGKILL)
                 if self.zygote is not None:
-                    _signal(self.pid, signal.SIGKILL)  # before its setsid() it is in the zygote's group
+                    _signal(self.pid, signal.SIGKILL)
                 if not victims:
+                    if self.kill_uid is not None:
+                        _uid_emptied(self.kill_uid)
                     break
             self.pid = None
         self.worker_pid = None  # a pid may be reused once the worker has ended
@@ -260,7 +293,9 @@ class _Process:
         self.channel = None
         if os.path.isdir(self.workdir):
             _remove_tree(self.workdir)
-        if self.kill_uid is not None:  # its private uid: nothing it left in /tmp, /var/tmp, /dev/shm stays
+        if self.kill_uid is not None and self.mode == "none":
+            # its private uid: nothing it left in /tmp, /var/tmp, /dev/shm stays. Under bwrap it can write
+            # nothing of the host's but its own directory (/tmp read-only, /dev its own): no walk needed.
             _remove_files_of_uid(self.kill_uid)
         zygote, self.zygote = self.zygote, None
         if zygote is not None and self.inside_pid is not None:

@@ -553,6 +553,7 @@ def main(argv: list[str]) -> None:
     config = json.loads(argv[1])
     np, protocol = _load(config)
     if config.get("zygote"):
+        import numpy.random  # noqa: F401  (numpy 2 imports it lazily: once here, not in every child's reseeding)
         run_zygote(config, np, protocol)
     else:
         _become_worker(config, np, protocol)

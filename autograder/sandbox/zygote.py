@@ -3,8 +3,9 @@
 Python + numpy start-up dominates grading, so each grading process keeps
 one *zygote* per sandbox mode, started lazily in exactly a cold worker's
 isolation (same bwrap arguments with its directory as /tmp/student, same
-environment from scratch, ``python -I -S -B``, the import hook, numpy and
-protocol imported). It never runs student code, reads nothing from its
+environment from scratch, ``python -I -S -B``, the import hook, numpy,
+numpy.random (numpy 2 imports it lazily; each child's reseeding needs it)
+and protocol imported). It never runs student code, reads nothing from its
 children and is not dumpable (no ptrace, no /proc/<pid>/mem). Per start it
 forks one fresh child, never reused: the child closes every descriptor
 but its new channel (the zygote's control socket first), connects (as the
@@ -195,7 +196,9 @@ class _Zygote:
             return ""
 
     def shutdown(self) -> None:
-        """End the zygote (its children with it) and remove its directory; idempotent."""
+        """End the zygote (its children with it) and remove its directory; idempotent. Returns once
+        the zygote's processes are gone (bounded): killing bwrap ends its PID namespace asynchronously."""
+        inside = {pid: _start_time(pid) for pid in self.pids()} if self.proc is not None else {}
         self.control.close()  # the zygote exits at end of file
         if self.proc is not None:
             try:
@@ -205,9 +208,22 @@ class _Zygote:
                 _signal(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
             self.proc = None
+        end = time.monotonic() + ZYGOTE_REAP_TIMEOUT
+        while any(_start_time(pid) == start for pid, start in inside.items()) and time.monotonic() < end:
+            time.sleep(0.01)
         self.log.close()
         if os.path.isdir(self.base):
             _remove_tree(self.base)
+
+
+def _start_time(pid: int) -> int | None:
+    """The start time of a live (not zombie) process ``pid``; None when it is gone or a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()
+    return None if fields[0] in ("Z", "X") else int(fields[19])
 
 
 def _process_table() -> dict[int, tuple[int, tuple[int, ...]]]:

@@ -101,3 +101,16 @@ def test_an_endless_loop_is_stopped_at_the_scaled_limit(tmp_path):
     public = [c for c in square if c.public]
     assert "within 0.5 s" in public[0].message, public[0].message
     assert result.points == 2
+
+
+def test_by_default_an_endless_loop_in_a_cheap_function_costs_a_quarter_second(tmp_path):
+    """Under the default policy, is an endless loop in a cheap function stopped at the 0.25 s floor
+    (a tenth of a class looping made the old 1 s floor a third of a class's grading), while the same
+    notebook's correct function keeps its points?"""
+    path = notebook(tmp_path / "endless.ipynb", "def double(x):\n    return 2 * x\n"
+                                                "def square(x):\n    while True:\n        pass\n")
+    result = grade_notebook(path, assignment="zz", student="ada01", exercises=[PAIR], secret=SECRET,
+                            limits=Limits(call_timeout=30.0))
+    public = [c for _, c in result.checks() if "square" in c.name and c.public]
+    assert public[0].status == "timeout" and "within 0.25 s" in public[0].message, public[0].message
+    assert result.points == 2

@@ -143,3 +143,24 @@ def test_follow_through_on_a_busy_machine_gets_the_same_points(a2) -> None:
             hog.kill()
             hog.wait()
     assert points(busy) == points(idle)
+
+
+def test_a_call_back_answered_across_the_first_deadline_keeps_the_channel_in_step() -> None:
+    """When answering a call-back takes the grader past a call's first deadline (the 0.25 s floor of
+    the scaled limit) and the deadline then grows, is the answer still sent, so the call finishes with
+    its value instead of the worker waiting for ever and the call timing out?"""
+    import time
+
+    from autograder.sandbox.handle import CallDeadline
+
+    def slow_model(x):
+        time.sleep(0.15)  # longer than the first deadline below
+        return 2 * x
+
+    cells = ["def twice_each(n):\n    return [double(i) for i in range(n)]\n",
+             "def double(x):\n    return 0\n"]
+    with StudentWorker(LIMITS, sandbox="auto", follow_through=True) as student:
+        student.run_cells(cells)
+        student.rebind({"double": slow_model})
+        student.call_timeout = CallDeadline(0.1, lambda: 4.0)
+        assert student.call("twice_each", 3) == [0, 2, 4]

@@ -75,6 +75,9 @@ class FakeProcess:
     def alive(self) -> bool:
         return True
 
+    def cpu_seconds(self) -> None:  # unknown: the limits are wall time
+        return None
+
     def has_unsolicited_data(self) -> bool:
         return False
 

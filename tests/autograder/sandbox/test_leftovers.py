@@ -103,3 +103,62 @@ def test_nothing_a_submission_plants_outlives_it(mode: str, tmp_path: Path) -> N
         for item in shared.iterdir():
             item.unlink()
         shared.rmdir()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_shared_folders_are_walked_only_where_a_worker_could_write_them(
+        mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Is the walk of /tmp, /var/tmp and /dev/shm for the private uid's files made when a plain-mode
+    worker ends, and skipped under bwrap (read-only /tmp, a /dev of its own: the test above shows
+    nothing lands there), where it cost a class a walk of the host's /tmp per worker?"""
+    from autograder.sandbox import process
+
+    walked: list[int] = []
+    monkeypatch.setattr(process, "_remove_files_of_uid", lambda uid: walked.append(uid) or [])
+    with StudentWorker(LIMITS, sandbox=mode) as worker:
+        worker.run_cells(["x = 1"])
+        uid = worker._process.kill_uid  # the test looks inside on purpose
+    assert walked == ([uid] if mode == "none" and uid is not None else [])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_ending_a_worker_that_started_nothing_scans_proc_once(mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When a worker that started no process of its own ends, is /proc scanned for its uid's processes
+    once (its end is awaited first, so the scan does not find it dying and look again), and none left?"""
+    from autograder.sandbox import process
+
+    scans: list[int] = []
+    real = process._processes_of_uid
+
+    def counted(uid: int) -> list[int]:
+        scans.append(uid)
+        return real(uid)
+    with StudentWorker(LIMITS, sandbox=mode) as worker:
+        worker.run_cells(["x = 1"])
+        uid = worker._process.kill_uid  # the test looks inside on purpose
+        if uid is None:
+            pytest.skip("no private uid here (not root): nothing is scanned")
+        monkeypatch.setattr(process, "_processes_of_uid", counted)
+    assert scans == [uid] and real(uid) == []
+
+
+def test_a_uid_this_process_emptied_is_taken_again_without_a_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Is a private uid whose processes this grader's kill saw gone handed out again without scanning
+    /proc, while any other uid of its range is still looked for first?"""
+    import itertools
+
+    from autograder.sandbox import launch
+
+    with StudentWorker(LIMITS, sandbox="none") as worker:
+        worker.run_cells(["x = 1"])
+        uid = worker._process.kill_uid  # the test looks inside on purpose
+    if uid is None:
+        pytest.skip("no private uid here (not root)")
+    assert uid in launch._emptied
+    monkeypatch.setattr(launch, "_emptied", {uid})  # uids emptied by earlier tests are not this test's
+    scanned: list[int] = []
+    monkeypatch.setattr(launch, "_processes_of_uid", lambda u: scanned.append(u) or [])
+    slot = uid - (launch.UID_BASE + (os.getpid() % (1 << 22)) * launch.UID_SLOTS)
+    monkeypatch.setattr(launch, "_uid_counter", itertools.count(slot))
+    assert (launch._private_uid(), scanned) == (uid, [])
+    assert (launch._private_uid(), scanned) == (uid + 1, [uid + 1]) or slot == launch.UID_SLOTS - 1

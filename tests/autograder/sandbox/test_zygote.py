@@ -363,3 +363,16 @@ def test_grading_processes_remove_a_stale_zygote_folder_together(tmp_path: Path,
         outcomes = [process.communicate(timeout=60) for process in removers]
         assert all(process.returncode == 0 for process in removers), outcomes
         assert list(tmp_path.glob("dlgrade-zygote-*")) == []
+
+
+def test_the_zygote_holds_numpy_random_before_its_children(mode: str) -> None:
+    """Has the zygote imported numpy.random (numpy 2 imports it lazily) before it forks, so that no
+    child pays that import when it reseeds its generator (a start costs milliseconds, not tens)?"""
+    forked(mode).close()
+    maps = []
+    for pid in zygote_pids():
+        try:
+            maps.append(Path(f"/proc/{pid}/maps").read_text())
+        except OSError:
+            continue
+    assert any(f"numpy{os.sep}random{os.sep}" in text for text in maps), "no zygote mapped numpy.random"

@@ -26,8 +26,8 @@ from starlette.routing import Route
 from autograder.course.config import ROSTER_FILE, read_roster
 from autograder.course.late import late_penalty
 from autograder.course.config import Assignment
-from autograder.service.app import (SESSION_COOKIE, TEMPLATES, Service, _assignment, csrf_token, sign_in, who,
-                                    with_nav)
+from autograder.service.context import TEMPLATES, Service, find_assignment as _assignment, with_nav
+from autograder.service.identity import SESSION_COOKIE, csrf_token, sign_in, who
 
 
 def _admin(request: Request, *, cookie_only: bool = False) -> bool:

@@ -26,8 +26,8 @@ from starlette.routing import Route
 from autograder.course.config import ROSTER_FILE, read_roster
 from autograder.course.late import late_penalty
 from autograder.course.config import Assignment
-from autograder.service.app import (SESSION_COOKIE, TEMPLATES, Service, _assignment, csrf_token, sign_in, who,
-                                    with_nav)
+from autograder.service.context import TEMPLATES, Service, find_assignment, with_nav
+from autograder.service.identity import SESSION_COOKIE, csrf_token, sign_in, who
 
 
 def _admin(request: Request, *, cookie_only: bool = False) -> bool:
@@ -61,7 +61,7 @@ def _admin_assignment(request: Request, *, cookie_only: bool = False) -> tuple[S
     if not _admin(request, cookie_only=cookie_only):
         return _forbidden(request)
     service: Service = request.app.state.service
-    assignment = _assignment(service, request.path_params["assignment"])
+    assignment = find_assignment(service, request.path_params["assignment"])
     if assignment is None:
         return Response("no such assignment", status_code=404)
     return service, assignment

@@ -170,6 +170,34 @@ def diagnose(got: np.ndarray, expected: np.ndarray, *, n: int | None = None,
         return f"Off by a factor of n = {n}: the mean over samples was expected, not the sum."
     if n and n > 1 and _close(got * n, expected, rtol, atol):
         return f"Off by a factor of 1/n = 1/{n}: the sum was expected, not the mean."
+    return diagnose_pattern(got, expected, rtol, atol)
+
+
+def diagnose_pattern(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> str:
+    """What the wrong values have in common with the expected ones, said as what happened (every
+    diagnosis holds exactly for ``got``, so it never names a mistake that was not made), or ""."""
+    if not (np.all(np.isfinite(got)) and np.all(np.isfinite(expected))):
+        return ""
+    if not np.any(got):
+        return "Every value you returned is 0: a factor, a term or the accumulation is missing."
+    if _close(got, 1 - expected, rtol, atol):
+        return "This is 1 minus the expected value (the complement): check which side of a subtraction or branch you return."
+    if np.all(expected != 0) and _close(got * expected, np.ones_like(expected), rtol, atol):
+        return "These are the reciprocals of the expected values: a fraction is upside down."
+    if expected.size < 2 or np.ptp(expected) <= atol + rtol * np.max(np.abs(expected)):
+        return ""
+    nonzero = np.abs(expected) > atol
+    if np.any(nonzero):
+        ratio = float(np.median(got[nonzero] / expected[nonzero]))
+        if _close(got, ratio * expected, rtol, atol):
+            return f"Off by a constant factor of {ratio:.4g} on every value: a factor is missing, extra or wrong."
+    offset = float(np.median(got - expected))
+    if _close(got, expected + offset, rtol, atol):
+        return f"Off by the same amount ({offset:+.4g}) on every value: a term is missing, extra or wrong."
+    right = np.isclose(got, expected, rtol=rtol, atol=atol)
+    if right.any():
+        return (f"Right for {int(right.sum())} of {right.size} values and wrong for the others: check the "
+                "case your code handles differently (a branch, a boundary, the sign of the input).")
     return ""
 
 

@@ -244,6 +244,22 @@ def _alarm(signum: int, frame: Any) -> None:
     raise _Slow()
 
 
+class _TimeLimit:
+    """At most EQUIVALENCE_SECONDS for the block (on the main thread, where signals arrive; no limit
+    elsewhere): past it :class:`_Slow` is raised inside the block."""
+
+    def __enter__(self) -> None:
+        self.timed = threading.current_thread() is threading.main_thread()
+        if self.timed:
+            self.previous = signal.signal(signal.SIGALRM, _alarm)
+            signal.setitimer(signal.ITIMER_REAL, EQUIVALENCE_SECONDS)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+
+
 def equivalent_on(exercise: Exercise, cells: Sequence[str], mutated: Sequence[str], params: dict) -> bool:
     """Whether the mutant notebook ``mutated`` returns what the model notebook ``cells`` returns for
     every call ``exercise``'s checks make on this variant. Runs here, in the grader's process (both
@@ -251,12 +267,8 @@ def equivalent_on(exercise: Exercise, cells: Sequence[str], mutated: Sequence[st
     from autograder.grading.engine import ReferenceView
     from exercises.dlcheck import run_check
 
-    timed = threading.current_thread() is threading.main_thread()  # signals reach the main thread only
-    previous = signal.signal(signal.SIGALRM, _alarm) if timed else None
-    if timed:
-        signal.setitimer(signal.ITIMER_REAL, EQUIVALENCE_SECONDS)
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
+        with _TimeLimit(), warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             model = reference_namespace(list(cells))
             student = _SideBySide(reference_namespace(list(mutated)), model)
@@ -267,10 +279,44 @@ def equivalent_on(exercise: Exercise, cells: Sequence[str], mutated: Sequence[st
         return True
     except (_Slow, Exception):
         return False
-    finally:
-        if timed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+
+
+@dataclass(frozen=True)
+class JudgedInProcess:
+    """What ``exercise``'s checks conclude about a notebook, judged in the grader's process."""
+
+    points_lost: float
+    failing: tuple[tuple[str, str, str], ...]
+    """(check name, hint shown, named mistake) of each check that did not pass, in check order."""
+
+
+def judge_in_process(exercise: Exercise, cells: Sequence[str], answered: Sequence[str], params: dict,
+                     checks: Sequence[Any] | None = None) -> JudgedInProcess | None:
+    """Run ``exercise``'s checks (or only ``checks``) on the notebook ``answered`` with the model
+    notebook ``cells`` as ``ref``, here in the grader's process: for instructor code on both sides
+    (model answers, their mutants, catalogued mistakes), never for a student's. The values pass
+    through :class:`exercises.dlcheck.LocalStudent`, as they pass through the worker, and the hint
+    shown is chosen as :func:`autograder.grading.engine.check_result` chooses it. None when the
+    run takes over EQUIVALENCE_SECONDS (a mistake that loops: grade it with the engine instead)."""
+    from autograder.grading.engine import ReferenceView
+    from exercises.dlcheck import PASSED, LocalStudent, run_check
+
+    lost, failing = 0.0, []
+    try:
+        with _TimeLimit(), warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            model = reference_namespace(list(cells))
+            student = LocalStudent(reference_namespace(list(answered), tolerant=True))
+            for check in exercise.checks if checks is None else checks:
+                outcome = run_check(check.function, {"student": student, "ref": ReferenceView(model),
+                                                     "params": params})
+                if outcome.status != PASSED:
+                    lost += check.points
+                    failing.append((check.name, outcome.hint or check.hint,
+                                    outcome.mistake if outcome.status == "failed" else ""))
+    except _Slow:
+        return None
+    return JudgedInProcess(round(lost, 6), tuple(failing))
 
 
 # --------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 A check names a mistake when a wrong answer matches one of the values in its
 ``expect_close(..., mistakes={hint: wrong value})`` dict, or one of the generic
-diagnoses of :func:`exercises.dlcheck.diagnose` (sign flipped, factor 2, ...).
+diagnoses of :func:`exercises.dlcheck.diagnose` (sign flipped, factor 2, ...) and
+:func:`exercises.dlcheck.diagnose_pattern` (all zero, reciprocal, right on some values only, ...).
 Any other failure carries only the check's own hint. ``grade audit`` uses the
 catalogue to tell a mutant the feedback names from one it only flags.
 
@@ -88,6 +89,7 @@ def catalogue_of(exercise: Exercise) -> Catalogue:
         for found in _strings(check.function, exercise.module, _mistake_keys):
             if found not in mistakes:
                 mistakes.append(found)
-    generic = [(text, regex) for text, regex in _strings(dlcheck.diagnose, dlcheck, _returned) if text]
+    generic = [(text, regex) for function in (dlcheck.diagnose, dlcheck.diagnose_pattern)
+               for text, regex in _strings(function, dlcheck, _returned) if text]
     return Catalogue(mistakes=tuple(text for text, _ in mistakes),
                      patterns=tuple(re.compile(regex, re.S) for _, regex in mistakes + generic))

@@ -79,3 +79,20 @@ def test_a_looping_mutant_is_not_called_equivalent(monkeypatch):
                          "            pass\n"]
     assert audit.equivalent_on(WEAK, model, model, {})
     assert not audit.equivalent_on(WEAK, model, looping, {})
+
+
+def test_judged_in_process_as_the_engine_judges(weak_report, monkeypatch):
+    """Does the in-process judgement of a wrong notebook lose the points and show the hints the engine's
+    grading of the same mutant gives, and give up (None) on one that never returns?"""
+    from autograder.course import audit
+
+    model = ["import numpy as np\n", "def affine(x):\n    return np.maximum(2.0 * np.asarray(x) + 1.0, -np.inf)\n"]
+    wrong = [model[0], "def affine(x):\n    return np.maximum(2.0 * np.asarray(x) + 2.0, -np.inf)\n"]
+    judged = audit.judge_in_process(WEAK, model, wrong, {})
+    engine = _by_id(weak_report)["affine:double_constant:1"]
+    assert judged.points_lost == engine.points_lost[0] > 0
+    assert [name for name, _, _ in judged.failing] == list(engine.failing_checks)
+    assert audit.judge_in_process(WEAK, model, model, {}) == audit.JudgedInProcess(0.0, ())
+    looping = [model[0], "def affine(x):\n    while True:\n        pass\n"]
+    monkeypatch.setattr(audit, "EQUIVALENCE_SECONDS", 0.5)
+    assert audit.judge_in_process(WEAK, model, looping, {}) is None

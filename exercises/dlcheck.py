@@ -201,6 +201,44 @@ def diagnose_pattern(got: np.ndarray, expected: np.ndarray, rtol: float, atol: f
     return ""
 
 
+NON_FINITE = ("The result contains inf or NaN where a finite value was expected: look for an overflow "
+              "(np.exp of a large number: use a numerically stable form), a division by zero or a log of 0.")
+
+
+def failure_hint(got: np.ndarray, expected: np.ndarray, *, hint: str = "", n: int | None = None,
+                 mistakes: Mapping[str, Any] | None = None, rtol: float = 1e-6,
+                 atol: float = 1e-8) -> tuple[str, str | None]:
+    """The (hint, mistake) of a failed comparison: how every check, public or hidden, chooses what to tell.
+
+    In this order, the first that applies:
+
+    1. a **catalogued mistake** of the check (``mistakes``: hint -> the value that mistake computes
+       on the check's inputs, computed with instructor code in the grader) whose value ``got``
+       matches: its hint, which is also the mistake;
+    2. a **generic diagnosis** that holds exactly for ``got`` (:func:`diagnose`: transposed, reshaped,
+       sign flipped, a factor 2 or n, all zero, the complement, reciprocals, a constant factor or
+       offset, right on some values only; :data:`NON_FINITE` for inf or NaN where a number was due):
+       the mistake, shown followed by ``hint``;
+    3. ``hint``: what the check tested (the check's own hint), and no mistake recognised (None:
+       :class:`CheckFailed` then counts the hint as before).
+
+    So a hint names a mistake only when the returned values show it was made, never one that was
+    not; the grader shows this hint for hidden checks too (:func:`autograder.grading.engine.check_result`
+    falls back to the check's ``hidden(hint=...)`` only when it is empty).
+    """
+    for text, wrong in (mistakes or {}).items():
+        if _close(got, np.asarray(wrong, dtype=float), rtol, atol):
+            return text, text
+    same_shape = got.shape == expected.shape
+    if same_shape and bool(((np.isnan(got) & ~np.isnan(expected)) | (np.isinf(got) & ~np.isinf(expected))).any()):
+        found = NON_FINITE
+    else:
+        found = diagnose(got, expected, n=n, rtol=rtol, atol=atol)
+    if not found:
+        return hint, None
+    return (f"{found} {hint}" if hint and hint != found else found), found
+
+
 def expect_close(got: Any, expected: Any, *, what: str, rtol: float = 1e-6, atol: float = 1e-8,
                  n: int | None = None, mistakes: Mapping[str, Any] | None = None,
                  hint: str = "") -> None:
@@ -208,32 +246,27 @@ def expect_close(got: Any, expected: Any, *, what: str, rtol: float = 1e-6, atol
 
     .. math:: |got - expected| \\le atol + rtol \\cdot |expected|  (elementwise)
 
-    Failures say what was expected and what was received, and name a common
-    mistake when one explains the difference (see :func:`diagnose`).
+    Failures say what was expected and what was received; the hint is chosen by
+    :func:`failure_hint` (a catalogued mistake, a generic diagnosis, else ``hint``).
     """
     want = np.asarray(expected, dtype=float)
     arr = as_numbers(got, what)
     if arr.shape == () and want.shape == (1,) or arr.shape == (1,) and want.shape == ():
         arr = arr.reshape(want.shape)
+    if _close(arr, want, rtol, atol):
+        return
+    shown, mistake = failure_hint(arr, want, hint=hint, n=n, mistakes=mistakes, rtol=rtol, atol=atol)
     same_shape = arr.shape == want.shape
     bad_nan = same_shape and bool((np.isnan(arr) & ~np.isnan(want)).any())
     bad_inf = same_shape and bool((np.isinf(arr) & ~np.isinf(want)).any())
     if bad_nan or bad_inf:
-        kind = "NaN" if bad_nan else "inf"
-        raise CheckFailed(
-            f"{what}: the result contains {kind} where a finite value was expected.\n"
-            f"  expected: {show(want)}\n  got:      {show(arr)}",
-            hint or "Large inputs overflow np.exp: use a numerically stable form "
-                    "(e.g. split by sign, subtract the max, or np.logaddexp).",
-        )
-    if _close(arr, want, rtol, atol):
-        return
-    found = diagnose(arr, want, n=n, mistakes=mistakes, rtol=rtol, atol=atol)
-    if arr.shape != want.shape:
+        message = (f"{what}: the result contains {'NaN' if bad_nan else 'inf'} where a finite value was expected.\n"
+                   f"  expected: {show(want)}\n  got:      {show(arr)}")
+    elif not same_shape:
         message = f"{what}: expected shape {want.shape}, got shape {arr.shape}."
     else:
         message = f"{what}: wrong value.\n  expected: {show(want)}\n  got:      {show(arr)}"
-    raise CheckFailed(message, found or hint)
+    raise CheckFailed(message, shown, mistake=mistake)
 
 
 def expect_equal(got: Any, expected: Any, *, what: str, hint: str = "") -> None:

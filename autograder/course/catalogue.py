@@ -91,5 +91,6 @@ def catalogue_of(exercise: Exercise) -> Catalogue:
                 mistakes.append(found)
     generic = [(text, regex) for function in (dlcheck.diagnose, dlcheck.diagnose_pattern)
                for text, regex in _strings(function, dlcheck, _returned) if text]
+    generic.append((dlcheck.NON_FINITE, re.escape(dlcheck.NON_FINITE)))
     return Catalogue(mistakes=tuple(text for text, _ in mistakes),
                      patterns=tuple(re.compile(regex, re.S) for _, regex in mistakes + generic))

@@ -10,6 +10,11 @@ ASSIGNMENT = "a2"
 TITLE = "The squared error of the fit"
 CONCEPT = "half sum of squared errors as the objective"
 SOLUTION = [sigmoid_fit.error]
+MISTAKE_CODE = {f"error = {body}": "def error(w, b, X, Y):\n    Y = np.asarray(Y, float)\n"
+                                 f"    f = sigmoid_neuron(np.asarray(X, float), w, b)\n    return {body}\n"
+            for body in ("float(0.5 * (f[0] - Y[0]) ** 2 + (f[1] - Y[1]) ** 2)", "float(0.5 * np.mean((f - Y) ** 2))",
+                         "float(np.sum((f - Y) ** 2))", "0.5 * (f - Y) ** 2", "float(0.5 * np.sum(f - Y))",
+                         "float(0.5 * np.sum((f + Y) ** 2))", "float(0.5 * np.sum(np.abs(f - Y)))")}
 
 
 def params(rng: np.random.Generator) -> dict:

@@ -11,6 +11,29 @@ TITLE = "Gradient descent on the sigmoid neuron"
 CONCEPT = "batch gradient descent: move against the summed gradient, once per epoch"
 CALL_TIME_FACTOR = 500  # its calls train: a plain-Python epoch loop is hundreds of times numpy's time
 SOLUTION = [sigmoid_fit.gradient_descent]
+WRONG_PROGRAM = """def gradient_descent(X, Y, w0, b0, eta, epochs):
+    X = np.asarray(X, float); Y = np.asarray(Y, float)
+    w, b = float(w0), float(b0); losses = []
+    for t in range({epochs}):
+        {before}
+        {update}
+        {after}
+    return w, b, np.array(losses)
+"""
+WRONG_SUMMED = "dw = np.sum(grad_w(w, b, X, Y)); db = np.sum(grad_b(w, b, X, Y)); w, b = w {sign} eta * dw, b {sign} eta * db"
+WRONG_AFTER = "losses.append(error(w, b, X, Y))"
+MISTAKE_CODE = {description: WRONG_PROGRAM.format(**dict(dict(epochs="epochs", before="", after=WRONG_AFTER,
+                                                     update=WRONG_SUMMED.format(sign="-")), **fields))
+            for description, fields in {
+    "averaged gradients": dict(update=WRONG_SUMMED.format(sign="-").replace("np.sum", "np.mean")),
+    "an update per point (stochastic)": dict(
+        update="for x, y in zip(X, Y): w, b = w - eta * grad_w(w, b, x, y), b - eta * grad_b(w, b, x, y)"),
+    "one update too many": dict(epochs="epochs + 1"),
+    "one update too few": dict(epochs="max(epochs - 1, 0)"),
+    "the loss recorded before the update": dict(before=WRONG_AFTER, after=""),
+    "gradient ascent": dict(update=WRONG_SUMMED.format(sign="+")),
+    "only the first two points": dict(update=WRONG_SUMMED.format(sign="-").replace("(w, b, X, Y)", "(w, b, X[:2], Y[:2])")),
+}.items()}
 
 
 def draw_fit_data(rng: np.random.Generator) -> tuple[list[float], list[float]]:

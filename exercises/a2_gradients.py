@@ -10,6 +10,14 @@ ASSIGNMENT = "a2"
 TITLE = "Gradients of the loss"
 CONCEPT = "chain rule through the sigmoid: σ' = σ(1 − σ)"
 SOLUTION = [sigmoid_fit.grad_w, sigmoid_fit.grad_b]
+MISTAKE_CODE = {f"grad_w = {gw}, grad_b = {gb}": (
+    "def grad_w(w, b, x, y):\n    f = sigmoid_neuron(x, w, b)\n    z = w * np.asarray(x) + b\n"
+    f"    return {gw}\n\ndef grad_b(w, b, x, y):\n    f = sigmoid_neuron(x, w, b)\n    z = w * np.asarray(x) + b\n"
+    f"    return {gb}\n") for gw, gb in [
+        ("(f - y) * f * (1 - f)", "(f - y) * f * (1 - f) * x"), ("(f - y) * x", "f - y"),
+        ("(f - y) * z * (1 - z) * x", "(f - y) * z * (1 - z)"), ("(y - f) * f * (1 - f) * x", "(y - f) * f * (1 - f)"),
+        ("(f + y) * f * (1 - f) * x", "(f + y) * f * (1 - f)"), ("(f - y) * f * (1 + f) * x", "(f - y) * f * (1 + f)"),
+        ("2 * (f - y) * f * (1 - f) * x", "2 * (f - y) * f * (1 - f)")]}
 
 
 def params(rng: np.random.Generator) -> dict:

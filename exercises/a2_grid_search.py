@@ -11,6 +11,24 @@ ASSIGNMENT = "a2"
 TITLE = "Grid search on the error surface"
 CONCEPT = "the error surface L(w, b); exhaustive search and its cost"
 SOLUTION = [sigmoid_fit.grid_search]
+WRONG_SEARCH = """def grid_search(X, Y, lo, hi, steps):
+    grid = {grid}
+    best = None
+    for w in grid:
+        for b in grid:
+            loss = {half} * np.sum((sigmoid_neuron(np.asarray(X), w, b) - Y) ** 2)
+            if best is None or loss < best[2]:
+                best = (float(w), float(b), float(loss))
+    return {result}
+"""
+MISTAKE_CODE = {description: WRONG_SEARCH.format(**dict(dict(grid="np.linspace(lo, hi, steps)", half="0.5", result="best"),
+                                               **fields))
+            for description, fields in {
+    "w and b swapped": dict(result="best[1], best[0], best[2]"),
+    "the ½ missing": dict(half="1.0"),
+    "a grid without its last point": dict(grid="np.arange(lo, hi, (hi - lo) / (steps - 1))"),
+    "a sign mistake on b": dict(result="best[0], -best[1], best[2]"),
+}.items()}
 
 
 def _unique_minimum(X: list, Y: list, lo: float, hi: float, steps: int) -> bool:

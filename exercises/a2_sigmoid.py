@@ -10,6 +10,14 @@ ASSIGNMENT = "a2"
 TITLE = "The sigmoid function"
 CONCEPT = "logistic sigmoid, numerical stability"
 SOLUTION = [sigmoid_fit.sigmoid]
+MISTAKE_CODE = {
+    "the sign of the exponent": "def sigmoid(z):\n    return 1 / (1 + np.exp(np.asarray(z, float)))\n",
+    "e^z / (1 + e^z) everywhere (overflows)":
+        "def sigmoid(z):\n    e = np.exp(np.asarray(z, float))\n    return e / (1 + e)\n",
+    "the 1 + forgotten": "def sigmoid(z):\n    return 1 / np.exp(-np.asarray(z, float))\n",
+    "a branch boundary off 0": "def sigmoid(z):\n    z = np.asarray(z, float)\n    e = np.exp(-np.abs(z))\n"
+                               "    return np.where(z >= 1, 1 / (1 + e), e / (1 + e))\n",
+}
 
 
 def params(rng: np.random.Generator) -> dict:

@@ -28,6 +28,11 @@ imported by :mod:`exercises.course_modules`), that declares, side by side:
     how many times the model answer's slowest call a student's call may take
     (default 50; exercises whose calls train declare more, e.g. 500): see
     ``autograder/grading/call_limits.py``;
+``MISTAKE_CODE`` (optional)
+    the catalogued mistakes as code: a description -> the source of wrong versions of
+    ``SOLUTION`` functions, run after the model answers (instructor code: only ever run in the
+    grader's process). Each must cost the same points on every variant
+    (``tests/exercises/test_fairness.py``);
 ``test_*(student, ref, params)``
     the checks, pytest functions marked ``@pytest.mark.points(n)`` and, for the
     ones students never see, ``@pytest.mark.hidden(hint="...")``.

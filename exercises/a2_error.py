@@ -68,13 +68,23 @@ def test_error_your_data(student, ref, params):
 MANY_HINT = "Sum over all n points (not a mean, not only the first two) and multiply by ½ once."
 
 
+def error_mistakes(f: np.ndarray, Y: np.ndarray) -> dict[str, float]:
+    """Recognisers for L = ½ Σ (f − y)²: hint -> what L written with that mistake returns."""
+    return {
+        "The error term is f(x) − y, not f(x) + y.": 0.5 * float(np.sum((f + Y) ** 2)),
+        "The squares are missing: L = ½ Σ (f(x) − y)², each error squared before the sum.": 0.5 * float(np.sum(f - Y)),
+        "L squares the errors; this is ½ Σ |f(x) − y|.": 0.5 * float(np.sum(np.abs(f - Y))),
+    }
+
+
 @pytest.mark.points(1)
 @pytest.mark.hidden(hint=MANY_HINT)
 def test_error_more_points(student):
     X = np.array([-2.0, -0.5, 0.0, 1.0, 2.5])
     Y = np.array([0.1, 0.4, 0.5, 0.55, 0.95])
     expect_close(student.error(1.2, -0.3, X, Y), sigmoid_fit.error(1.2, -0.3, X, Y),
-                 what="error on five points", hint=MANY_HINT)
+                 what="error on five points", hint=MANY_HINT,
+                 mistakes=error_mistakes(sigmoid_fit.sigmoid_neuron(X, 1.2, -0.3), Y))
 
 
 NUMBER_HINT = "Return one number (a float), not an array of per-point errors."

@@ -95,19 +95,6 @@ def test_grid_search_your_data(student, ref, params):
     }, hint="Search np.linspace(lo, hi, steps) (both ends included) for both parameters.")
 
 
-RANGE_HINT = "This check searches another range and data: the grid is np.linspace(lo, hi, steps) for w and for b."
-
-
-@pytest.mark.points(1)
-@pytest.mark.hidden(hint=RANGE_HINT)
-def test_grid_search_other_range(student):
-    X, Y = np.array([-1.0, 0.5, 2.0]), np.array([0.7, 0.45, 0.2])
-    got = student.grid_search(X, Y, -3.0, 1.0, 9)
-    expect(isinstance(got, (tuple, list)) and len(got) == 3, "must return (w, b, loss).", RANGE_HINT)
-    expect_close(got, sigmoid_fit.grid_search(X, Y, -3.0, 1.0, 9), what="grid_search on another range",
-                 hint=RANGE_HINT)
-
-
 EDGE_HINT = "This check searches data whose best grid point lies on the edge of the grid (lo or hi)."
 NO_LAST = ("The grid misses its last point: search every grid point, including the last (np.linspace(lo, hi, steps) "
            "includes both ends, np.arange stops before hi).")
@@ -118,6 +105,22 @@ def search_grid(X: np.ndarray, Y: np.ndarray, grid: np.ndarray) -> tuple[float, 
     L = sigmoid_fit.error_surface(X, Y, grid, grid)
     i, j = np.unravel_index(np.argmin(L), L.shape)
     return float(grid[j]), float(grid[i]), float(L[i, j])
+
+
+RANGE_HINT = "This check searches another range and data: the grid is np.linspace(lo, hi, steps) for w and for b."
+
+
+@pytest.mark.points(1)
+@pytest.mark.hidden(hint=RANGE_HINT)
+def test_grid_search_other_range(student):
+    X, Y = np.array([-1.0, 0.5, 2.0]), np.array([0.7, 0.45, 0.2])
+    got = student.grid_search(X, Y, -3.0, 1.0, 9)
+    expect(isinstance(got, (tuple, list)) and len(got) == 3, "must return (w, b, loss).", RANGE_HINT)
+    expect_close(got, sigmoid_fit.grid_search(X, Y, -3.0, 1.0, 9), what="grid_search on another range",
+                 hint=RANGE_HINT, mistakes={
+                     "The loss adds y: its error term is f(x) − y, not f(x) + y.":
+                         search_grid(X, -Y, np.linspace(-3.0, 1.0, 9)),
+                     NO_LAST: search_grid(X, Y, np.linspace(-3.0, 1.0, 9)[:-1])})
 
 
 @pytest.mark.points(1)

@@ -96,3 +96,18 @@ def test_judged_in_process_as_the_engine_judges(weak_report, monkeypatch):
     looping = [model[0], "def affine(x):\n    while True:\n        pass\n"]
     monkeypatch.setattr(audit, "EQUIVALENCE_SECONDS", 0.5)
     assert audit.judge_in_process(WEAK, model, looping, {}) is None
+
+
+def test_the_catalogue_reads_mistakes_built_by_a_helper():
+    """Are the hints of a ``mistakes=helper(...)`` dict (a2.gradients' hidden checks) in the catalogue,
+    and are the generic patterns of wrong values and the non-finite hint named diagnoses?"""
+    from autograder.course.catalogue import catalogue_of
+    from exercises import dlcheck
+    from exercises.model import get_exercise
+
+    catalogue = catalogue_of(get_exercise("a2.gradients"))
+    assert "σ'(z) = f(1 − f), not f(1 + f)." in catalogue.mistakes
+    assert catalogue.names("σ'(z) = f(1 − f), not f(1 + f).")
+    assert catalogue.names("Off by a constant factor of 3 on every value: a factor is missing, extra or wrong.")
+    assert catalogue.names(dlcheck.NON_FINITE)
+    assert not catalogue.names(get_exercise("a2.gradients").checks[-1].hint)

@@ -47,6 +47,8 @@ PREAMBLE = "import numpy as np\nimport math\n"
 """The notebook's imports, before the model answers (the released notebook's first cell has them)."""
 EQUIVALENCE_SECONDS = 20
 """Time for one variant's side-by-side run of the checks; past it the mutant is graded, not called equivalent."""
+RAISED = "Your code raised "
+"""How a check's message begins when the student's code raised (:func:`exercises.dlcheck.run_check`)."""
 SAME_RTOL, SAME_ATOL = 1e-12, 1e-15
 """How close a mutant's value must be to the model answer's to be the same value (rounding only)."""
 
@@ -76,6 +78,9 @@ class MutantAudit:
     """A check ran out of time on some variant."""
     named: bool = False
     """A failing check named a catalogued mistake or a generic diagnosis (not only its own hint)."""
+    exception_shown: bool = False
+    """A public check ended in the exception the mutant raised, shown to the student with its type and
+    message ("Your code raised ValueError: ..."): the feedback says what happened, though no hint does."""
     mistakes: tuple[str, ...] = ()
     """The hints of its failing checks, over all variants."""
     failing_checks: tuple[str, ...] = ()
@@ -347,7 +352,7 @@ def audit_mutant(exercises: Sequence[Exercise], position: int, mutant: Mutant, v
     common = dict(id=mutant.id, function=mutant.function, operator=mutant.operator,
                   description=mutant.description, diff=mutant.diff)
     catalogue = catalogue_of(exercise)
-    lost, crashed, timed_out, named, graded = [], False, False, False, 0
+    lost, crashed, timed_out, named, shown, graded = [], False, False, False, False, 0
     hints: list[str] = []
     failing: list[str] = []
     for variant in variants:
@@ -366,6 +371,7 @@ def audit_mutant(exercises: Sequence[Exercise], position: int, mutant: Mutant, v
             crashed |= check.status == "error"
             timed_out |= check.status == "timeout"
             named |= catalogue.names(check.mistake)
+            shown |= check.public and check.status == "error" and check.message.startswith(RAISED)
             for collected, item in ((hints, check.mistake), (failing, check.name)):
                 if item and item not in collected:
                     collected.append(item)
@@ -373,7 +379,7 @@ def audit_mutant(exercises: Sequence[Exercise], position: int, mutant: Mutant, v
         return MutantAudit(**common, status="equivalent")
     status = "killed" if any(p > 0 for p in lost) else "survived"
     return MutantAudit(**common, status=status, points_lost=tuple(lost), crashed=crashed, timed_out=timed_out,
-                       named=named, mistakes=tuple(hints), failing_checks=tuple(failing))
+                       named=named, exception_shown=shown, mistakes=tuple(hints), failing_checks=tuple(failing))
 
 
 # --------------------------------------------------------------------------

@@ -111,3 +111,18 @@ def test_the_catalogue_reads_mistakes_built_by_a_helper():
     assert catalogue.names("Off by a constant factor of 3 on every value: a factor is missing, extra or wrong.")
     assert catalogue.names(dlcheck.NON_FINITE)
     assert not catalogue.names(get_exercise("a2.gradients").checks[-1].hint)
+
+
+def test_an_exception_shown_by_a_public_check_is_recorded(monkeypatch):
+    """When a mutant raises in a public check, does the audit record that the feedback showed the exception
+    (and not count it as a named mistake)?"""
+    from autograder.course import audit
+    from autograder.course.mutants import Mutant
+
+    raising = ["import numpy as np\n", "def affine(x):\n    raise ValueError('x must be positive')\n"]
+    monkeypatch.setattr(audit, "mutant_cells", lambda cells, index, mutant: raising)
+    variants = audit.audit_variants([WEAK], SECRET, 1)
+    mutant = Mutant("affine", "flip_sign", 0, "raises", raising[1], "")
+    result = audit.audit_mutant([WEAK], 0, mutant, variants)
+    assert result.status == "killed" and result.crashed
+    assert result.exception_shown and not result.named

@@ -34,6 +34,7 @@ MISTAKE_CODE = {description: WRONG_PROGRAM.format(**dict(dict(epochs="epochs", b
     "gradient ascent": dict(update=WRONG_SUMMED.format(sign="+")),
     "only the first two points": dict(update=WRONG_SUMMED.format(sign="-").replace("(w, b, X, Y)", "(w, b, X[:2], Y[:2])")),
 }.items()}
+HIDDEN_ONLY = {"only the first two points": "the public data has two points, as the slide's; more is a hidden check"}
 
 
 def draw_fit_data(rng: np.random.Generator) -> tuple[list[float], list[float]]:

@@ -18,6 +18,7 @@ MISTAKE_CODE = {
     "a branch boundary off 0": "def sigmoid(z):\n    z = np.asarray(z, float)\n    e = np.exp(-np.abs(z))\n"
                                "    return np.where(z >= 1, 1 / (1 + e), e / (1 + e))\n",
 }
+HIDDEN_ONLY = {"e^z / (1 + e^z) everywhere (overflows)": "large |z| is what the hidden stability check tests"}
 
 
 def params(rng: np.random.Generator) -> dict:

@@ -31,18 +31,23 @@ def on_variants(check) -> bool:
     return "params" in inspect.signature(check.function).parameters
 
 
-def points_lost(key: str, code: str, student: str, *, first: bool) -> float:
-    """What the model answers with ``code`` run after them lose in ``key``'s checks on ``student``'s
-    variant: every check on the ``first`` variant, afterwards only the checks that read the variant
-    (the others lose the same on every variant: only instructor code and fixed inputs)."""
+def points_lost(key: str, code: str, student: str, checks) -> float:
+    """What the model answers with ``code`` run after them lose in ``checks`` of ``key`` on ``student``'s variant."""
     keys = assignment_of(key)
     params = variant(keys, student)
     cells = solution_cells(exercises_of(keys), params)
-    exercise = LIBRARY[key]
-    checks = exercise.checks if first else [c for c in exercise.checks if on_variants(c)]
-    judged = judge_in_process(exercise, cells, cells + [code], params[key], checks=checks)
+    judged = judge_in_process(LIBRARY[key], cells, cells + [code], params[key], checks=checks)
     assert judged is not None, f"{key}: judging took too long on {student}"
     return judged.points_lost
+
+
+def lost_per_variant(key: str, code: str, checks) -> set[float]:
+    """The points ``code`` loses in ``checks`` over the 50 variants. A check that does not read the variant
+    judges the same inputs with the same instructor code on every variant: it is judged on the first only."""
+    fixed = [c for c in checks if not on_variants(c)]
+    drawn = [c for c in checks if on_variants(c)]
+    once = points_lost(key, code, VARIANTS[0], fixed)
+    return {once + points_lost(key, code, student, drawn) for student in VARIANTS}
 
 
 def test_there_are_catalogued_mistakes_to_judge():
@@ -56,8 +61,7 @@ def test_each_catalogued_mistake_costs_the_same_on_every_variant(key):
     """Does every catalogued mistake of the exercise lose points, and the same points on each of 50 variants?"""
     unfair = {}
     for description, code in LIBRARY[key].module.MISTAKE_CODE.items():
-        fixed = points_lost(key, code, VARIANTS[0], first=True) - points_lost(key, code, VARIANTS[0], first=False)
-        lost = {fixed + points_lost(key, code, student, first=False) for student in VARIANTS}
+        lost = lost_per_variant(key, code, LIBRARY[key].checks)
         if len(lost) != 1 or 0.0 in lost:
             unfair[description] = sorted(lost)
     assert not unfair, f"{key}: points lost over {len(VARIANTS)} variants (must be one value, above 0): {unfair}"
@@ -79,3 +83,17 @@ def test_each_audit_mutant_of_a2_costs_the_same_on_every_variant(key):
         if len(lost) != 1:
             unfair[mutant.id] = sorted(lost)
     assert not unfair, f"{key}: points lost over 8 variants: {unfair}"
+
+
+@pytest.mark.parametrize("key", WITH_MISTAKES)
+def test_public_checks_catch_each_catalogued_mistake_on_every_variant(key):
+    """Does every catalogued mistake the public checks test (all but HIDDEN_ONLY) fail a public check on
+    each of 50 variants, with no coincidence in the public data (two points, a symmetric input) letting it pass?"""
+    exercise = LIBRARY[key]
+    hidden_only = getattr(exercise.module, "HIDDEN_ONLY", {})
+    assert set(hidden_only) <= set(exercise.module.MISTAKE_CODE), f"{key}: HIDDEN_ONLY names unknown mistakes"
+    passed = {}
+    for description, code in exercise.module.MISTAKE_CODE.items():
+        if description not in hidden_only and 0.0 in lost_per_variant(key, code, exercise.public_checks):
+            passed[description] = "passes every public check on some variant"
+    assert not passed, f"{key}: catalogued mistakes the public checks let through: {passed}"

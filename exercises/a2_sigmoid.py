@@ -49,8 +49,9 @@ Try it on your inputs: z = {params["z"]}.
 """
 
 
-STABILITY_HINT = ("This check compares σ(z) with the exact values at large |z| (up to 1e4), where "
-                  "np.exp of a large positive number overflows: use e = np.exp(-|z|) and split by sign.")
+STABILITY_HINT = ("σ(z) must stay finite and warning-free for |z| up to 1e4: this check compares it with the "
+                  "exact values there, where np.exp of a large positive number overflows (use e = np.exp(-|z|) "
+                  "and split by sign).")
 COMPLEMENT = "This is σ(−z): the exponent is −z, e^(−z)."
 
 

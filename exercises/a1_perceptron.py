@@ -10,6 +10,10 @@ ASSIGNMENT = "a1"
 TITLE = "The perceptron"
 CONCEPT = "weights, bias as w₀ with x₀ = 1, thresholding at 0"
 SOLUTION = [neurons.perceptron]
+MISTAKE_CODE = {f"y = {body}": "def perceptron(x, w):\n    x = np.asarray(x, float); w = np.asarray(w, float)\n"
+                                f"    y = ({body}).astype(int)\n    return int(y) if x.ndim == 1 else y\n"
+                for body in ("x @ w[1:] >= 0", "w[-1] + x @ w[:-1] >= 0", "w[1] + x @ w[1:] >= 0",
+                             "w[0] + x @ w[1:] >= 1", "w[0] + x @ w[1:] < 0", "w[0] - x @ w[1:] >= 0")}
 
 
 def params(rng: np.random.Generator) -> dict:
@@ -20,8 +24,9 @@ def params(rng: np.random.Generator) -> dict:
     y = z >= 0
     if np.min(np.abs(z)) < 0.1 or y.all() or not y.any() or np.min(np.abs(w[1:])) < 0.2:
         raise RedrawVariant("an input on the step, a constant output or a negligible weight")
-    if np.array_equal(X @ w[1:] >= 0, y) or np.array_equal(w[3] + X @ w[:3] >= 0, y):
-        raise RedrawVariant("forgetting the bias, or taking it last, would go unnoticed")
+    if any(np.array_equal(wrong, y) for wrong in (X @ w[1:] >= 0, w[3] + X @ w[:3] >= 0, w[1] + X @ w[1:] >= 0,
+                                                  z >= 1)):
+        raise RedrawVariant("forgetting the bias, taking it last or from w[1], or firing at 1 would go unnoticed")
     return {"w": w.tolist(), "X": X.tolist()}
 
 
@@ -89,10 +94,13 @@ SHAPE_HINT = ("One vector (d,) → a single 0/1; a batch (n, d) → shape (n,): 
 @pytest.mark.hidden(hint=SHAPE_HINT)
 def test_perceptron_shapes(student, params):
     w, X = np.array(params["w"]), np.array(params["X"])
+    # Shapes only: the values are the other checks' (judged on one drawn point, a wrong formula would
+    # lose this point on some variants and keep it on others).
     one = student.perceptron(X[0], w)
     expect(np.ndim(one) == 0, f"perceptron of one vector returned {show(one)}.", SHAPE_HINT)
-    expect_close(student.perceptron(X[:1], w), neurons.perceptron(X[:1], w),
-                 what="perceptron on a batch of one", hint=SHAPE_HINT)
+    batch = student.perceptron(X[:1], w)
+    expect(np.shape(batch) == np.shape(neurons.perceptron(X[:1], w)),
+           f"perceptron on a batch of one returned shape {np.shape(batch)}.", SHAPE_HINT)
 
 
 @pytest.mark.points(1)

@@ -10,6 +10,11 @@ ASSIGNMENT = "a2"
 TITLE = "The squared error of the fit"
 CONCEPT = "half sum of squared errors as the objective"
 SOLUTION = [sigmoid_fit.error]
+MISTAKE_CODE = {f"error = {body}": "def error(w, b, X, Y):\n    Y = np.asarray(Y, float)\n"
+                                 f"    f = sigmoid_neuron(np.asarray(X, float), w, b)\n    return {body}\n"
+            for body in ("float(0.5 * (f[0] - Y[0]) ** 2 + (f[1] - Y[1]) ** 2)", "float(0.5 * np.mean((f - Y) ** 2))",
+                         "float(np.sum((f - Y) ** 2))", "0.5 * (f - Y) ** 2", "float(0.5 * np.sum(f - Y))",
+                         "float(0.5 * np.sum((f + Y) ** 2))", "float(0.5 * np.sum(np.abs(f - Y)))")}
 
 
 def params(rng: np.random.Generator) -> dict:
@@ -63,13 +68,23 @@ def test_error_your_data(student, ref, params):
 MANY_HINT = "Sum over all n points (not a mean, not only the first two) and multiply by ½ once."
 
 
+def error_mistakes(f: np.ndarray, Y: np.ndarray) -> dict[str, float]:
+    """Recognisers for L = ½ Σ (f − y)²: hint -> what L written with that mistake returns."""
+    return {
+        "The error term is f(x) − y, not f(x) + y.": 0.5 * float(np.sum((f + Y) ** 2)),
+        "The squares are missing: L = ½ Σ (f(x) − y)², each error squared before the sum.": 0.5 * float(np.sum(f - Y)),
+        "L squares the errors; this is ½ Σ |f(x) − y|.": 0.5 * float(np.sum(np.abs(f - Y))),
+    }
+
+
 @pytest.mark.points(1)
 @pytest.mark.hidden(hint=MANY_HINT)
 def test_error_more_points(student):
     X = np.array([-2.0, -0.5, 0.0, 1.0, 2.5])
     Y = np.array([0.1, 0.4, 0.5, 0.55, 0.95])
     expect_close(student.error(1.2, -0.3, X, Y), sigmoid_fit.error(1.2, -0.3, X, Y),
-                 what="error on five points", hint=MANY_HINT)
+                 what="error on five points", hint=MANY_HINT,
+                 mistakes=error_mistakes(sigmoid_fit.sigmoid_neuron(X, 1.2, -0.3), Y))
 
 
 NUMBER_HINT = "Return one number (a float), not an array of per-point errors."

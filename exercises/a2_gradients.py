@@ -10,6 +10,14 @@ ASSIGNMENT = "a2"
 TITLE = "Gradients of the loss"
 CONCEPT = "chain rule through the sigmoid: σ' = σ(1 − σ)"
 SOLUTION = [sigmoid_fit.grad_w, sigmoid_fit.grad_b]
+MISTAKE_CODE = {f"grad_w = {gw}, grad_b = {gb}": (
+    "def grad_w(w, b, x, y):\n    f = sigmoid_neuron(x, w, b)\n    z = w * np.asarray(x) + b\n"
+    f"    return {gw}\n\ndef grad_b(w, b, x, y):\n    f = sigmoid_neuron(x, w, b)\n    z = w * np.asarray(x) + b\n"
+    f"    return {gb}\n") for gw, gb in [
+        ("(f - y) * f * (1 - f)", "(f - y) * f * (1 - f) * x"), ("(f - y) * x", "f - y"),
+        ("(f - y) * z * (1 - z) * x", "(f - y) * z * (1 - z)"), ("(y - f) * f * (1 - f) * x", "(y - f) * f * (1 - f)"),
+        ("(f + y) * f * (1 - f) * x", "(f + y) * f * (1 - f)"), ("(f - y) * f * (1 + f) * x", "(f - y) * f * (1 + f)"),
+        ("2 * (f - y) * f * (1 - f) * x", "2 * (f - y) * f * (1 - f)")]}
 
 
 def params(rng: np.random.Generator) -> dict:
@@ -86,8 +94,18 @@ def test_grad_b_your_point(student, ref, params):
                  })
 
 
-FD_HINT = ("Compare with a finite difference of ½(f(x) − y)²: check the sign (f − y), the factor "
-           "f(1 − f), and x only in ∇w.")
+FD_HINT = "This check compares ∇w and ∇b with centred finite differences of ½(f(x) − y)² at three points."
+
+
+def derivative_mistakes(f: np.ndarray, y: np.ndarray, dz: np.ndarray) -> dict[str, np.ndarray]:
+    """Recognisers for a gradient (f − y)·σ'·dz (dz = x for ∇w, 1 for ∇b): hint -> what a gradient
+    written with that mistake returns, computed here from the model's f (instructor code only)."""
+    return {
+        "The error term is f(x) − y, not f(x) + y.": (f + y) * f * (1 - f) * dz,
+        "σ'(z) = f(1 − f), not f(1 + f).": (f - y) * f * (1 + f) * dz,
+        "σ'(z) = f(1 − f) is a product, not the quotient f / (1 − f).": (f - y) * f / (1 - f) * dz,
+        "σ'(z) = f(1 − f), not (1 − f) / f.": (f - y) * (1 - f) / f * dz,
+    }
 
 
 @pytest.mark.points(1)
@@ -99,10 +117,11 @@ def test_gradients_match_finite_differences(student):
         return 0.5 * (sigmoid_fit.sigmoid_neuron(x, w, b) - y) ** 2
 
     for w, b, x, y in [(-1.3, 0.4, 2.2, 0.7), (0.8, -2.1, -1.5, 0.05), (2.0, 1.0, 0.35, 0.99)]:
+        f = sigmoid_fit.sigmoid_neuron(x, w, b)
         expect_close(student.grad_w(w, b, x, y), (loss(w + h, b, x, y) - loss(w - h, b, x, y)) / (2 * h),
-                     what="grad_w", rtol=1e-5, atol=1e-9, hint=FD_HINT)
+                     what="grad_w", rtol=1e-5, atol=1e-9, hint=FD_HINT, mistakes=derivative_mistakes(f, y, x))
         expect_close(student.grad_b(w, b, x, y), (loss(w, b + h, x, y) - loss(w, b - h, x, y)) / (2 * h),
-                     what="grad_b", rtol=1e-5, atol=1e-9, hint=FD_HINT)
+                     what="grad_b", rtol=1e-5, atol=1e-9, hint=FD_HINT, mistakes=derivative_mistakes(f, y, 1.0))
 
 
 ARRAY_HINT = "Use numpy operations (your sigmoid_neuron, *, -) so arrays of points give one gradient each."
@@ -112,7 +131,8 @@ ARRAY_HINT = "Use numpy operations (your sigmoid_neuron, *, -) so arrays of poin
 @pytest.mark.hidden(hint=ARRAY_HINT)
 def test_gradients_work_on_arrays(student):
     X, Y = np.array([0.5, 2.5, -1.0]), np.array([0.2, 0.9, 0.4])
+    f = sigmoid_fit.sigmoid_neuron(X, 0.3, -0.2)
     expect_close(student.grad_w(0.3, -0.2, X, Y), sigmoid_fit.grad_w(0.3, -0.2, X, Y),
-                 what="grad_w on three points", hint=ARRAY_HINT)
+                 what="grad_w on three points", hint=ARRAY_HINT, mistakes=derivative_mistakes(f, Y, X))
     expect_close(student.grad_b(0.3, -0.2, X, Y), sigmoid_fit.grad_b(0.3, -0.2, X, Y),
-                 what="grad_b on three points", hint=ARRAY_HINT)
+                 what="grad_b on three points", hint=ARRAY_HINT, mistakes=derivative_mistakes(f, Y, 1.0))

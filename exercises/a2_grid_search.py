@@ -11,6 +11,25 @@ ASSIGNMENT = "a2"
 TITLE = "Grid search on the error surface"
 CONCEPT = "the error surface L(w, b); exhaustive search and its cost"
 SOLUTION = [sigmoid_fit.grid_search]
+WRONG_SEARCH = """def grid_search(X, Y, lo, hi, steps):
+    grid = {grid}
+    best = None
+    for w in grid:
+        for b in grid:
+            loss = {half} * np.sum((sigmoid_neuron(np.asarray(X), w, b) - Y) ** 2)
+            if best is None or loss < best[2]:
+                best = (float(w), float(b), float(loss))
+    return {result}
+"""
+MISTAKE_CODE = {description: WRONG_SEARCH.format(**dict(dict(grid="np.linspace(lo, hi, steps)", half="0.5", result="best"),
+                                               **fields))
+            for description, fields in {
+    "w and b swapped": dict(result="best[1], best[0], best[2]"),
+    "the ½ missing": dict(half="1.0"),
+    "a grid without its last point": dict(grid="np.arange(lo, hi, (hi - lo) / (steps - 1))"),
+    "a sign mistake on b": dict(result="best[0], -best[1], best[2]"),
+}.items()}
+HIDDEN_ONLY = {"a grid without its last point": "a minimum on the edge is what a hidden check tests"}
 
 
 def _unique_minimum(X: list, Y: list, lo: float, hi: float, steps: int) -> bool:
@@ -21,11 +40,14 @@ def _unique_minimum(X: list, Y: list, lo: float, hi: float, steps: int) -> bool:
 
 
 def params(rng: np.random.Generator) -> dict:
-    """The student's data and a grid of (−6, 6)² with 25 to 61 points per axis and a unique minimum."""
+    """The student's data and a grid of (−6, 6)² with 25 to 61 points per axis and a unique minimum
+    at neither w = 0 nor b = 0 (there −b for b, or −w for w, would find the same point)."""
     X, Y = draw_fit_data(rng)
     steps = int(rng.choice([25, 31, 41, 49, 61]))
     if not _unique_minimum(X, Y, -6.0, 6.0, steps):
         raise RedrawVariant("two grid points tie for the minimum")
+    if 0.0 in sigmoid_fit.grid_search(np.array(X), np.array(Y), -6.0, 6.0, steps)[:2]:
+        raise RedrawVariant("w = 0 or b = 0 at the minimum hides a sign mistake on that parameter")
     return {"X": X, "Y": Y, "lo": -6.0, "hi": 6.0, "steps": steps}
 
 
@@ -74,7 +96,19 @@ def test_grid_search_your_data(student, ref, params):
     }, hint="Search np.linspace(lo, hi, steps) (both ends included) for both parameters.")
 
 
-RANGE_HINT = "Include both ends of the range: the grid is np.linspace(lo, hi, steps) for w and for b."
+EDGE_HINT = "This check searches data whose best grid point lies on the edge of the grid (lo or hi)."
+NO_LAST = ("The grid misses its last point: search every grid point, including the last (np.linspace(lo, hi, steps) "
+           "includes both ends, np.arange stops before hi).")
+
+
+def search_grid(X: np.ndarray, Y: np.ndarray, grid: np.ndarray) -> tuple[float, float, float]:
+    """(w, b, L) of the best point of ``grid`` × ``grid``: what a search over another grid returns."""
+    L = sigmoid_fit.error_surface(X, Y, grid, grid)
+    i, j = np.unravel_index(np.argmin(L), L.shape)
+    return float(grid[j]), float(grid[i]), float(L[i, j])
+
+
+RANGE_HINT = "This check searches another range and data: the grid is np.linspace(lo, hi, steps) for w and for b."
 
 
 @pytest.mark.points(1)
@@ -84,10 +118,10 @@ def test_grid_search_other_range(student):
     got = student.grid_search(X, Y, -3.0, 1.0, 9)
     expect(isinstance(got, (tuple, list)) and len(got) == 3, "must return (w, b, loss).", RANGE_HINT)
     expect_close(got, sigmoid_fit.grid_search(X, Y, -3.0, 1.0, 9), what="grid_search on another range",
-                 hint=RANGE_HINT)
-
-
-EDGE_HINT = "The minimum may lie on the edge of the grid: search every grid point, including the last."
+                 hint=RANGE_HINT, mistakes={
+                     "The loss adds y: its error term is f(x) − y, not f(x) + y.":
+                         search_grid(X, -Y, np.linspace(-3.0, 1.0, 9)),
+                     NO_LAST: search_grid(X, Y, np.linspace(-3.0, 1.0, 9)[:-1])})
 
 
 @pytest.mark.points(1)
@@ -97,4 +131,4 @@ def test_grid_search_minimum_on_the_edge(student):
     got = student.grid_search(X, Y, -1.0, 2.0, 7)
     expect(isinstance(got, (tuple, list)) and len(got) == 3, "must return (w, b, loss).", EDGE_HINT)
     expect_close(got, sigmoid_fit.grid_search(X, Y, -1.0, 2.0, 7), what="grid_search with an edge minimum",
-                 hint=EDGE_HINT)
+                 hint=EDGE_HINT, mistakes={NO_LAST: search_grid(X, Y, np.linspace(-1.0, 2.0, 7)[:-1])})

@@ -10,6 +10,9 @@ ASSIGNMENT = "a2"
 TITLE = "The sigmoid neuron"
 CONCEPT = "a weighted input and a bias through the sigmoid"
 SOLUTION = [sigmoid_fit.sigmoid_neuron]
+MISTAKE_CODE = {f"sigmoid_neuron = {body}": f"def sigmoid_neuron(x, w, b):\n    x = np.asarray(x, float)\n    return {body}\n"
+            for body in ("sigmoid(w * x - b)", "sigmoid(w * (x + b))", "w * x + b", "1 / (1 + np.exp(w * x + b))",
+                         "sigmoid(w / x + b)")}
 
 
 def params(rng: np.random.Generator) -> dict:

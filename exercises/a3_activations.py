@@ -31,13 +31,17 @@ STABILITY_HINT = ("Every activation and derivative must stay finite and warning-
 
 
 def params(rng: np.random.Generator) -> dict:
-    """Six distinct inputs of both signs, none within 0.2 of the kink at 0; PReLU/leaky and ELU slopes."""
+    """Six distinct inputs of both signs, none within 0.2 of the kink at 0 and one in (0.2, 1) (a kink
+    moved from 0 to 1 shows there on every variant); PReLU/leaky and ELU slopes."""
     z = np.round(rng.uniform(-4.0, 4.0, size=6), 2)
-    if np.min(np.abs(z)) < 0.2 or np.sum(z < 0) < 2 or np.sum(z > 0) < 2 or len(set(z.tolist())) < 6:
+    if np.min(np.abs(z)) < 0.2 or np.sum(z < 0) < 2 or np.sum(z > 0) < 2 or len(set(z.tolist())) < 6 \
+            or not np.any((z > 0) & (z < 1)):
         raise RedrawVariant
-    return {"z": [float(v) for v in z],
-            "alpha": round(float(rng.uniform(0.05, 0.5)), 2),
-            "elu_alpha": round(float(rng.uniform(0.5, 2.0)), 2)}
+    alpha = round(float(rng.uniform(0.05, 0.5)), 2)
+    elu_alpha = round(float(rng.uniform(0.5, 2.0)), 2)
+    if abs(elu_alpha - 1.0) < 0.05:
+        raise RedrawVariant("with α = 1 ELU's two branches have the same slope at 0: a moved kink would not show")
+    return {"z": [float(v) for v in z], "alpha": alpha, "elu_alpha": elu_alpha}
 
 
 _TEACHING = r"""

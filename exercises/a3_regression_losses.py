@@ -20,7 +20,9 @@ MEAN_HINT = "Take the mean over all elements (divide by y.size), also in the gra
 def params(rng: np.random.Generator) -> dict:
     """Targets, predictions and δ; errors clear of 0 (MAE's kink) and of ±δ (Huber's switch)."""
     n = int(rng.integers(5, 9))
-    delta = round(float(rng.uniform(0.5, 2.0)), 1)
+    # δ in [1.1, 2]: on one side of 1, so a guard `delta > 1` or δ / 2 written 0.5 / δ (the same at δ = 1)
+    # costs the same on every variant
+    delta = round(float(rng.uniform(1.1, 2.0)), 1)
     y = np.round(rng.uniform(-3.0, 3.0, size=n), 2) + 0.0
     large = rng.random(n) < 0.5
     size = np.where(large, rng.uniform(delta + 0.15, delta + 3.0, n), rng.uniform(0.15, delta - 0.15, n))

@@ -170,7 +170,73 @@ def diagnose(got: np.ndarray, expected: np.ndarray, *, n: int | None = None,
         return f"Off by a factor of n = {n}: the mean over samples was expected, not the sum."
     if n and n > 1 and _close(got * n, expected, rtol, atol):
         return f"Off by a factor of 1/n = 1/{n}: the sum was expected, not the mean."
+    return diagnose_pattern(got, expected, rtol, atol)
+
+
+def diagnose_pattern(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> str:
+    """What the wrong values have in common with the expected ones, said as what happened (every
+    diagnosis holds exactly for ``got``, so it never names a mistake that was not made), or ""."""
+    if not (np.all(np.isfinite(got)) and np.all(np.isfinite(expected))):
+        return ""
+    if not np.any(got):
+        return "Every value you returned is 0: a factor, a term or the accumulation is missing."
+    if _close(got, 1 - expected, rtol, atol):
+        return "This is 1 minus the expected value (the complement): check which side of a subtraction or branch you return."
+    if np.all(expected != 0) and _close(got * expected, np.ones_like(expected), rtol, atol):
+        return "These are the reciprocals of the expected values: a fraction is upside down."
+    if expected.size < 2 or np.ptp(expected) <= atol + rtol * np.max(np.abs(expected)):
+        return ""
+    nonzero = np.abs(expected) > atol
+    if np.any(nonzero):
+        ratio = float(np.median(got[nonzero] / expected[nonzero]))
+        if _close(got, ratio * expected, rtol, atol):
+            return f"Off by a constant factor of {ratio:.4g} on every value: a factor is missing, extra or wrong."
+    offset = float(np.median(got - expected))
+    if _close(got, expected + offset, rtol, atol):
+        return f"Off by the same amount ({offset:+.4g}) on every value: a term is missing, extra or wrong."
+    right = np.isclose(got, expected, rtol=rtol, atol=atol)
+    if right.any():
+        return (f"Right for {int(right.sum())} of {right.size} values and wrong for the others: check the "
+                "case your code handles differently (a branch, a boundary, the sign of the input).")
     return ""
+
+
+NON_FINITE = ("The result contains inf or NaN where a finite value was expected: look for an overflow "
+              "(np.exp of a large number: use a numerically stable form), a division by zero or a log of 0.")
+
+
+def failure_hint(got: np.ndarray, expected: np.ndarray, *, hint: str = "", n: int | None = None,
+                 mistakes: Mapping[str, Any] | None = None, rtol: float = 1e-6,
+                 atol: float = 1e-8) -> tuple[str, str | None]:
+    """The (hint, mistake) of a failed comparison: how every check, public or hidden, chooses what to tell.
+
+    In this order, the first that applies:
+
+    1. a **catalogued mistake** of the check (``mistakes``: hint -> the value that mistake computes
+       on the check's inputs, computed with instructor code in the grader) whose value ``got``
+       matches: its hint, which is also the mistake;
+    2. a **generic diagnosis** that holds exactly for ``got`` (:func:`diagnose`: transposed, reshaped,
+       sign flipped, a factor 2 or n, all zero, the complement, reciprocals, a constant factor or
+       offset, right on some values only; :data:`NON_FINITE` for inf or NaN where a number was due):
+       the mistake, shown followed by ``hint``;
+    3. ``hint``: what the check tested (the check's own hint), and no mistake recognised (None:
+       :class:`CheckFailed` then counts the hint as before).
+
+    So a hint names a mistake only when the returned values show it was made, never one that was
+    not; the grader shows this hint for hidden checks too (:func:`autograder.grading.engine.check_result`
+    falls back to the check's ``hidden(hint=...)`` only when it is empty).
+    """
+    for text, wrong in (mistakes or {}).items():
+        if _close(got, np.asarray(wrong, dtype=float), rtol, atol):
+            return text, text
+    same_shape = got.shape == expected.shape
+    if same_shape and bool(((np.isnan(got) & ~np.isnan(expected)) | (np.isinf(got) & ~np.isinf(expected))).any()):
+        found = NON_FINITE
+    else:
+        found = diagnose(got, expected, n=n, rtol=rtol, atol=atol)
+    if not found:
+        return hint, None
+    return (f"{found} {hint}" if hint and hint != found else found), found
 
 
 def expect_close(got: Any, expected: Any, *, what: str, rtol: float = 1e-6, atol: float = 1e-8,
@@ -180,32 +246,27 @@ def expect_close(got: Any, expected: Any, *, what: str, rtol: float = 1e-6, atol
 
     .. math:: |got - expected| \\le atol + rtol \\cdot |expected|  (elementwise)
 
-    Failures say what was expected and what was received, and name a common
-    mistake when one explains the difference (see :func:`diagnose`).
+    Failures say what was expected and what was received; the hint is chosen by
+    :func:`failure_hint` (a catalogued mistake, a generic diagnosis, else ``hint``).
     """
     want = np.asarray(expected, dtype=float)
     arr = as_numbers(got, what)
     if arr.shape == () and want.shape == (1,) or arr.shape == (1,) and want.shape == ():
         arr = arr.reshape(want.shape)
+    if _close(arr, want, rtol, atol):
+        return
+    shown, mistake = failure_hint(arr, want, hint=hint, n=n, mistakes=mistakes, rtol=rtol, atol=atol)
     same_shape = arr.shape == want.shape
     bad_nan = same_shape and bool((np.isnan(arr) & ~np.isnan(want)).any())
     bad_inf = same_shape and bool((np.isinf(arr) & ~np.isinf(want)).any())
     if bad_nan or bad_inf:
-        kind = "NaN" if bad_nan else "inf"
-        raise CheckFailed(
-            f"{what}: the result contains {kind} where a finite value was expected.\n"
-            f"  expected: {show(want)}\n  got:      {show(arr)}",
-            hint or "Large inputs overflow np.exp: use a numerically stable form "
-                    "(e.g. split by sign, subtract the max, or np.logaddexp).",
-        )
-    if _close(arr, want, rtol, atol):
-        return
-    found = diagnose(arr, want, n=n, mistakes=mistakes, rtol=rtol, atol=atol)
-    if arr.shape != want.shape:
+        message = (f"{what}: the result contains {'NaN' if bad_nan else 'inf'} where a finite value was expected.\n"
+                   f"  expected: {show(want)}\n  got:      {show(arr)}")
+    elif not same_shape:
         message = f"{what}: expected shape {want.shape}, got shape {arr.shape}."
     else:
         message = f"{what}: wrong value.\n  expected: {show(want)}\n  got:      {show(arr)}"
-    raise CheckFailed(message, found or hint)
+    raise CheckFailed(message, shown, mistake=mistake)
 
 
 def expect_equal(got: Any, expected: Any, *, what: str, hint: str = "") -> None:

@@ -30,6 +30,14 @@ imported by :mod:`exercises.course_modules`), that declares, side by side:
     how many times the model answer's slowest call a student's call may take
     (default 50; exercises whose calls train declare more, e.g. 500): see
     ``autograder/grading/call_limits.py``;
+``MISTAKE_CODE`` (optional)
+    the catalogued mistakes as code: a description -> the source of wrong versions of
+    ``SOLUTION`` functions, run after the model answers (instructor code: only ever run in the
+    grader's process). Each must cost the same points on every variant
+    (``tests/exercises/test_fairness.py``);
+``HIDDEN_ONLY`` (optional)
+    the ``MISTAKE_CODE`` entries the public checks do not test, each with the reason; every other
+    catalogued mistake must fail a public check on every variant (no coincidence lets it pass);
 ``test_*(student, ref, params, record)``
     the checks, pytest functions marked ``@pytest.mark.points(n)`` and, for the
     ones students never see, ``@pytest.mark.hidden(hint="...")``; ``record`` (optional) is a

@@ -47,6 +47,8 @@ PREAMBLE = "import numpy as np\nimport math\n"
 """The notebook's imports, before the model answers (the released notebook's first cell has them)."""
 EQUIVALENCE_SECONDS = 20
 """Time for one variant's side-by-side run of the checks; past it the mutant is graded, not called equivalent."""
+RAISED = "Your code raised "
+"""How a check's message begins when the student's code raised (:func:`exercises.dlcheck.run_check`)."""
 SAME_RTOL, SAME_ATOL = 1e-12, 1e-15
 """How close a mutant's value must be to the model answer's to be the same value (rounding only)."""
 
@@ -76,6 +78,9 @@ class MutantAudit:
     """A check ran out of time on some variant."""
     named: bool = False
     """A failing check named a catalogued mistake or a generic diagnosis (not only its own hint)."""
+    exception_shown: bool = False
+    """A public check ended in the exception the mutant raised, shown to the student with its type and
+    message ("Your code raised ValueError: ..."): the feedback says what happened, though no hint does."""
     mistakes: tuple[str, ...] = ()
     """The hints of its failing checks, over all variants."""
     failing_checks: tuple[str, ...] = ()
@@ -244,6 +249,22 @@ def _alarm(signum: int, frame: Any) -> None:
     raise _Slow()
 
 
+class _TimeLimit:
+    """At most EQUIVALENCE_SECONDS for the block (on the main thread, where signals arrive; no limit
+    elsewhere): past it :class:`_Slow` is raised inside the block."""
+
+    def __enter__(self) -> None:
+        self.timed = threading.current_thread() is threading.main_thread()
+        if self.timed:
+            self.previous = signal.signal(signal.SIGALRM, _alarm)
+            signal.setitimer(signal.ITIMER_REAL, EQUIVALENCE_SECONDS)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+
+
 def equivalent_on(exercise: Exercise, cells: Sequence[str], mutated: Sequence[str], params: dict) -> bool:
     """Whether the mutant notebook ``mutated`` returns what the model notebook ``cells`` returns for
     every call ``exercise``'s checks make on this variant. Runs here, in the grader's process (both
@@ -251,12 +272,8 @@ def equivalent_on(exercise: Exercise, cells: Sequence[str], mutated: Sequence[st
     from autograder.grading.engine import ReferenceView
     from exercises.dlcheck import run_check
 
-    timed = threading.current_thread() is threading.main_thread()  # signals reach the main thread only
-    previous = signal.signal(signal.SIGALRM, _alarm) if timed else None
-    if timed:
-        signal.setitimer(signal.ITIMER_REAL, EQUIVALENCE_SECONDS)
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
+        with _TimeLimit(), warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             model = reference_namespace(list(cells))
             student = _SideBySide(reference_namespace(list(mutated)), model)
@@ -267,10 +284,44 @@ def equivalent_on(exercise: Exercise, cells: Sequence[str], mutated: Sequence[st
         return True
     except (_Slow, Exception):
         return False
-    finally:
-        if timed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+
+
+@dataclass(frozen=True)
+class JudgedInProcess:
+    """What ``exercise``'s checks conclude about a notebook, judged in the grader's process."""
+
+    points_lost: float
+    failing: tuple[tuple[str, str, str], ...]
+    """(check name, hint shown, named mistake) of each check that did not pass, in check order."""
+
+
+def judge_in_process(exercise: Exercise, cells: Sequence[str], answered: Sequence[str], params: dict,
+                     checks: Sequence[Any] | None = None) -> JudgedInProcess | None:
+    """Run ``exercise``'s checks (or only ``checks``) on the notebook ``answered`` with the model
+    notebook ``cells`` as ``ref``, here in the grader's process: for instructor code on both sides
+    (model answers, their mutants, catalogued mistakes), never for a student's. The values pass
+    through :class:`exercises.dlcheck.LocalStudent`, as they pass through the worker, and the hint
+    shown is chosen as :func:`autograder.grading.engine.check_result` chooses it. None when the
+    run takes over EQUIVALENCE_SECONDS (a mistake that loops: grade it with the engine instead)."""
+    from autograder.grading.engine import ReferenceView
+    from exercises.dlcheck import PASSED, LocalStudent, run_check
+
+    lost, failing = 0.0, []
+    try:
+        with _TimeLimit(), warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            model = reference_namespace(list(cells))
+            student = LocalStudent(reference_namespace(list(answered), tolerant=True))
+            for check in exercise.checks if checks is None else checks:
+                outcome = run_check(check.function, {"student": student, "ref": ReferenceView(model),
+                                                     "params": params})
+                if outcome.status != PASSED:
+                    lost += check.points
+                    failing.append((check.name, outcome.hint or check.hint,
+                                    outcome.mistake if outcome.status == "failed" else ""))
+    except _Slow:
+        return None
+    return JudgedInProcess(round(lost, 6), tuple(failing))
 
 
 # --------------------------------------------------------------------------
@@ -301,7 +352,7 @@ def audit_mutant(exercises: Sequence[Exercise], position: int, mutant: Mutant, v
     common = dict(id=mutant.id, function=mutant.function, operator=mutant.operator,
                   description=mutant.description, diff=mutant.diff)
     catalogue = catalogue_of(exercise)
-    lost, crashed, timed_out, named, graded = [], False, False, False, 0
+    lost, crashed, timed_out, named, shown, graded = [], False, False, False, False, 0
     hints: list[str] = []
     failing: list[str] = []
     for variant in variants:
@@ -320,6 +371,7 @@ def audit_mutant(exercises: Sequence[Exercise], position: int, mutant: Mutant, v
             crashed |= check.status == "error"
             timed_out |= check.status == "timeout"
             named |= catalogue.names(check.mistake)
+            shown |= check.public and check.status == "error" and check.message.startswith(RAISED)
             for collected, item in ((hints, check.mistake), (failing, check.name)):
                 if item and item not in collected:
                     collected.append(item)
@@ -327,7 +379,7 @@ def audit_mutant(exercises: Sequence[Exercise], position: int, mutant: Mutant, v
         return MutantAudit(**common, status="equivalent")
     status = "killed" if any(p > 0 for p in lost) else "survived"
     return MutantAudit(**common, status=status, points_lost=tuple(lost), crashed=crashed, timed_out=timed_out,
-                       named=named, mistakes=tuple(hints), failing_checks=tuple(failing))
+                       named=named, exception_shown=shown, mistakes=tuple(hints), failing_checks=tuple(failing))
 
 
 # --------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """The named mistakes an exercise's checks can report: its catalogue, read from the checks' source.
 
 A check names a mistake when a wrong answer matches one of the values in its
-``expect_close(..., mistakes={hint: wrong value})`` dict, or one of the generic
-diagnoses of :func:`exercises.dlcheck.diagnose` (sign flipped, factor 2, ...).
+``expect_close(..., mistakes={hint: wrong value})`` dict (written in the call, or returned as a
+dict literal by a module function the call names: ``mistakes=gradient_mistakes(...)``), or one of the generic
+diagnoses of :func:`exercises.dlcheck.diagnose` (sign flipped, factor 2, ...) and
+:func:`exercises.dlcheck.diagnose_pattern` (all zero, reciprocal, right on some values only, ...).
 Any other failure carries only the check's own hint. ``grade audit`` uses the
 catalogue to tell a mutant the feedback names from one it only flags.
 
@@ -77,6 +79,21 @@ def _mistake_keys(node: ast.AST) -> list[ast.AST]:
     return []
 
 
+def _dict_keys(node: ast.AST) -> list[ast.AST]:
+    return [key for key in node.keys if key is not None] if isinstance(node, ast.Dict) else []
+
+
+def _helpers(function: Callable[..., Any], module: ModuleType | None) -> list[Callable[..., Any]]:
+    """The module's functions a check calls to build its ``mistakes=`` (``mistakes=helper(...)``)."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg == "mistakes" and isinstance(node.value, ast.Call) \
+                and isinstance(node.value.func, ast.Name) and callable(getattr(module, node.value.func.id, None)):
+            found.append(getattr(module, node.value.func.id))
+    return found
+
+
 def _returned(node: ast.AST) -> list[ast.AST]:
     return [node.value] if isinstance(node, ast.Return) and node.value is not None else []
 
@@ -85,9 +102,14 @@ def catalogue_of(exercise: Exercise) -> Catalogue:
     """The named mistakes of ``exercise``'s checks and the generic diagnoses."""
     mistakes: list[tuple[str, str]] = []
     for check in exercise.checks:
-        for found in _strings(check.function, exercise.module, _mistake_keys):
-            if found not in mistakes:
-                mistakes.append(found)
-    generic = [(text, regex) for text, regex in _strings(dlcheck.diagnose, dlcheck, _returned) if text]
+        sources = [(check.function, _mistake_keys)] + [(helper, _dict_keys)
+                                                       for helper in _helpers(check.function, exercise.module)]
+        for function, where in sources:
+            for found in _strings(function, exercise.module, where):
+                if found not in mistakes:
+                    mistakes.append(found)
+    generic = [(text, regex) for function in (dlcheck.diagnose, dlcheck.diagnose_pattern)
+               for text, regex in _strings(function, dlcheck, _returned) if text]
+    generic.append((dlcheck.NON_FINITE, re.escape(dlcheck.NON_FINITE)))
     return Catalogue(mistakes=tuple(text for text, _ in mistakes),
                      patterns=tuple(re.compile(regex, re.S) for _, regex in mistakes + generic))

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from exercises import dlcheck
+from exercises.a2_gradient_descent import WRONG_AFTER, WRONG_PROGRAM, WRONG_SUMMED
+from exercises.a2_grid_search import WRONG_SEARCH
 from exercises.model import clear_solutions, get_exercise, reference_namespace, variant_params
 from exercises.verify import solution_cells
 from reference import sigmoid_fit
@@ -215,18 +217,7 @@ def test_gradients_with_math_exp_fail_only_on_arrays():
     assert set(failed) == {"test_gradients_work_on_arrays"}
 
 
-GD = """
-def gradient_descent(X, Y, w0, b0, eta, epochs):
-    X = np.asarray(X, float); Y = np.asarray(Y, float)
-    w, b = float(w0), float(b0); losses = []
-    for t in range({epochs}):
-        {before}
-        {update}
-        {after}
-    return w, b, np.array(losses)
-"""
-SUMMED = "dw = np.sum(grad_w(w, b, X, Y)); db = np.sum(grad_b(w, b, X, Y)); w, b = w {sign} eta * dw, b {sign} eta * db"
-AFTER = "losses.append(error(w, b, X, Y))"
+GD, SUMMED, AFTER = WRONG_PROGRAM, WRONG_SUMMED, WRONG_AFTER  # the templates of its MISTAKE_CODE
 
 
 @pytest.mark.parametrize("fields, hints", [
@@ -259,17 +250,7 @@ def test_gradient_descent_first_two_points_only():
     assert set(failing_checks(A2, "a2.gradient_descent", code)) == {"test_gradient_descent_more_points"}
 
 
-GRID = """
-def grid_search(X, Y, lo, hi, steps):
-    grid = {grid}
-    best = None
-    for w in grid:
-        for b in grid:
-            loss = {half} * np.sum((sigmoid_neuron(np.asarray(X), w, b) - Y) ** 2)
-            if best is None or loss < best[2]:
-                best = (float(w), float(b), float(loss))
-    return {result}
-"""
+GRID = WRONG_SEARCH
 
 
 @pytest.mark.parametrize("fields, hints", [

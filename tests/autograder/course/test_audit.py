@@ -79,3 +79,50 @@ def test_a_looping_mutant_is_not_called_equivalent(monkeypatch):
                          "            pass\n"]
     assert audit.equivalent_on(WEAK, model, model, {})
     assert not audit.equivalent_on(WEAK, model, looping, {})
+
+
+def test_judged_in_process_as_the_engine_judges(weak_report, monkeypatch):
+    """Does the in-process judgement of a wrong notebook lose the points and show the hints the engine's
+    grading of the same mutant gives, and give up (None) on one that never returns?"""
+    from autograder.course import audit
+
+    model = ["import numpy as np\n", "def affine(x):\n    return np.maximum(2.0 * np.asarray(x) + 1.0, -np.inf)\n"]
+    wrong = [model[0], "def affine(x):\n    return np.maximum(2.0 * np.asarray(x) + 2.0, -np.inf)\n"]
+    judged = audit.judge_in_process(WEAK, model, wrong, {})
+    engine = _by_id(weak_report)["affine:double_constant:1"]
+    assert judged.points_lost == engine.points_lost[0] > 0
+    assert [name for name, _, _ in judged.failing] == list(engine.failing_checks)
+    assert audit.judge_in_process(WEAK, model, model, {}) == audit.JudgedInProcess(0.0, ())
+    looping = [model[0], "def affine(x):\n    while True:\n        pass\n"]
+    monkeypatch.setattr(audit, "EQUIVALENCE_SECONDS", 0.5)
+    assert audit.judge_in_process(WEAK, model, looping, {}) is None
+
+
+def test_the_catalogue_reads_mistakes_built_by_a_helper():
+    """Are the hints of a ``mistakes=helper(...)`` dict (a2.gradients' hidden checks) in the catalogue,
+    and are the generic patterns of wrong values and the non-finite hint named diagnoses?"""
+    from autograder.course.catalogue import catalogue_of
+    from exercises import dlcheck
+    from exercises.model import get_exercise
+
+    catalogue = catalogue_of(get_exercise("a2.gradients"))
+    assert "σ'(z) = f(1 − f), not f(1 + f)." in catalogue.mistakes
+    assert catalogue.names("σ'(z) = f(1 − f), not f(1 + f).")
+    assert catalogue.names("Off by a constant factor of 3 on every value: a factor is missing, extra or wrong.")
+    assert catalogue.names(dlcheck.NON_FINITE)
+    assert not catalogue.names(get_exercise("a2.gradients").checks[-1].hint)
+
+
+def test_an_exception_shown_by_a_public_check_is_recorded(monkeypatch):
+    """When a mutant raises in a public check, does the audit record that the feedback showed the exception
+    (and not count it as a named mistake)?"""
+    from autograder.course import audit
+    from autograder.course.mutants import Mutant
+
+    raising = ["import numpy as np\n", "def affine(x):\n    raise ValueError('x must be positive')\n"]
+    monkeypatch.setattr(audit, "mutant_cells", lambda cells, index, mutant: raising)
+    variants = audit.audit_variants([WEAK], SECRET, 1)
+    mutant = Mutant("affine", "flip_sign", 0, "raises", raising[1], "")
+    result = audit.audit_mutant([WEAK], 0, mutant, variants)
+    assert result.status == "killed" and result.crashed
+    assert result.exception_shown and not result.named

@@ -315,9 +315,17 @@ def record_notebook_cells(gb: Gradebook, assignment: str, cells: Iterable[Mappin
     per solution cell and a SourceCell per cell with nbgrader metadata (``cells``: the source
     notebook's cells as nbformat dicts), in one transaction; earlier submissions get their Comment
     rows when they are recorded again. The assignment must have been recorded."""
+    from nbformat import from_dict
+    from nbgrader.utils import compute_checksum
     rows = [(c["metadata"]["nbgrader"], c["cell_type"],
              "".join(c["source"]) if isinstance(c["source"], list) else c["source"]) for c in cells
             if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")]
+    # nbgrader's own checksum of each locked cell (the source notebook carries none): `nbgrader
+    # autograde` restores a locked cell from its row and refuses the notebook when the two disagree.
+    # A solution cell's checksum is of its *released* (cleared) form, which only `nbgrader
+    # generate_assignment` writes: kept as it is (None until then: "changed", so graded, never 0).
+    checksums = [compute_checksum(from_dict({"cell_type": cell_type, "source": source, "metadata": {"nbgrader": meta}}))
+                 if meta.get("locked") else None for meta, cell_type, source in rows]
 
     def work() -> None:
         row = gb.db.query(NbAssignment).filter(NbAssignment.name == assignment).one_or_none()
@@ -327,13 +335,15 @@ def record_notebook_cells(gb: Gradebook, assignment: str, cells: Iterable[Mappin
                                  "(record_assignment)")
         solutions = {c.name for c in notebook.solution_cells}
         sources = {c.name: c for c in notebook.source_cells}
-        for meta, cell_type, source in rows:
+        for (meta, cell_type, source), checksum in zip(rows, checksums):
             name = meta["grade_id"]
             if meta.get("solution") and name not in solutions:
                 gb.db.add(SolutionCell(name=name, notebook=notebook))
             cell = sources.get(name) or SourceCell(name=name, notebook=notebook, cell_type=cell_type)
             cell.cell_type, cell.source = cell_type, source
-            cell.locked, cell.checksum = bool(meta.get("locked")), meta.get("checksum")
+            cell.locked = bool(meta.get("locked"))
+            if checksum is not None:
+                cell.checksum = checksum
             gb.db.add(cell)
     transaction(gb, work, f"the cells of {assignment}")
 

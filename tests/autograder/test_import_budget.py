@@ -96,3 +96,15 @@ result = CliRunner().invoke(main, ["ci", {str(model_answer)!r}, "--assignment", 
 assert result.exit_code == 0 and "5/5 points" in result.output, result.output
 """, tiny_course)
     assert not modules & set(GRADING_NEVER)
+
+
+def test_the_grade_command_never_compiles_the_iri_grammar() -> None:
+    """When a `grade` command opens the gradebook (nbgrader -> nbformat -> jsonschema), is
+    rfc3987_syntax (a grammar compiled at import, ~0.7 s: more than grading a notebook) left out,
+    and does nbformat still validate a notebook?"""
+    script = ("import sys, autograder.cli.main, nbgrader.api, nbformat\n"
+              "nbformat.validate(nbformat.v4.new_notebook())\n"
+              "print(sys.modules.get('rfc3987_syntax', 'absent'))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "None"

@@ -17,9 +17,42 @@ SOLUTION = [textbook_backprop.textbook_forward, textbook_backprop.backprop_step]
 PARAM_NAMES = ("w14", "w15", "w24", "w25", "w34", "w35", "w46", "w56", "theta4", "theta5", "theta6")
 
 
-def draw_case(rng: np.random.Generator) -> dict:
-    """Inputs in {0, 0.5, 1} (two at least non-zero), weights and biases of one decimal, a target and a rate."""
-    x = rng.choice([0.0, 0.5, 1.0], 3)
+STEP_TEMPLATE = """
+def backprop_step(x, target, params, lr):
+    v = textbook_forward(x, params)
+    O = {{1: x[0], 2: x[1], 3: x[2], 4: v["O4"], 5: v["O5"], 6: v["O6"]}}
+    p = dict(params)
+    err = {{6: {err6}}}
+    {before}
+    for j in (4, 5):
+        err[j] = {errj}
+    new = dict(p)
+    for i, j in ((1, 4), (1, 5), (2, 4), (2, 5), (3, 4), (3, 5), (4, 6), (5, 6)):
+        new[f"w{{i}}{{j}}"] = params[f"w{{i}}{{j}}"] {sign} lr * err[j] * O[i]
+    for j in (4, 5, 6):
+        new[f"theta{{j}}"] = params[f"theta{{j}}"] {sign} lr * err[j]
+    return new, {{j: err[j] for j in (4, 5, 6)}}
+"""
+"""backprop_step written out, with a slot for each catalogued mistake (RIGHT_STEP fills them rightly)."""
+RIGHT_STEP = {"err6": "O[6] * (1 - O[6]) * (target - O[6])", "before": "pass",
+              "errj": "O[j] * (1 - O[j]) * err[6] * p[f'w{j}6']", "sign": "+"}
+MISTAKE_CODE = {mistake: STEP_TEMPLATE.format(**{**RIGHT_STEP, **change}) for mistake, change in {
+    "update_first": {"before": "for i in (4, 5): p[f'w{i}6'] += lr * err[6] * O[i]"},
+    "no_derivative": {"err6": "(target - O[6])", "errj": "err[6] * p[f'w{j}6']"},
+    "no_derivative_output": {"err6": "(target - O[6])"},
+    "no_derivative_hidden": {"errj": "err[6] * p[f'w{j}6']"},
+    "sign": {"sign": "-"},
+}.items()}
+
+
+def draw_case(rng: np.random.Generator, *, every_input_shows: bool = False) -> dict:
+    """Inputs in {0, 0.5, 1} (two at least non-zero), weights and biases of one decimal, a target and a rate.
+
+    With ``every_input_shows`` (this exercise's checks): three distinct non-zero inputs from
+    {0.2, 0.5, 0.8, 1} and no zero weight, so an input read in place of another, or a weight left
+    out, changes the answer on every variant.
+    """
+    x = rng.choice([0.2, 0.5, 0.8, 1.0], 3, replace=False) if every_input_shows else rng.choice([0.0, 0.5, 1.0], 3)
     values = np.round(rng.uniform(-0.5, 0.5, len(PARAM_NAMES)), 1)
     case = {"x": [float(v) for v in x], "target": float(rng.integers(2)),
             "lr": float(rng.choice([0.5, 0.6, 0.7, 0.8, 0.9])),
@@ -27,11 +60,13 @@ def draw_case(rng: np.random.Generator) -> dict:
     p = case["params"]
     if np.count_nonzero(x) < 2 or min(abs(p["w46"]), abs(p["w56"])) < 0.1 or abs(p["w46"]) == abs(p["w56"]):
         raise RedrawVariant("an input or output weight is zero, or the hidden errors tie")
+    if every_input_shows and min(abs(v) for v in values[:8]) < 0.1:
+        raise RedrawVariant("a weight is zero: its input would not show")
     return case
 
 
 def params(rng: np.random.Generator) -> dict:
-    return draw_case(rng)
+    return draw_case(rng, every_input_shows=True)
 
 
 def prompt(params: dict) -> str:
@@ -182,7 +217,7 @@ def test_another_network(student, params):
     rng = np.random.default_rng(seed)
     for _ in range(100):
         try:
-            case = draw_case(rng)
+            case = draw_case(rng, every_input_shows=True)
         except RedrawVariant:
             continue
         break

@@ -19,7 +19,7 @@ from tests.exercises import SECRET, STUDENTS, exercises_of, variant
 LIBRARY = library_exercises()
 WITH_MISTAKES = sorted(key for key, e in LIBRARY.items() if getattr(e.module, "MISTAKE_CODE", None))
 VARIANTS = STUDENTS[:50]
-MUTANTS_FAIR = sorted([k for k in LIBRARY if k.startswith("a2.")] + ["a1.perceptron_train", "a3.classification_losses", "a3.metrics", "a5.batching", "a5.diagnose_fit", "a4.vanishing"])
+MUTANTS_FAIR = sorted([k for k in LIBRARY if k.startswith("a2.")] + ["a1.perceptron_train", "a3.classification_losses", "a3.metrics", "a5.batching", "a5.diagnose_fit", "a4.vanishing", "a4.backprop_step"])
 """The exercises whose every audit mutant must cost the same on every variant (issue 12, item 2)."""
 
 
@@ -56,7 +56,7 @@ def test_there_are_catalogued_mistakes_to_judge():
     """Do the a2 exercises with functions to get wrong declare their catalogued mistakes as code?"""
     assert {"a2.sigmoid", "a2.sigmoid_neuron", "a2.error", "a2.gradients", "a2.gradient_descent",
             "a2.grid_search", "a1.perceptron_train", "a3.classification_losses",
-            "a3.metrics", "a5.diagnose_fit", "a4.vanishing"} <= set(WITH_MISTAKES)
+            "a3.metrics", "a5.diagnose_fit", "a4.vanishing", "a4.backprop_step"} <= set(WITH_MISTAKES)
 
 
 @pytest.mark.parametrize("key", WITH_MISTAKES)

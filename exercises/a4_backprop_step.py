@@ -200,8 +200,21 @@ def test_your_network(student, ref, params):
     expect(sorted(new) == sorted(p), f"new_params has keys {sorted(new)}, not those of params.",
            "Copy params (dict(params)) and update every weight and bias.")
     want_new, want_errors = ref.backprop_step(x, target, p, lr)
+
+    def errors_with(bias_sign=1.0, output_slope=True, hidden_slope=True):  # the errors with one known mistake
+        O = {1: x[0], 2: x[1], 3: x[2]}
+        for j, inputs in ((4, (1, 2, 3)), (5, (1, 2, 3)), (6, (4, 5))):
+            O[j] = 1 / (1 + np.exp(-(sum(p[f"w{i}{j}"] * O[i] for i in inputs) + bias_sign * p[f"theta{j}"])))
+        err6 = (O[6] * (1 - O[6]) if output_slope else 1.0) * (target - O[6])
+        return [(O[j] * (1 - O[j]) if hidden_slope else 1.0) * err6 * p[f"w{j}6"] for j in (4, 5)] + [err6]
+
     expect_close([errors[4], errors[5], errors[6]], [want_errors[4], want_errors[5], want_errors[6]],
-                 what="Err4, Err5, Err6 on your network")
+                 what="Err4, Err5, Err6 on your network", mistakes={
+                     "The bias is added: I_j = Σ_i w_ij O_i + θ_j, not − θ_j.": errors_with(bias_sign=-1.0),
+                     "Err6 misses the factor O6(1 − O6): Err6 = O6(1 − O6)(T − O6).": errors_with(output_slope=False),
+                     "Err4 and Err5 miss the factor O_j(1 − O_j): Err_j = O_j(1 − O_j)·Err6·w_j6.":
+                         errors_with(hidden_slope=False),
+                 })
     names = sorted(p)
     expect_close([new[k] for k in names], [want_new[k] for k in names], what=f"the new {', '.join(names)}",
                  mistakes={"The update has the wrong sign: w ← w + l·Err·O.": [2 * p[k] - want_new[k] for k in names]},

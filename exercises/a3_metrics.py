@@ -203,7 +203,9 @@ def test_classification_metrics_on_your_data(student, ref, params):
     labels, scores = np.array(params["labels"]), np.array(params["scores"])
     Y = np.eye(scores.shape[1])[labels]
     expect_close(student.accuracy(labels, scores.argmax(axis=1)), ref.accuracy(labels, scores.argmax(axis=1)),
-                 what="accuracy(labels, predicted labels)")
+                 what="accuracy(labels, predicted labels)",
+                 mistakes={"Accuracy is a fraction: the mean of the matches, not their count.":
+                           np.sum(labels == scores.argmax(axis=1))})
     expect_close(student.binary_accuracy(y, p), ref.binary_accuracy(y, p), what=f"binary_accuracy(y, {show(p)})",
                  hint="Predict 1 where p > 0.5, then compare with y.")
     expect_close(student.categorical_accuracy(Y, scores), ref.categorical_accuracy(Y, scores),
@@ -234,7 +236,9 @@ def test_regression_and_distribution_metrics_on_your_data(student, ref, params):
     counts, rates = np.array(params["counts"]), np.array(params["rates"])
     mse = np.mean((y_hat - y) ** 2)
     expect_close(student.rmse(y, y_hat), ref.rmse(y, y_hat), what="rmse(y, y_hat)",
-                 mistakes={"That is the MSE: RMSE is its square root.": mse})
+                 mistakes={"That is the MSE: RMSE is its square root.": mse,
+                           "Take the mean of the squared errors before the root, not their sum.":
+                           np.sqrt(np.sum((y_hat - y) ** 2))})
     m = ref.mape(y, y_hat)
     expect_close(student.mape(y, y_hat), m, what="mape(y, y_hat)",
                  mistakes={"MAPE is in percent: multiply the mean fraction by 100.": m / 100,
@@ -244,8 +248,13 @@ def test_regression_and_distribution_metrics_on_your_data(student, ref, params):
                  mistakes={"MSLE uses ln(1 + y) (np.log1p), not ln y.": np.mean((np.log(y) - np.log(y_hat)) ** 2)})
     expect_close(student.kl_divergence(P, Q), ref.kl_divergence(P, Q), what="kl_divergence(P, Q)",
                  mistakes={"KL is not symmetric: weight by the TRUE distribution P, Σ P ln(P/Q). You computed "
-                           "KL(Q‖P).": ref.kl_divergence(Q, P)}, hint="Sum over each row, then average the rows.")
+                           "KL(Q‖P).": ref.kl_divergence(Q, P),
+                           "Sum over each row's classes: you averaged them.": ref.kl_divergence(P, Q) / P.shape[1],
+                           "Average the rows: you summed them.": ref.kl_divergence(P, Q) * P.shape[0]},
+                 hint="Sum over each row, then average the rows.")
     expect_close(student.poisson(counts, rates), ref.poisson(counts, rates), what="poisson(counts, rates)",
+                 mistakes={"The loss is ŷ − y ln(ŷ + ε): subtract the second term.":
+                           np.mean(rates + counts * np.log(rates + 1e-7))},
                  hint="Mean over elements of ŷ − y ln(ŷ + 1e-7).")
 
 

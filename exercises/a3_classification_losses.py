@@ -150,8 +150,12 @@ def test_gradients_on_your_data(student, ref, params):
     Y, Z = np.array(params["Y"]), np.array(params["Z"])
     n = Z.shape[0]
     expect_close(student.binary_cross_entropy_grad(y, p), ref.binary_cross_entropy_grad(y, p),
-                 what="binary_cross_entropy_grad on your data", n=len(y),
-                 hint="∂L/∂p = (p − y) / (p(1 − p)) / N.")
+                 what="binary_cross_entropy_grad on your data", n=len(y), mistakes={
+                     "That is the gradient with respect to the logit, (p − y)/N: with respect to p, also divide "
+                     "by p(1 − p).": (p - y) / len(y),
+                     "Divide by p(1 − p), do not multiply: ∂L/∂p = (p − y) / (p(1 − p)) / N.":
+                         (p - y) * p * (1 - p) / len(y),
+                 }, hint="∂L/∂p = (p − y) / (p(1 − p)) / N.")
     e = np.exp(Z - Z.max(axis=1, keepdims=True))
     expect_close(student.softmax_cross_entropy_grad(Z, Y), ref.softmax_cross_entropy_grad(Z, Y),
                  what="softmax_cross_entropy_grad(Z, Y) on your data", n=n,

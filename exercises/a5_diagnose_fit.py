@@ -68,17 +68,20 @@ def curves_of_kind(rng: np.random.Generator, kind: str) -> dict:
     raise RedrawVariant(f"no {kind} curves in 100 draws")
 
 
-def _misread(train: list, val: list, *, last: int = -1, rise: float = 1.1, halved=lambda t0: 0.5 * t0) -> str:
+def _misread(train: list, val: list, *, last: int = -1, risen=lambda v_best: 1.1 * v_best,
+             halved=lambda t0: 0.5 * t0) -> str:
     """The rules with one constant misread: the validation loss at epoch ``last`` instead of the last one,
-    ``rise`` instead of 1.1, or the underfitting bound ``halved(t0)`` instead of 0.5·t0."""
+    the overfitting bound ``risen(v*)`` instead of 1.1·v*, or the underfitting bound ``halved(t0)``
+    instead of 0.5·t0."""
     t, v = np.asarray(train), np.asarray(val)
     if t[-1] > halved(t[0]):
         return "underfit"
     best = int(np.argmin(v))
-    return "overfit" if v[last] > rise * v[best] and t[-1] < t[best] else "good"
+    return "overfit" if v[last] > risen(v[best]) and t[-1] < t[best] else "good"
 
 
-MISREADINGS = ({"last": 0}, {"last": 1}, {"rise": 1.0}, {"rise": 0.0}, {"rise": 2.2}, {"halved": lambda t0: 0.5 / t0})
+MISREADINGS = ({"last": 0}, {"last": 1}, {"risen": lambda b: b}, {"risen": lambda b: 0.0}, {"risen": lambda b: 2.2 * b},
+               {"risen": lambda b: 1.1 / b}, {"halved": lambda t0: 0.5 / t0})
 
 
 def params(rng: np.random.Generator) -> dict:

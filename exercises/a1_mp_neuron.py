@@ -11,6 +11,21 @@ TITLE = "The McCulloch–Pitts neuron"
 CONCEPT = "thresholding logic, inhibitory inputs, batches on axis 0"
 SOLUTION = [neurons.mp_neuron]
 
+_WRONG_NEURON = """def mp_neuron(x, theta, inhibitory=()):
+    x = np.asarray(x)
+    inh = np.zeros(x.shape[-1], dtype=bool)
+    inh[list(inhibitory)] = True
+    g, veto = x[..., ~inh].sum(axis=-1), x[..., inh].any(axis=-1)
+    out = np.asarray({fires}).astype(int)
+    return int(out) if out.ndim == 0 else out
+"""
+MISTAKE_CODE = {description: _WRONG_NEURON.format(fires=fires) for description, fires in {
+    "fires when g > θ": "(g > theta) & ~veto",
+    "inhibitory inputs subtracted, not a veto": "g - x[..., inh].sum(axis=-1) >= theta",
+    "inhibitory inputs ignored": "g >= theta",
+    "the mean of the excitatory inputs for their sum": "(x[..., ~inh].mean(axis=-1) >= theta) & ~veto",
+}.items()}
+
 
 def params(rng: np.random.Generator) -> dict:
     """d = 4 Boolean inputs, one or two of them inhibitory, a threshold 1 ≤ θ ≤ #excitatory.
@@ -87,7 +102,8 @@ def test_mp_neuron_on_your_neuron(student, ref, params):
                  })
 
 
-SCALAR_HINT = "For one input vector of shape (d,) return a single 0 or 1, not an array."
+SCALAR_HINT = ("For one input vector of shape (d,) return a single 0 or 1, not an array; with exactly θ "
+               "excitatory inputs on, g(x) = θ reaches the threshold and the neuron fires.")
 BATCH_HINT = "For a batch of shape (n, d) sum over the inputs of each row (axis=-1) and return shape (n,)."
 
 
@@ -95,11 +111,11 @@ BATCH_HINT = "For a batch of shape (n, d) sum over the inputs of each row (axis=
 @pytest.mark.hidden(hint=SCALAR_HINT)
 def test_mp_neuron_single_vector_gives_a_number(student, params):
     theta, inhibitory = params["theta"], tuple(params["inhibitory"])
-    x = np.ones(params["d"], dtype=int)
-    x[list(inhibitory)] = 0
+    x = np.zeros(params["d"], dtype=int)  # exactly θ excitatory inputs on: a mean, not a sum, stays below θ
+    x[[i for i in range(params["d"]) if i not in inhibitory][:theta]] = 1
     got = student.mp_neuron(x, theta, inhibitory)
     expect(np.ndim(got) == 0, f"mp_neuron of one vector returned {show(got)}.", SCALAR_HINT)
-    expect_equal(int(got), 1, what="mp_neuron with every excitatory input on", hint=SCALAR_HINT)
+    expect_equal(int(got), 1, what=f"mp_neuron with exactly θ = {theta} excitatory inputs on", hint=SCALAR_HINT)
 
 
 @pytest.mark.points(1)

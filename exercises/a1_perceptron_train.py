@@ -14,40 +14,64 @@ SOLUTION = [neurons.perceptron_train]
 
 EPOCHS = 50
 
+_WRONG_TRAIN = """def perceptron_train(X, y, lr, epochs):
+    X, y = np.asarray(X, float), np.asarray(y)
+    w = np.zeros(X.shape[1] + 1)
+    for _ in range(epochs):
+        mistakes = 0
+        for x_i, y_i in zip(X, y):
+            error = y_i - int(w[0] + x_i @ w[1:] {compare} 0)
+            if error:
+                mistakes += 1
+                w = w {update} lr * error * np.concatenate(([{bias_input}], x_i))
+        if mistakes == 0:
+            return w, True
+    return w, False
+"""
+MISTAKE_CODE = {description: _WRONG_TRAIN.format(**dict(dict(compare=">=", update="+", bias_input="1.0"), **wrong))
+                for description, wrong in {
+                    "the update subtracts: w - lr·(y − ŷ)·x̃": dict(update="-"),
+                    "the bias is never updated (x̃ = (0, x))": dict(bias_input="0.0"),
+                    "the prediction uses > 0 (step(0) = 0)": dict(compare=">"),
+                }.items()}
+
 
 def params(rng: np.random.Generator) -> dict:
-    """Seven distinct integer points in [−3, 3]², labelled by a random line with a margin.
+    """Seven distinct integer points in [−3, 3]², labelled by a random line, none close to it.
 
     The learning rate is a power of two, so every weight stays exactly representable
     and the run is the same whatever order a student's sums take. Redrawn unless the
     reference converges after 3 to 40 epochs.
     """
-    points = rng.choice(49, size=7, replace=False)
-    X = np.stack([points // 7 - 3, points % 7 - 3], axis=1)
     true_w = rng.normal(size=3)
-    z = true_w[0] + X @ true_w[1:]
-    if np.min(np.abs(z)) < 0.3 * np.linalg.norm(true_w[1:]):
-        raise RedrawVariant("a point too close to the separating line")
-    y = (z >= 0).astype(int)
+    grid = np.stack([np.arange(49) // 7 - 3, np.arange(49) % 7 - 3], axis=1)
+    far = np.flatnonzero(np.abs(true_w[0] + grid @ true_w[1:]) >= 0.3 * np.linalg.norm(true_w[1:]))
+    if far.size < 7:
+        raise RedrawVariant("too few points far enough from the separating line")
+    X = grid[rng.choice(far, size=7, replace=False)]
+    y = (true_w[0] + X @ true_w[1:] >= 0).astype(int)
     if not 2 <= y.sum() <= 5:
         raise RedrawVariant("one class is too small")
     lr = float(rng.choice([0.25, 0.5, 1.0]))
     w, converged = neurons.perceptron_train(X, y, lr, EPOCHS)
     if not converged or not 3 <= _train(X, y, lr, 1, 1.0, True)[1] <= 40:
         raise RedrawVariant("too quick or too slow to converge")
-    for mistake in ((-1, 1.0, True), (1, 0.0, True), (1, 1.0, False)):
+    for mistake in ((-1, 1.0, True), (1, 0.0, True), (1, 1.0, False), (1, 2.0, True)):
         if np.array_equal(_train(X, y, lr, *mistake)[0], w):
             raise RedrawVariant("a known mistake would give the right weights on this data")
+    stopped_early, epoch = _train(X, y, lr, 1, 1.0, True, stop_at=1)
+    if epoch <= EPOCHS and np.array_equal(stopped_early, w):
+        raise RedrawVariant("stopping after an epoch with one mistake would give the right weights")
     return {"X": X.tolist(), "y": y.tolist(), "lr": lr, "epochs": EPOCHS}
 
 
 def _train(X: np.ndarray, y: np.ndarray, lr: float, sign: int, bias_input: float,
-           fires_at_zero: bool) -> tuple[np.ndarray, int]:
+           fires_at_zero: bool, stop_at: int = 0) -> tuple[np.ndarray, int]:
     """The learning rule, possibly with a known mistake, and the number of epochs it ran.
 
-    sign −1 flips the update, bias_input 0 freezes the bias, fires_at_zero False
-    predicts with > 0; (1, 1.0, True) is the rule itself. The public check inlines
-    the same loop.
+    sign −1 flips the update, bias_input 0 freezes the bias (2 doubles its input),
+    fires_at_zero False predicts with > 0, stop_at 1 stops after an epoch with one
+    mistake; (1, 1.0, True, 0) is the rule itself. The public check inlines the same loop.
     """
     w = np.zeros(X.shape[1] + 1)
     for epoch in range(1, EPOCHS + 1):
@@ -58,7 +82,7 @@ def _train(X: np.ndarray, y: np.ndarray, lr: float, sign: int, bias_input: float
             if error:
                 mistakes += 1
                 w = w + sign * lr * error * np.concatenate(([bias_input], x_i))
-        if mistakes == 0:
+        if mistakes == stop_at:
             return w, epoch
     return w, EPOCHS + 1
 

@@ -21,8 +21,37 @@ SOFTMAX_GRAD_HINT = ("∂L/∂Z = (softmax(Z) − Y) / n: the softmax of each ro
                      "one-hot targets, divided by the number of rows.")
 
 
+_CLIPPED = "    P = np.clip(np.asarray(P, float), 1e-12, 1 - 1e-12)\n"
+_SOFTMAX = "    Z = np.asarray(Z, float)\n    e = np.exp(Z - Z.max(axis=-1, keepdims=True))\n"
+MISTAKE_CODE = {
+    "BCE without the minus sign": "def binary_cross_entropy(y, p):\n    y = np.asarray(y, float)\n"
+        "    p = np.clip(np.asarray(p, float), 1e-12, 1 - 1e-12)\n"
+        "    return float(np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))\n",
+    "BCE gradient not divided by N": "def binary_cross_entropy_grad(y, p):\n    y = np.asarray(y, float)\n"
+        "    p = np.clip(np.asarray(p, float), 1e-12, 1 - 1e-12)\n    return (p - y) / (p * (1 - p))\n",
+    "CCE without the minus sign": "def categorical_cross_entropy(Y, P):\n" + _CLIPPED
+        + "    return float(np.sum(np.asarray(Y) * np.log(P)) / np.atleast_2d(P).shape[0])\n",
+    "CCE summed over the rows": "def categorical_cross_entropy(Y, P):\n" + _CLIPPED
+        + "    return float(-np.sum(np.asarray(Y) * np.log(P)))\n",
+    "CCE averaged over all n·k entries": "def categorical_cross_entropy(Y, P):\n" + _CLIPPED
+        + "    return float(-np.mean(np.asarray(Y) * np.log(P)))\n",
+    "sparse CCE summed over the rows": "def sparse_categorical_cross_entropy(labels, P):\n" + _CLIPPED
+        + "    P = np.atleast_2d(P)\n    return float(-np.sum(np.log(P[np.arange(len(P)), np.asarray(labels)])))\n",
+    "softmax CE gradient without the softmax": "def softmax_cross_entropy_grad(Z, Y):\n"
+        "    Z = np.asarray(Z, float)\n    return (Z - Y) / np.atleast_2d(Z).shape[0]\n",
+    "softmax CE gradient with the softmax down the columns": "def softmax_cross_entropy_grad(Z, Y):\n"
+        "    Z = np.asarray(Z, float)\n    e = np.exp(Z - Z.max(axis=0))\n    return (e / e.sum(axis=0) - Y) / len(Z)\n",
+    "softmax CE gradient not divided by n": "def softmax_cross_entropy_grad(Z, Y):\n" + _SOFTMAX
+        + "    return e / e.sum(axis=-1, keepdims=True) - Y\n",
+}
+
+
 def params(rng: np.random.Generator) -> dict:
-    """Binary labels and probabilities; one-hot targets, probability rows and logits of a small batch."""
+    """Binary labels and probabilities; one-hot targets, probability rows and logits of a small batch.
+
+    More rows than classes (n > k), label 0 used and unequal column maxima of Z, so a bound or an
+    axis mixed up between rows and classes fails the same way on every variant.
+    """
     m = int(rng.integers(5, 9))
     y = (rng.random(m) < 0.5).astype(int)
     p = np.round(rng.uniform(0.05, 0.95, m), 2)
@@ -31,8 +60,10 @@ def params(rng: np.random.Generator) -> dict:
     P = np.maximum(np.round(rng.dirichlet(2.0 * np.ones(k), n), 3), 0.03)
     P[:, -1] = np.round(1.0 - P[:, :-1].sum(axis=1), 3)
     Z = np.round(rng.uniform(-3.0, 3.0, (n, k)), 1) + 0.0
-    if y.min() == y.max() or n == k or P.min() < 0.02:
-        raise RedrawVariant  # one class only; a square batch (rows/columns confusable); a vanishing probability
+    if y.min() == y.max() or n <= k or P.min() < 0.02:
+        raise RedrawVariant  # one class only; rows and columns confusable (n > k always); a vanishing probability
+    if labels.min() > 0 or np.ptp(Z.max(axis=0)) == 0:
+        raise RedrawVariant  # label 0 unused; equal column maxima (subtracting them would not change the softmax)
     return {"y": y.tolist(), "p": p.tolist(), "labels": labels.tolist(),
             "Y": np.eye(k, dtype=int)[labels].tolist(), "P": P.tolist(), "Z": Z.tolist()}
 
@@ -119,8 +150,12 @@ def test_gradients_on_your_data(student, ref, params):
     Y, Z = np.array(params["Y"]), np.array(params["Z"])
     n = Z.shape[0]
     expect_close(student.binary_cross_entropy_grad(y, p), ref.binary_cross_entropy_grad(y, p),
-                 what="binary_cross_entropy_grad on your data", n=len(y),
-                 hint="∂L/∂p = (p − y) / (p(1 − p)) / N.")
+                 what="binary_cross_entropy_grad on your data", n=len(y), mistakes={
+                     "That is the gradient with respect to the logit, (p − y)/N: with respect to p, also divide "
+                     "by p(1 − p).": (p - y) / len(y),
+                     "Divide by p(1 − p), do not multiply: ∂L/∂p = (p − y) / (p(1 − p)) / N.":
+                         (p - y) * p * (1 - p) / len(y),
+                 }, hint="∂L/∂p = (p − y) / (p(1 − p)) / N.")
     e = np.exp(Z - Z.max(axis=1, keepdims=True))
     expect_close(student.softmax_cross_entropy_grad(Z, Y), ref.softmax_cross_entropy_grad(Z, Y),
                  what="softmax_cross_entropy_grad(Z, Y) on your data", n=n,

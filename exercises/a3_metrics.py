@@ -21,6 +21,36 @@ TOP_K_HINT = "A row is a hit when its true class is among the k highest scores (
 MEAN_HINT = "Elementwise metrics take the mean over all elements; KL sums over each row's classes, then averages the rows."
 
 
+_COUNTS = ("    y, y_pred = np.asarray(y), np.asarray(y_pred)\n"
+           "    tp, tn = int(np.sum((y == 1) & (y_pred == 1))), int(np.sum((y == 0) & (y_pred == 0)))\n"
+           "    fp, fn = int(np.sum((y == 0) & (y_pred == 1))), int(np.sum((y == 1) & (y_pred == 0)))\n")
+_REGRESSION = "    y, y_hat = np.asarray(y, float), np.asarray(y_hat, float)\n"
+MISTAKE_CODE = {
+    "confusion counts in the order (tp, fp, tn, fn)": "def confusion_counts(y, y_pred):\n" + _COUNTS
+        + "    return tp, fp, tn, fn\n",
+    "fp and fn swapped": "def confusion_counts(y, y_pred):\n" + _COUNTS + "    return tp, tn, fn, fp\n",
+    "precision computed as TP/(TP + FN)": "def precision(y, y_pred):\n" + _COUNTS
+        + "    return tp / (tp + fn) if tp + fn else 0.0\n",
+    "recall computed as TP/(TP + FP)": "def recall(y, y_pred):\n" + _COUNTS
+        + "    return tp / (tp + fp) if tp + fp else 0.0\n",
+    "binary accuracy ignores its threshold": "def binary_accuracy(y, p, threshold=0.5):\n"
+        "    return float(np.mean((np.asarray(p) > 0.5) == (np.asarray(y) == 1)))\n",
+    "top-k accuracy counts only the best score": "def top_k_accuracy(labels, P, k):\n"
+        "    return float(np.mean(np.argmax(P, axis=-1) == np.asarray(labels)))\n",
+    "RMSE without the square root": "def rmse(y, y_hat):\n" + _REGRESSION + "    return float(np.mean((y_hat - y) ** 2))\n",
+    "MAPE as a fraction, not percent": "def mape(y, y_hat):\n" + _REGRESSION
+        + "    return float(np.mean(np.abs(y - y_hat) / np.maximum(np.abs(y), 1e-7)))\n",
+    "MAPE relative to the prediction": "def mape(y, y_hat):\n" + _REGRESSION
+        + "    return float(100 * np.mean(np.abs(y - y_hat) / np.maximum(np.abs(y_hat), 1e-7)))\n",
+    "MSLE with ln, not ln(1 + ·)": "def msle(y, y_hat):\n" + _REGRESSION
+        + "    return float(np.mean((np.log(np.maximum(y, 1e-7)) - np.log(np.maximum(y_hat, 1e-7))) ** 2))\n",
+    "KL(Q‖P) for KL(P‖Q)": "def kl_divergence(P, Q):\n"
+        "    P, Q = np.clip(np.atleast_2d(P), 1e-7, 1), np.clip(np.atleast_2d(Q), 1e-7, 1)\n"
+        "    return float(np.mean(np.sum(Q * np.log(Q / P), axis=-1)))\n",
+}
+HIDDEN_ONLY = {"binary accuracy ignores its threshold": "the public checks use the default threshold 0.5"}
+
+
 def _distributions(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
     """``n`` probability rows of ``k`` classes, rounded to 3 decimals, each entry >= 0.03."""
     rows = np.maximum(np.round(rng.dirichlet(2.0 * np.ones(k), n), 3), 0.03)
@@ -41,7 +71,8 @@ def _until_fine(draw, rng: np.random.Generator, tries: int = 50) -> dict:
 
 
 def _binary(rng: np.random.Generator) -> dict:
-    """0/1 labels and probabilities clear of 0.5 and of the other threshold; four distinct non-zero counts."""
+    """0/1 labels and probabilities clear of 0.5 and of the other threshold; four distinct non-zero counts;
+    neither accuracy that of the labels flipped (1/2) or of labels all 0 (the share of p <= the threshold)."""
     m = int(rng.integers(10, 15))
     threshold = float(rng.choice([0.3, 0.35, 0.4, 0.6, 0.65, 0.7]))
     grid = np.round(np.arange(0.02, 0.99, 0.01), 2)
@@ -54,17 +85,24 @@ def _binary(rng: np.random.Generator) -> dict:
         raise RedrawVariant  # a count of 0, or counts that could be confused when reordered
     if metrics.binary_accuracy(y, p, threshold) == metrics.binary_accuracy(y, p):
         raise RedrawVariant  # the other threshold must change the answer
+    for t in (0.5, threshold):
+        if metrics.binary_accuracy(y, p, t) in (0.5, np.mean(p <= t)):
+            raise RedrawVariant  # also the accuracy of the labels flipped, or of labels read as all 0
     return {"y": y.tolist(), "p": [float(v) for v in p], "threshold": threshold}
 
 
 def _classes(rng: np.random.Generator) -> dict:
-    """Integer labels and rows of 4 distinct scores where top-1, top-2 and top-3 accuracy differ."""
+    """Integer labels and rows of 4 distinct scores where top-1, top-2 and top-3 accuracy differ, and where
+    comparing each row with row labels[i] (``take_along_axis(..., axis=0)``) changes top-1 and top-2."""
     n = int(rng.integers(6, 9))
     scores = np.array([rng.choice(np.arange(1, 100), 4, replace=False) for _ in range(n)]) / 100
     labels = rng.integers(0, 4, n)
     hits = [metrics.top_k_accuracy(labels, scores, k) for k in (1, 2, 3)]
     if hits[0] in (0.0, 1.0) or len(set(hits)) < 3:
         raise RedrawVariant  # k must matter
+    against_row_of_label = np.sum(scores > scores[labels], axis=1)  # row i against row labels[i]
+    if any(np.mean(against_row_of_label < k) == hits[k - 1] for k in (1, 2)):
+        raise RedrawVariant  # the true score taken from the wrong axis would give the right top-1 or top-2
     return {"labels": labels.tolist(), "scores": scores.tolist()}
 
 
@@ -76,13 +114,28 @@ def _distribution_pair(rng: np.random.Generator) -> dict:
     return {"P": P.tolist(), "Q": Q.tolist()}
 
 
-def params(rng: np.random.Generator) -> dict:
-    """Binary labels/probabilities, class scores without ties, regression targets, distributions, counts."""
+def _regression(rng: np.random.Generator) -> dict:
+    """Positive targets and estimates, each with a value below 1 (a floor of 1 instead of ε would show)."""
     target = np.round(rng.uniform(0.5, 10.0, 6), 2)
     estimate = np.round(target * rng.uniform(0.6, 1.4, 6), 2)
+    if target.min() >= 1 or estimate.min() >= 1:
+        raise RedrawVariant
+    return {"target": target.tolist(), "estimate": estimate.tolist()}
+
+
+def _counts(rng: np.random.Generator) -> dict:
+    """Counts and rates whose Poisson loss is far enough from 0 that its ε = 1e-7 moves it by under a
+    quarter of the check's tolerance (rtol 1e-6): an ε changed or subtracted passes on every variant."""
+    counts, rates = rng.integers(0, 7, 6), np.round(rng.uniform(0.5, 5.0, 6), 2)
+    if 4 * np.mean(counts * 2e-7 / rates) > 1e-6 * abs(metrics.poisson(counts, rates)):
+        raise RedrawVariant
+    return {"counts": counts.tolist(), "rates": rates.tolist()}
+
+
+def params(rng: np.random.Generator) -> dict:
+    """Binary labels/probabilities, class scores without ties, regression targets, distributions, counts."""
     return {**_until_fine(_binary, rng), **_until_fine(_classes, rng), **_until_fine(_distribution_pair, rng),
-            "target": target.tolist(), "estimate": estimate.tolist(), "counts": rng.integers(0, 7, 6).tolist(),
-            "rates": np.round(rng.uniform(0.5, 5.0, 6), 2).tolist()}
+            **_until_fine(_regression, rng), **_until_fine(_counts, rng)}
 
 
 _TEACHING = r"""
@@ -150,7 +203,9 @@ def test_classification_metrics_on_your_data(student, ref, params):
     labels, scores = np.array(params["labels"]), np.array(params["scores"])
     Y = np.eye(scores.shape[1])[labels]
     expect_close(student.accuracy(labels, scores.argmax(axis=1)), ref.accuracy(labels, scores.argmax(axis=1)),
-                 what="accuracy(labels, predicted labels)")
+                 what="accuracy(labels, predicted labels)",
+                 mistakes={"Accuracy is a fraction: the mean of the matches, not their count.":
+                           np.sum(labels == scores.argmax(axis=1))})
     expect_close(student.binary_accuracy(y, p), ref.binary_accuracy(y, p), what=f"binary_accuracy(y, {show(p)})",
                  hint="Predict 1 where p > 0.5, then compare with y.")
     expect_close(student.categorical_accuracy(Y, scores), ref.categorical_accuracy(Y, scores),
@@ -181,7 +236,9 @@ def test_regression_and_distribution_metrics_on_your_data(student, ref, params):
     counts, rates = np.array(params["counts"]), np.array(params["rates"])
     mse = np.mean((y_hat - y) ** 2)
     expect_close(student.rmse(y, y_hat), ref.rmse(y, y_hat), what="rmse(y, y_hat)",
-                 mistakes={"That is the MSE: RMSE is its square root.": mse})
+                 mistakes={"That is the MSE: RMSE is its square root.": mse,
+                           "Take the mean of the squared errors before the root, not their sum.":
+                           np.sqrt(np.sum((y_hat - y) ** 2))})
     m = ref.mape(y, y_hat)
     expect_close(student.mape(y, y_hat), m, what="mape(y, y_hat)",
                  mistakes={"MAPE is in percent: multiply the mean fraction by 100.": m / 100,
@@ -191,8 +248,13 @@ def test_regression_and_distribution_metrics_on_your_data(student, ref, params):
                  mistakes={"MSLE uses ln(1 + y) (np.log1p), not ln y.": np.mean((np.log(y) - np.log(y_hat)) ** 2)})
     expect_close(student.kl_divergence(P, Q), ref.kl_divergence(P, Q), what="kl_divergence(P, Q)",
                  mistakes={"KL is not symmetric: weight by the TRUE distribution P, Σ P ln(P/Q). You computed "
-                           "KL(Q‖P).": ref.kl_divergence(Q, P)}, hint="Sum over each row, then average the rows.")
+                           "KL(Q‖P).": ref.kl_divergence(Q, P),
+                           "Sum over each row's classes: you averaged them.": ref.kl_divergence(P, Q) / P.shape[1],
+                           "Average the rows: you summed them.": ref.kl_divergence(P, Q) * P.shape[0]},
+                 hint="Sum over each row, then average the rows.")
     expect_close(student.poisson(counts, rates), ref.poisson(counts, rates), what="poisson(counts, rates)",
+                 mistakes={"The loss is ŷ − y ln(ŷ + ε): subtract the second term.":
+                           np.mean(rates + counts * np.log(rates + 1e-7))},
                  hint="Mean over elements of ŷ − y ln(ŷ + 1e-7).")
 
 

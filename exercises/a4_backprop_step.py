@@ -17,9 +17,42 @@ SOLUTION = [textbook_backprop.textbook_forward, textbook_backprop.backprop_step]
 PARAM_NAMES = ("w14", "w15", "w24", "w25", "w34", "w35", "w46", "w56", "theta4", "theta5", "theta6")
 
 
-def draw_case(rng: np.random.Generator) -> dict:
-    """Inputs in {0, 0.5, 1} (two at least non-zero), weights and biases of one decimal, a target and a rate."""
-    x = rng.choice([0.0, 0.5, 1.0], 3)
+STEP_TEMPLATE = """
+def backprop_step(x, target, params, lr):
+    v = textbook_forward(x, params)
+    O = {{1: x[0], 2: x[1], 3: x[2], 4: v["O4"], 5: v["O5"], 6: v["O6"]}}
+    p = dict(params)
+    err = {{6: {err6}}}
+    {before}
+    for j in (4, 5):
+        err[j] = {errj}
+    new = dict(p)
+    for i, j in ((1, 4), (1, 5), (2, 4), (2, 5), (3, 4), (3, 5), (4, 6), (5, 6)):
+        new[f"w{{i}}{{j}}"] = params[f"w{{i}}{{j}}"] {sign} lr * err[j] * O[i]
+    for j in (4, 5, 6):
+        new[f"theta{{j}}"] = params[f"theta{{j}}"] {sign} lr * err[j]
+    return new, {{j: err[j] for j in (4, 5, 6)}}
+"""
+"""backprop_step written out, with a slot for each catalogued mistake (RIGHT_STEP fills them rightly)."""
+RIGHT_STEP = {"err6": "O[6] * (1 - O[6]) * (target - O[6])", "before": "pass",
+              "errj": "O[j] * (1 - O[j]) * err[6] * p[f'w{j}6']", "sign": "+"}
+MISTAKE_CODE = {mistake: STEP_TEMPLATE.format(**{**RIGHT_STEP, **change}) for mistake, change in {
+    "update_first": {"before": "for i in (4, 5): p[f'w{i}6'] += lr * err[6] * O[i]"},
+    "no_derivative": {"err6": "(target - O[6])", "errj": "err[6] * p[f'w{j}6']"},
+    "no_derivative_output": {"err6": "(target - O[6])"},
+    "no_derivative_hidden": {"errj": "err[6] * p[f'w{j}6']"},
+    "sign": {"sign": "-"},
+}.items()}
+
+
+def draw_case(rng: np.random.Generator, *, every_input_shows: bool = False) -> dict:
+    """Inputs in {0, 0.5, 1} (two at least non-zero), weights and biases of one decimal, a target and a rate.
+
+    With ``every_input_shows`` (this exercise's checks): three distinct non-zero inputs from
+    {0.2, 0.5, 0.8, 1} and no zero weight, so an input read in place of another, or a weight left
+    out, changes the answer on every variant.
+    """
+    x = rng.choice([0.2, 0.5, 0.8, 1.0], 3, replace=False) if every_input_shows else rng.choice([0.0, 0.5, 1.0], 3)
     values = np.round(rng.uniform(-0.5, 0.5, len(PARAM_NAMES)), 1)
     case = {"x": [float(v) for v in x], "target": float(rng.integers(2)),
             "lr": float(rng.choice([0.5, 0.6, 0.7, 0.8, 0.9])),
@@ -27,11 +60,13 @@ def draw_case(rng: np.random.Generator) -> dict:
     p = case["params"]
     if np.count_nonzero(x) < 2 or min(abs(p["w46"]), abs(p["w56"])) < 0.1 or abs(p["w46"]) == abs(p["w56"]):
         raise RedrawVariant("an input or output weight is zero, or the hidden errors tie")
+    if every_input_shows and min(abs(v) for v in values[:8]) < 0.1:
+        raise RedrawVariant("a weight is zero: its input would not show")
     return case
 
 
 def params(rng: np.random.Generator) -> dict:
-    return draw_case(rng)
+    return draw_case(rng, every_input_shows=True)
 
 
 def prompt(params: dict) -> str:
@@ -165,8 +200,21 @@ def test_your_network(student, ref, params):
     expect(sorted(new) == sorted(p), f"new_params has keys {sorted(new)}, not those of params.",
            "Copy params (dict(params)) and update every weight and bias.")
     want_new, want_errors = ref.backprop_step(x, target, p, lr)
+
+    def errors_with(bias_sign=1.0, output_slope=True, hidden_slope=True):  # the errors with one known mistake
+        O = {1: x[0], 2: x[1], 3: x[2]}
+        for j, inputs in ((4, (1, 2, 3)), (5, (1, 2, 3)), (6, (4, 5))):
+            O[j] = 1 / (1 + np.exp(-(sum(p[f"w{i}{j}"] * O[i] for i in inputs) + bias_sign * p[f"theta{j}"])))
+        err6 = (O[6] * (1 - O[6]) if output_slope else 1.0) * (target - O[6])
+        return [(O[j] * (1 - O[j]) if hidden_slope else 1.0) * err6 * p[f"w{j}6"] for j in (4, 5)] + [err6]
+
     expect_close([errors[4], errors[5], errors[6]], [want_errors[4], want_errors[5], want_errors[6]],
-                 what="Err4, Err5, Err6 on your network")
+                 what="Err4, Err5, Err6 on your network", mistakes={
+                     "The bias is added: I_j = Σ_i w_ij O_i + θ_j, not − θ_j.": errors_with(bias_sign=-1.0),
+                     "Err6 misses the factor O6(1 − O6): Err6 = O6(1 − O6)(T − O6).": errors_with(output_slope=False),
+                     "Err4 and Err5 miss the factor O_j(1 − O_j): Err_j = O_j(1 − O_j)·Err6·w_j6.":
+                         errors_with(hidden_slope=False),
+                 })
     names = sorted(p)
     expect_close([new[k] for k in names], [want_new[k] for k in names], what=f"the new {', '.join(names)}",
                  mistakes={"The update has the wrong sign: w ← w + l·Err·O.": [2 * p[k] - want_new[k] for k in names]},
@@ -182,7 +230,7 @@ def test_another_network(student, params):
     rng = np.random.default_rng(seed)
     for _ in range(100):
         try:
-            case = draw_case(rng)
+            case = draw_case(rng, every_input_shows=True)
         except RedrawVariant:
             continue
         break

@@ -19,12 +19,87 @@ SOLUTION = [vanishing.layer_gradient_norms]
 BATCH = 32
 
 
+def _misread_norms(depth: int, width: int, activation: str, seed: int, *, sigmoid_slope: float = 1.0,
+                   relu_from: float = 0.0, relu_clipped: bool = True, equal_weights: bool = False,
+                   limit_over_width: bool = False, delta_at_input: bool = False) -> np.ndarray:
+    """vanishing.layer_gradient_norms with one misreading: σ'(h) = h·(sigmoid_slope − h) (1 is right),
+    ReLU' = [h > relu_from], ReLU without its max, every sigmoid weight equal to r, r = √(6 / (2 / width))
+    (limit_over_width), or the output δ
+    taken from the input batch h_0 instead of h_L."""
+    g = {"sigmoid": lambda a: np.exp(-np.logaddexp(0.0, -a)),
+         "relu": (lambda a: np.maximum(a, 0.0)) if relu_clipped else (lambda a: a)}[activation]
+    slope = {"sigmoid": lambda h: h * (sigmoid_slope - h), "relu": lambda h: (h > relu_from).astype(float)}[activation]
+    rng = np.random.default_rng(seed)
+    H, weights = [rng.standard_normal((BATCH, width))], []
+    for _ in range(depth):
+        r = np.sqrt(6.0 / (2 / width) if limit_over_width else 6.0 / (2 * width))
+        weights.append(rng.normal(0.0, np.sqrt(2.0 / width), size=(width, width)) if activation == "relu"
+                       else rng.uniform(r if equal_weights else -r, r, size=(width, width)))
+    for W in weights:
+        H.append(g(H[-1] @ W.T))
+    delta = (H[0] if delta_at_input else H[-1]) * slope(H[-1]) / BATCH
+    norms = np.zeros(depth)
+    for layer in range(depth - 1, -1, -1):
+        norms[layer] = np.linalg.norm(delta.T @ H[layer])
+        if layer > 0:
+            delta = (delta @ weights[layer]) * slope(H[layer])
+    return norms
+
+
+def _patterns(depth: int, width: int, seed: int, **misreading) -> tuple[bool, bool, bool]:
+    """What the pattern checks conclude: sigmoid norms grow 100-fold toward the output, ReLU ones stay
+    within ×100, and a 20-layer sigmoid network's grow 1e5-fold (the predicates of the checks below)."""
+    with np.errstate(all="ignore"):
+        sigmoid, relu = (_misread_norms(depth, width, a, seed, **misreading) for a in ("sigmoid", "relu"))
+        deep = _misread_norms(20, 10, "sigmoid", seed + 1, **misreading)
+    return (bool(np.all(sigmoid > 0) and np.all(np.diff(sigmoid) > 0) and sigmoid[0] < 1e-2 * sigmoid[-1]),
+            bool(np.all(relu > 0) and 0.01 < relu[0] / relu[-1] < 100),
+            bool(np.all(deep > 0) and deep[0] < 1e-5 * deep[-1]))
+
+
+MISREADINGS = {  # a misreading -> what the pattern checks conclude about it on every variant
+    "σ' = h(2 − h)": ({"sigmoid_slope": 2.0}, (False, True, False)),
+    "ReLU' = [h > 1]": ({"relu_from": 1.0}, (True, True, True)),
+    "ReLU without np.maximum": ({"relu_clipped": False}, (True, True, True)),
+    "every sigmoid weight r": ({"equal_weights": True}, (False, True, True)),
+    "r = √(6 / (2 / width))": ({"limit_over_width": True}, (False, True, False)),
+    "output δ from the input batch": ({"delta_at_input": True}, (True, True, True)),
+}
+
+MISTAKE_CODE = {
+    "the layers in reverse order (output side first)": "_right_order = layer_gradient_norms\n\n\n"
+        "def layer_gradient_norms(depth, width, activation, seed):\n"
+        "    return _right_order(depth, width, activation, seed)[::-1]\n",
+    "σ'(a) applied at the output only, not in the hidden layers": """def layer_gradient_norms(depth, width, activation, seed):
+    rng = np.random.default_rng(seed)
+    H, weights = [rng.standard_normal((32, width))], []
+    for _ in range(depth):
+        r = np.sqrt(6.0 / (2 * width))
+        weights.append(rng.normal(0.0, np.sqrt(2.0 / width), size=(width, width)) if activation == "relu"
+                       else rng.uniform(-r, r, size=(width, width)))
+    g = (lambda a: np.maximum(a, 0.0)) if activation == "relu" else (lambda a: 1 / (1 + np.exp(-a)))
+    for W in weights:
+        H.append(g(H[-1] @ W.T))
+    delta = H[-1] * ((H[-1] > 0) if activation == "relu" else H[-1] * (1 - H[-1])) / 32
+    norms = np.zeros(depth)
+    for layer in range(depth - 1, -1, -1):
+        norms[layer] = np.linalg.norm(delta.T @ H[layer])
+        delta = delta @ weights[layer]
+    return norms
+""",
+}
+
+
 def params(rng: np.random.Generator) -> dict:
-    """Depth 6–12, width 6–16 and a seed whose ReLU network keeps its gradient within ×20 end to end."""
+    """Depth 6–12, width 6–16 and a seed whose ReLU network keeps its gradient within ×20 end to end,
+    and on which each of MISREADINGS passes and fails the same pattern checks as on every variant."""
     depth, width, seed = int(rng.integers(6, 13)), int(rng.integers(6, 17)), int(rng.integers(1000, 10**6))
     relu = vanishing.layer_gradient_norms(depth, width, "relu", seed)
     if not 0.05 < relu[0] / relu[-1] < 20:
         raise RedrawVariant("this ReLU draw happens to shrink or grow a lot")
+    for description, (misreading, concluded) in MISREADINGS.items():
+        if _patterns(depth, width, seed, **misreading) != concluded:
+            raise RedrawVariant(f"the pattern checks would judge {description} unlike on other variants")
     return {"depth": depth, "width": width, "seed": seed}
 
 

@@ -2,21 +2,29 @@
 import numpy as np
 import pytest
 
-from exercises.dlcheck import as_numbers, expect, expect_equal
+from exercises.dlcheck import as_numbers, expect, expect_close, expect_equal
 from reference import training
 
 ASSIGNMENT = "a5"
 TITLE = "Epochs, batches and mini-batches"
 CONCEPT = "updates per epoch, shuffling with a seeded generator, every row once per epoch"
 SOLUTION = [training.updates_per_epoch, training.minibatches]
+MISTAKE_CODE = {
+    "the last, smaller batch forgotten (n // b)":
+        "def updates_per_epoch(n_rows, batch_size, drop_last=False):\n    return n_rows // batch_size\n",
+    "rows cut in their original order (no shuffle)": "def minibatches(X, y, batch_size, rng):\n"
+        "    return [(X[k:k + batch_size], y[k:k + batch_size]) for k in range(0, len(X), batch_size)]\n",
+}
 
 
 def params(rng: np.random.Generator) -> dict:
-    """A data-set size and batch size that leave a smaller last batch, and a small set to cut."""
+    """A data-set size and batch size that leave a smaller last batch, and a small set to cut whose
+    last batch is one row (a range that stops one row short drops it on every variant)."""
     batch = int(rng.integers(16, 200))
     rows = int(rng.integers(3, 12)) * batch + int(rng.integers(1, batch))
     small_batch = int(rng.integers(2, 5))
-    small_rows = int(rng.integers(2, 4)) * small_batch + int(rng.integers(1, small_batch))
+    small_rows = int(rng.integers(2, 4)) * small_batch + 1
+    rng.integers(1, small_batch)  # the remainder once drawn here: kept, so the other numbers stay as released
     return {"n_rows": rows, "batch_size": batch, "small_rows": small_rows, "small_batch": small_batch,
             "seed": int(rng.integers(0, 10**6))}
 
@@ -56,9 +64,9 @@ def test_your_data_set(student, params):
     n, b = params["n_rows"], params["batch_size"]
     got = student.updates_per_epoch(n, b)
     expect(type(got) is int, f"updates_per_epoch returned {got!r}, not an int.", "Return an int (use //).")
-    expect(got != n // b, f"updates_per_epoch({n}, {b}) = {got}: the last, smaller batch is missing.",
-           "Count the last, incomplete batch too: ⌈n / b⌉ = -(-n // b).")
-    expect_equal(got, -(-n // b), what=f"updates_per_epoch({n}, {b})", hint="⌈n / b⌉ batches per epoch.")
+    expect_close(got, -(-n // b), what=f"updates_per_epoch({n}, {b})", mistakes={
+        "The last, smaller batch is missing: count it too, ⌈n / b⌉ = -(-n // b).": n // b,
+    }, hint="⌈n / b⌉ batches per epoch.")
 
 
 @pytest.mark.points(1)

@@ -13,9 +13,26 @@ SOLUTION = [training.diagnose_fit]
 
 KINDS = ("underfit", "overfit", "good")
 
+_WRONG_RULES = """def diagnose_fit(train_losses, val_losses):
+    t, v = np.asarray(train_losses, float), np.asarray(val_losses, float)
+    if t[-1] > 0.5 * t[0]:
+        return "underfit"
+    best = int(np.argmin(v))
+    return "overfit" if {overfit} else "good"
+"""
+MISTAKE_CODE = {
+    "overfit when validation rose at all (the 10 % forgotten)":
+        _WRONG_RULES.format(overfit="v[-1] > v[best] and t[-1] < t[best]"),
+    "overfit without the training condition": _WRONG_RULES.format(overfit="v[-1] > 1.1 * v[best]"),
+}
+HIDDEN_ONLY = {"overfit without the training condition":
+               "only test_rising_validation_with_rising_training_is_not_overfitting has training rise at the end"}
+
 
 def draw_curves(rng: np.random.Generator, kind: str) -> dict:
-    """A (train, val) pair of the given kind, rounded to 4 decimals, well away from the rules' thresholds."""
+    """A (train, val) pair of the given kind, rounded to 4 decimals, well away from the rules' thresholds;
+    a good fit's validation minimum comes before the end with training lower there (a rule "validation
+    rose at all" calls it overfit), an overfit's validation ends below 2.2 times its minimum."""
     epochs = int(rng.integers(25, 41))
     e = np.arange(epochs)
     start = rng.uniform(0.8, 2.0)
@@ -33,12 +50,49 @@ def draw_curves(rng: np.random.Generator, kind: str) -> dict:
     margins_ok = abs(t_last / t0 - 0.5) > 0.1 and (val_curve[-1] > 1.25 * v_best or val_curve[-1] < 1.04 * v_best)
     if not margins_ok or training.diagnose_fit(train_curve.tolist(), val_curve.tolist()) != kind:
         raise RedrawVariant("a curve near a threshold of the rules")
+    best = int(np.argmin(val_curve))
+    if kind == "good" and not (best < epochs - 1 and train_curve[-1] < train_curve[best]):
+        raise RedrawVariant("a good fit whose validation minimum is last, or training not lower at the end")
+    if kind == "overfit" and val_curve[-1] > 2.2 * v_best:
+        raise RedrawVariant("an overfit whose validation rose over 2.2 times its minimum")
     return {"train": train_curve.tolist(), "val": val_curve.tolist()}
 
 
+def curves_of_kind(rng: np.random.Generator, kind: str) -> dict:
+    """draw_curves until a pair away from the thresholds comes (at most 100 draws)."""
+    for _ in range(100):
+        try:
+            return draw_curves(rng, kind)
+        except RedrawVariant:
+            continue
+    raise RedrawVariant(f"no {kind} curves in 100 draws")
+
+
+def _misread(train: list, val: list, *, last: int = -1, risen=lambda v_best: 1.1 * v_best,
+             halved=lambda t0: 0.5 * t0) -> str:
+    """The rules with one constant misread: the validation loss at epoch ``last`` instead of the last one,
+    the overfitting bound ``risen(v*)`` instead of 1.1·v*, or the underfitting bound ``halved(t0)``
+    instead of 0.5·t0."""
+    t, v = np.asarray(train), np.asarray(val)
+    if t[-1] > halved(t[0]):
+        return "underfit"
+    best = int(np.argmin(v))
+    return "overfit" if v[last] > risen(v[best]) and t[-1] < t[best] else "good"
+
+
+MISREADINGS = ({"last": 0}, {"last": 1}, {"risen": lambda b: b}, {"risen": lambda b: 0.0}, {"risen": lambda b: 2.2 * b},
+               {"risen": lambda b: 1.1 / b}, {"halved": lambda t0: 0.5 / t0})
+
+
 def params(rng: np.random.Generator) -> dict:
+    """One curve pair of each kind, in random order; redrawn unless each misreading of the rules
+    (MISREADINGS) gets one of them wrong, so each costs the public check's points on every variant."""
     order = rng.permutation(3)
-    return {"curves": [draw_curves(rng, KINDS[k]) for k in order]}
+    curves = [curves_of_kind(rng, KINDS[k]) for k in order]
+    for wrong in MISREADINGS:
+        if all(_misread(c["train"], c["val"], **wrong) == KINDS[k] for c, k in zip(curves, order)):
+            raise RedrawVariant("a misreading of the rules would judge every curve right")
+    return {"curves": curves}
 
 
 def prompt(params: dict) -> str:
@@ -97,15 +151,12 @@ def test_your_curves(student, ref, params):
 @pytest.mark.hidden(hint="Apply the rules in order: underfit first (t[-1] > 0.5·t[0]), then overfit "
                          "(v[-1] > 1.1·min v and t[-1] < t at the epoch of min v), else good.")
 def test_other_curves(student, params):
-    rng = np.random.default_rng(len(params["curves"][0]["train"]) * 7919)
-    for kind in KINDS * 2:
-        for _ in range(100):
-            try:
-                curves = draw_curves(rng, kind)
-                break
-            except RedrawVariant:
-                continue
-        expect_equal(student.diagnose_fit(curves["train"], curves["val"]), kind, what="diagnose_fit")
+    # the variant's own six curves, then six on which every one of MISREADINGS judges one curve wrong
+    for seed in (len(params["curves"][0]["train"]) * 7919, 28 * 7919):
+        rng = np.random.default_rng(seed)
+        for kind in KINDS * 2:
+            curves = curves_of_kind(rng, kind)
+            expect_equal(student.diagnose_fit(curves["train"], curves["val"]), kind, what="diagnose_fit")
 
 
 @pytest.mark.points(1)

@@ -5,6 +5,7 @@ import re
 import numpy as np
 import pytest
 
+from exercises.a1_perceptron_train import MISTAKE_CODE as PERCEPTRON_TRAIN_MISTAKES
 from exercises.model import get_exercise, variant_params
 from reference import neurons
 from tests.exercises import (MANY_STUDENTS, OTHER_SECRETS, SECRET, STUDENTS, assert_fails_with,
@@ -176,25 +177,8 @@ def test_or_weights_bias_last_and_and():
 
 def test_perceptron_train_known_mistakes():
     """Do a flipped update, a frozen bias and a strict step get their hints on the student's data?"""
-    base = """
-        def perceptron_train(X, y, lr, epochs):
-            X = np.asarray(X, float); w = np.zeros(X.shape[1] + 1)
-            for _ in range(epochs):
-                mistakes = 0
-                for x_i, y_i in zip(X, y):
-                    z = w[0] + x_i @ w[1:]
-                    e = y_i - int(z {op} 0)
-                    if e:
-                        mistakes += 1
-                        w = w {sign} lr * e * np.concatenate(([{bias}], x_i))
-                if mistakes == 0:
-                    return w, True
-            return w, False
-        """
-    for fields, hint in [(dict(op=">=", sign="-", bias="1.0"), "wrong sign"),
-                         (dict(op=">=", sign="+", bias="0.0"), "bias is never updated"),
-                         (dict(op=">", sign="+", bias="1.0"), "uses > 0")]:
-        failed = failing_checks(A1, "a1.perceptron_train", base.format(**fields))
+    for code, hint in zip(PERCEPTRON_TRAIN_MISTAKES.values(), ["wrong sign", "bias is never updated", "uses > 0"], strict=True):
+        failed = failing_checks(A1, "a1.perceptron_train", code)
         assert hint in failed["test_perceptron_train_on_your_data"], failed
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from exercises.a4_backprop_step import MISTAKE_CODE as STEP_MISTAKE_CODE, RIGHT_STEP, STEP_TEMPLATE
 from exercises.dlcheck import PASSED
 from exercises.model import get_exercise
 from tests.exercises.support_a4_a5 import (
@@ -187,36 +188,15 @@ def test_numerical_gradient_checks_pass_a_code_object_to_the_grader():
 
 
 # --------------------------------------------------------------------------- backprop step and table
-STEP_TEMPLATE = """
-def backprop_step(x, target, params, lr):
-    v = textbook_forward(x, params)
-    O = {{1: x[0], 2: x[1], 3: x[2], 4: v["O4"], 5: v["O5"], 6: v["O6"]}}
-    p = dict(params)
-    err = {{6: {err6}}}
-    {before}
-    for j in (4, 5):
-        err[j] = {errj}
-    new = dict(p)
-    for i, j in ((1, 4), (1, 5), (2, 4), (2, 5), (3, 4), (3, 5), (4, 6), (5, 6)):
-        new[f"w{{i}}{{j}}"] = params[f"w{{i}}{{j}}"] {sign} lr * err[j] * O[i]
-    for j in (4, 5, 6):
-        new[f"theta{{j}}"] = params[f"theta{{j}}"] {sign} lr * err[j]
-    return new, {{j: err[j] for j in (4, 5, 6)}}
-"""
-RIGHT = {"err6": "O[6] * (1 - O[6]) * (target - O[6])", "before": "pass",
-         "errj": "O[j] * (1 - O[j]) * err[6] * p[f'w{j}6']", "sign": "+"}
-UPDATE_FIRST = "for i in (4, 5): p[f'w{i}6'] += lr * err[6] * O[i]"
-
-
-@pytest.mark.parametrize("change, hint_part", [
-    ({"before": UPDATE_FIRST}, "old weights"),
-    ({"err6": "(target - O[6])"}, "Err6 misses the factor"),
-    ({"errj": "err[6] * p[f'w{j}6']"}, "Err4 and Err5 miss"),
-    ({"sign": "-"}, "wrong sign"),
+@pytest.mark.parametrize("mistake, hint_part", [
+    ("update_first", "old weights"),
+    ("no_derivative_output", "Err6 misses the factor"),
+    ("no_derivative_hidden", "Err4 and Err5 miss"),
+    ("sign", "wrong sign"),
 ])
-def test_backprop_step_mistakes_are_named(change, hint_part):
+def test_backprop_step_mistakes_are_named(mistake, hint_part):
     """Does each textbook mistake fail the variant and hidden checks with its named hint?"""
-    results = wrong("a4.backprop_step", STEP_TEMPLATE.format(**{**RIGHT, **change}))
+    results = wrong("a4.backprop_step", STEP_MISTAKE_CODE[mistake])
     assert {"test_your_network", "test_another_network", "test_fractional_inputs"} <= failing(results)
     hidden = {hint for name, (status, hint) in results.items()
               if status != PASSED and name in ("test_another_network", "test_fractional_inputs")}
@@ -225,7 +205,7 @@ def test_backprop_step_mistakes_are_named(change, hint_part):
 
 def test_the_model_step_template_is_right():
     """Does the template of the mistakes, unchanged, earn full marks (so each mistake is the only change)?"""
-    assert failing(wrong("a4.backprop_step", STEP_TEMPLATE.format(**RIGHT))) == set()
+    assert failing(wrong("a4.backprop_step", STEP_TEMPLATE.format(**RIGHT_STEP))) == set()
 
 
 def test_string_error_keys_are_refused_with_a_hint():

@@ -144,8 +144,10 @@ def find_course(explicit: Path | None = None, start: Path | None = None) -> Path
     raise CourseError(f"no {COURSE_FILE} in {here}: run from a course folder or pass --course PATH{tip}")
 
 
-def _get(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str,
-         default: Any = ...) -> Any:
+def typed_value(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str,
+                default: Any = ...) -> Any:
+    """``table[key]`` checked to be of ``kind`` (a bool is never taken for an int); ``default`` when
+    the key is missing, or a :class:`CourseError` naming ``where`` and the key when there is none."""
     if key not in table:
         if default is not ...:
             return default
@@ -171,16 +173,16 @@ def _due(text: str, where: str) -> datetime:
 
 
 def _assignment(table: Mapping[str, Any], where: str, course_root: Path) -> Assignment:
-    assignment_id = _get(table, "id", str, where)
+    assignment_id = typed_value(table, "id", str, where)
     if not _ID.fullmatch(assignment_id):
         raise CourseError(f"{where}: id = {assignment_id!r} may hold only letters, digits, _ . -")
     where = f"{where} (id {assignment_id})"
-    exercises = _get(table, "exercises", list, where, [])
+    exercises = typed_value(table, "exercises", list, where, [])
     if not all(isinstance(e, str) and e for e in exercises):
         raise CourseError(f"{where}: exercises must be a list of exercise ids such as \"sigmoid\"")
-    return Assignment(id=assignment_id, title=_get(table, "title", str, where),
-                      due=_due(_get(table, "due", str, where), where), exercises=tuple(exercises),
-                      course_root=course_root, follow_through=_get(table, "follow_through", bool, where, True))
+    return Assignment(id=assignment_id, title=typed_value(table, "title", str, where),
+                      due=_due(typed_value(table, "due", str, where), where), exercises=tuple(exercises),
+                      course_root=course_root, follow_through=typed_value(table, "follow_through", bool, where, True))
 
 
 def load_course(folder: Path) -> Course:
@@ -193,19 +195,19 @@ def load_course(folder: Path) -> Course:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise CourseError(f"{path} is not valid TOML: {err}") from None
-    course = _get(data, "course", dict, str(path))
+    course = typed_value(data, "course", dict, str(path))
     where = f"{path} [course]"
-    policy = _get(data, "late_policy", dict, str(path), {})
+    policy = typed_value(data, "late_policy", dict, str(path), {})
     late_where = f"{path} [late_policy]"
-    late = LatePolicy(grace_minutes=_get(policy, "grace_minutes", int, late_where, 0),
-                      penalty_per_day=float(_get(policy, "penalty_per_day", (int, float), late_where, 0.0)),
-                      max_days=_get(policy, "max_days", int, late_where, 0))
+    late = LatePolicy(grace_minutes=typed_value(policy, "grace_minutes", int, late_where, 0),
+                      penalty_per_day=float(typed_value(policy, "penalty_per_day", (int, float), late_where, 0.0)),
+                      max_days=typed_value(policy, "max_days", int, late_where, 0))
     if not 0.0 <= late.penalty_per_day <= 1.0:
         raise CourseError(f"{late_where}: penalty_per_day = {late.penalty_per_day} must be a fraction "
                           "between 0 and 1 (0.1 = 10 % per day)")
     if late.grace_minutes < 0 or late.max_days < 0:
         raise CourseError(f"{late_where}: grace_minutes and max_days must not be negative")
-    entries = _get(data, "assignments", list, str(path))
+    entries = typed_value(data, "assignments", list, str(path))
     if not all(isinstance(entry, dict) for entry in entries):
         raise CourseError(f"{path}: assignments must be [[assignments]] tables with id, title and due")
     assignments = tuple(_assignment(entry, f"{path} [[assignments]] #{n}", folder)
@@ -216,11 +218,11 @@ def load_course(folder: Path) -> Course:
             raise CourseError(f"{path}: assignment {assignment.id!r} is listed twice; "
                               "give each [[assignments]] entry its own id")
         seen.add(assignment.id)
-    secret_file = _get(course, "secret_file", str, where, None)
-    return Course(root=folder, name=_get(course, "name", str, where),
-                  id=_get(course, "id", str, where), assignments=assignments, late_policy=late,
+    secret_file = typed_value(course, "secret_file", str, where, None)
+    return Course(root=folder, name=typed_value(course, "name", str, where),
+                  id=typed_value(course, "id", str, where), assignments=assignments, late_policy=late,
                   secret_file=Path(secret_file) if secret_file else None,
-                  demo_secret=_get(course, "demo_secret", str, where, None))
+                  demo_secret=typed_value(course, "demo_secret", str, where, None))
 
 
 # --------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Sequence
 
-from autograder.course.config import COURSE_FILE, Course, CourseError, _get
+from autograder.course.config import COURSE_FILE, Course, CourseError, typed_value
 
 LATE_CHOICES = ("accept", "refuse")
 HIDDEN_CHOICES = ("after_due", "always")
@@ -60,17 +60,17 @@ def load_serve_policy(course: Course) -> ServePolicy:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as err:
         raise CourseError(f"{path} could not be read: {err}") from None
-    table = _get(data, "serve", dict, str(path), {})
+    table = typed_value(data, "serve", dict, str(path), {})
     where = f"{path} [serve]"
     unknown = sorted(set(table) - {"attempts", "cooldown_minutes", "late", "hidden_results", "submit_cell"})
     if unknown:
         raise CourseError(f"{where}: unknown key(s) {', '.join(unknown)}; the keys are attempts, "
                           "cooldown_minutes, late, hidden_results and submit_cell")
-    policy = ServePolicy(attempts=_get(table, "attempts", int, where, 0),
-                         cooldown_minutes=float(_get(table, "cooldown_minutes", (int, float), where, 0)),
-                         late=_get(table, "late", str, where, "accept"),
-                         hidden_results=_get(table, "hidden_results", str, where, "always"),
-                         submit_cell=_get(table, "submit_cell", bool, where, False))
+    policy = ServePolicy(attempts=typed_value(table, "attempts", int, where, 0),
+                         cooldown_minutes=float(typed_value(table, "cooldown_minutes", (int, float), where, 0)),
+                         late=typed_value(table, "late", str, where, "accept"),
+                         hidden_results=typed_value(table, "hidden_results", str, where, "always"),
+                         submit_cell=typed_value(table, "submit_cell", bool, where, False))
     if policy.attempts < 0 or policy.cooldown_minutes < 0:
         raise CourseError(f"{where}: attempts and cooldown_minutes must not be negative (0 = no limit)")
     if policy.late not in LATE_CHOICES:

@@ -108,16 +108,14 @@ def autograded_notebook(raw: bytes, source: NotebookNode, result: SubmissionResu
     return notebook
 
 
-def write_autograded_notebook(course: Course, result: SubmissionResult, hand_in: Path,
-                              exercises: list[Exercise] | tuple[Exercise, ...]) -> Path | None:
-    """Write ``autograded/<student>/<assignment>/<assignment>.ipynb`` for one graded hand-in; None
-    (nothing written) when the result has no graded notebook or ``grade build`` wrote no source notebook."""
-    source_path = source_notebook(course, result.assignment)
-    if result.error or not source_path.is_file():
+def write_autograded_notebook(course: Course, result: SubmissionResult, hand_in: Path, source: NotebookNode,
+                              rubrics: Mapping[str, str]) -> Path | None:
+    """Write ``autograded/<student>/<assignment>/<assignment>.ipynb`` for one graded hand-in (``source``:
+    the course's source notebook, ``rubrics``: the written answers' by exercise key); None (nothing
+    written) when the result has no graded notebook."""
+    if result.error:
         return None
-    source = nbformat.reads(source_path.read_text(encoding="utf-8"), as_version=4)
     raw = read_handin(hand_in, max_bytes=MAX_NOTEBOOK_BYTES)
-    rubrics = {e.key: e.written.rubric for e in exercises if e.written}
     notebook = autograded_notebook(raw, source, result, rubrics)
     path = autograded_dir(course) / result.student / result.assignment / f"{result.assignment}.ipynb"
     write_atomically(notebook_bytes(notebook), path, prefix=".autograded-")
@@ -127,7 +125,13 @@ def write_autograded_notebook(course: Course, result: SubmissionResult, hand_in:
 def write_autograded_notebooks(course: Course, assignment: str, submissions: Iterable[Submission],
                                exercises: list[Exercise] | tuple[Exercise, ...]) -> list[Path]:
     """:func:`write_autograded_notebook` for every graded submission of ``assignment`` (read from its
-    ``results.json``); a hand-in that cannot be read again, or has no result, is left out."""
+    ``results.json``); none when ``grade build`` wrote no source notebook; a hand-in that cannot be
+    read again, or has no result, is left out. The source notebook is read once for the class."""
+    try:
+        source = nbformat.reads(source_notebook(course, assignment).read_text(encoding="utf-8"), as_version=4)
+    except (ValueError, OSError):  # no source notebook (or not one): formgrader waits for `grade build`
+        return []
+    rubrics = {e.key: e.written.rubric for e in exercises if e.written}
     written = []
     for submission in submissions:
         results = autograded_dir(course) / submission.student / assignment / "results.json"
@@ -135,7 +139,7 @@ def write_autograded_notebooks(course: Course, assignment: str, submissions: Ite
             continue
         try:
             result = read_result(results)
-            path = write_autograded_notebook(course, result, submission.notebook, exercises)
+            path = write_autograded_notebook(course, result, submission.notebook, source, rubrics)
         except (ValueError, OSError, HandinError):  # NotebookFormatError is a ValueError
             continue
         if path is not None:

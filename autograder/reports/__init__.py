@@ -1,7 +1,9 @@
 """What graders, students and CI systems read: pages, reports, exports.
 
     feedback      one self-contained HTML page per student
-    class_report  the class view: scores, checks, common mistakes, lateness
+    class_report  the class view of an assignment: read the results, write the page
+    class_stats   its numbers: scores, checks, common mistakes, lateness (who counts where)
+    class_report_html, class_report_terminal   the class view as a page and in the terminal
     pick_rates    per-option pick counts of choice questions (which distractor caught the class)
     plots         figures and class charts drawn to PNG (matplotlib)
     figures       the plot data exercises collect while grading (plain JSON)

@@ -9,6 +9,10 @@ bytes) are recorded again too, so the gradebook always matches ``results.json``.
 A result that cannot be recorded is a failed row, never an exception: the
 batch goes on. :func:`count_rows` tallies the rows for the summary line.
 
+The gradebook can be a :class:`GradebookOnDemand`: opened and prepared when the
+first finished submission is recorded, so grading starts at once and this module
+imports neither nbgrader nor SQLAlchemy until then.
+
 Nothing here prints; a caller shows progress through ``on_progress``::
 
     with open_gradebook(course) as gb:
@@ -22,18 +26,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
-
-from autograder.course.nbgrader_api import Gradebook
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence, Union
 
 from autograder.grading.batch import BatchOutcome, Submission, grade_class
 from autograder.course.config import Assignment, Course, Student
-from autograder.course.gradebook import (GradebookError, record_assignment, record_notebook_cells, record_result,
-                                         record_students)
 from autograder.course.late import LatePenalty, late_penalty
 from autograder.course.privacy import make_course_private
 from autograder.grading.results import read_result
 from exercises.model import Exercise
+
+if TYPE_CHECKING:  # the gradebook's modules import nbgrader and SQLAlchemy: only when a row is written
+    from autograder.course.nbgrader_api import Gradebook
 
 AUTOGRADED_DIR = "autograded"
 """Folder of the course where ``<student>/<assignment>/results.json`` are written."""
@@ -84,7 +87,50 @@ def autograded_dir(course: Course) -> Path:
     return Path(course.root) / AUTOGRADED_DIR
 
 
-def prepare_gradebook(gb: Gradebook, *, course: Course, assignment: Assignment,
+class GradebookOnDemand:
+    """A gradebook opened (``opener``) and prepared (:func:`prepare_gradebook`) the first time it is
+    asked for; :meth:`close` closes it when it was opened. Not for use by several threads at once."""
+
+    def __init__(self, opener: Callable[[], "Gradebook"], *, course: Course, assignment: Assignment,
+                 roster: Mapping[str, Student], exercises: Sequence[Exercise]) -> None:
+        self._opener = opener
+        self._prepare = dict(course=course, assignment=assignment, roster=roster, exercises=exercises)
+        self._gradebook: Gradebook | None = None
+
+    @property
+    def opened(self) -> bool:
+        """True once the gradebook was opened and prepared."""
+        return self._gradebook is not None
+
+    def __call__(self) -> "Gradebook":
+        """The gradebook, opened and prepared on the first call; the opener's and
+        :func:`prepare_gradebook`'s errors (:class:`~autograder.course.gradebook.GradebookError`) propagate."""
+        if self._gradebook is None:
+            gb = self._opener()
+            try:
+                prepare_gradebook(gb, **self._prepare)  # type: ignore[arg-type]
+            except BaseException:
+                gb.close()
+                raise
+            self._gradebook = gb
+        return self._gradebook
+
+    def close(self) -> None:
+        """Close the gradebook if it was opened (it can be opened again)."""
+        if self._gradebook is not None:
+            gradebook, self._gradebook = self._gradebook, None
+            gradebook.close()
+
+
+AnyGradebook = Union["Gradebook", GradebookOnDemand]
+"""What :func:`record_outcome` and :func:`grade_and_record` write to: an open gradebook, or one on demand."""
+
+
+def _gradebook_of(gb: AnyGradebook) -> "Gradebook":
+    return gb() if isinstance(gb, GradebookOnDemand) else gb
+
+
+def prepare_gradebook(gb: "Gradebook", *, course: Course, assignment: Assignment,
                       roster: Mapping[str, Student], exercises: Sequence[Exercise]) -> None:
     """Record every roster student and the assignment with one grade cell per exercise, and, when
     ``grade build`` wrote the source notebook (and it reads as one), its solution and source cells
@@ -92,6 +138,7 @@ def prepare_gradebook(gb: Gradebook, *, course: Course, assignment: Assignment,
 
     Raises :class:`autograder.course.gradebook.GradebookError` when the database refuses.
     """
+    from autograder.course.gradebook import record_assignment, record_notebook_cells, record_students
     record_students(gb, roster.values())
     record_assignment(gb, course, assignment, [(e.key, e.points) for e in exercises],
                       written={e.key for e in exercises if e.written})
@@ -107,19 +154,22 @@ def source_notebook(course: Course, assignment: str) -> Path:
     return course.source_dir(assignment) / f"{assignment}.ipynb"
 
 
-def record_outcome(gb: Gradebook, outcome: BatchOutcome, *, course: Course, assignment: Assignment,
+def record_outcome(gb: AnyGradebook, outcome: BatchOutcome, *, course: Course, assignment: Assignment,
                    roster: Mapping[str, Student]) -> GradedRow:
     """Record one finished (graded or skipped) outcome in the gradebook; a failed one is only reported.
 
     The late penalty is computed from the result's ``submitted_at`` and the
     assignment's due time; a time that cannot be read leaves the hand-in
     unpenalised with ``late_error`` saying why. Errors of reading or recording
-    the result make the row ``failed`` instead of raising.
+    the result make the row ``failed`` instead of raising; a :class:`GradebookOnDemand` that cannot
+    be opened raises (nothing could be recorded).
     """
+    from autograder.course.gradebook import GradebookError, record_result
     failed = outcome.status == "failed"
     if failed:
         return GradedRow(outcome.student, outcome.status, outcome.points, outcome.max_points,
                          error=outcome.error, failed=True)
+    book = _gradebook_of(gb)  # outside the try: a gradebook that cannot be opened stops the run
     penalty: LatePenalty | None = None
     late_error, error, notebook_file, released_for, pending = "", outcome.error, "", "", 0.0
     try:
@@ -130,7 +180,7 @@ def record_outcome(gb: Gradebook, outcome: BatchOutcome, *, course: Course, assi
             penalty = late_penalty(course.late_policy, assignment.due, result.submitted_at)
         except ValueError as err:
             late_error = str(err)
-        record_result(gb, result, penalty, student=roster.get(result.student))
+        record_result(book, result, penalty, student=roster.get(result.student))
         if result.error:
             error = result.error
     except (GradebookError, ValueError, OSError) as err:
@@ -140,7 +190,7 @@ def record_outcome(gb: Gradebook, outcome: BatchOutcome, *, course: Course, assi
                      released_for=released_for, failed=failed, pending_points=pending)
 
 
-def grade_and_record(gb: Gradebook, *, course: Course, assignment: Assignment,
+def grade_and_record(gb: AnyGradebook, *, course: Course, assignment: Assignment,
                      roster: Mapping[str, Student], submissions: Sequence[Submission],
                      exercises: Sequence[Exercise], secret: bytes, jobs: int, force: bool,
                      sandbox: str,
@@ -154,7 +204,8 @@ def grade_and_record(gb: Gradebook, *, course: Course, assignment: Assignment,
     cluster instead of ``jobs`` local processes; results and the gradebook are
     still written here, one submission at a time. ``on_progress`` is called with each row in
     completion order (a progress bar). Returns one row per submission, in the
-    order of ``submissions``. Call :func:`prepare_gradebook` first.
+    order of ``submissions``. Call :func:`prepare_gradebook` first (a :class:`GradebookOnDemand`
+    does it when it opens).
     """
     make_course_private(course.root)  # before any student code runs (trust invariant 6)
     rows: list[GradedRow] = []

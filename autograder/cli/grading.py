@@ -15,7 +15,7 @@ import importlib
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import click
 
@@ -63,6 +63,14 @@ def _gradebook_error() -> type[Exception]:
 GRADEBOOK_MODULE = "autograder.course.gradebook"
 """What recording a score imports (nbgrader's gradebook API, SQLAlchemy): about as long as grading
 one hand-in, during which this process mostly waits for the sandboxed worker."""
+
+
+def _any_to_grade(course: Course, assignment: str, submissions: Iterable[Any]) -> bool:
+    """True when some submission will be graded (it is not already graded for the same notebook bytes)."""
+    from autograder.course.autograde import autograded_dir
+    from autograder.grading.batch import already_graded, results_path
+    return any(s.problem or already_graded(results_path(autograded_dir(course), assignment, s.student),
+                                           s.notebook) is None for s in submissions)
 
 
 def _import_in_background(module: str) -> threading.Thread:
@@ -180,6 +188,7 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
     from autograder.grading.batch import find_submissions
     from autograder.course.collect import submitted_dir
     from autograder.course.autograde import GradebookOnDemand, grade_and_record
+    from autograder.course.gradebook_stamp import sqlite_file
     from autograder.course.privacy import make_course_private
     from autograder.grading.executors import ExecutorError
 
@@ -211,9 +220,12 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
     if note:
         click.echo(f"note: {note}", err=True)
 
-    importing = _import_in_background(GRADEBOOK_MODULE)  # while the first hand-in is graded
+    # a hand-in to grade will be recorded: import the gradebook meanwhile (unchanged ones may need none)
+    importing = _import_in_background(GRADEBOOK_MODULE) if force or _any_to_grade(course, chosen.id, submissions) \
+        else None
     gb = GradebookOnDemand(lambda: _open_gradebook(course, db_url, importing), course=course,
-                           assignment=chosen, roster=roster, exercises=exercises)
+                           assignment=chosen, roster=roster, exercises=exercises,
+                           db_file=sqlite_file(db_url, course))
     try:
         with _progress_bar(f"grading {chosen.id}", total=len(submissions)) as on_progress:
             try:
@@ -223,7 +235,8 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
                                         scheduler=scheduler)
             except ExecutorError as err:
                 raise click.ClickException(str(err)) from None
-        gb()  # the roster and the assignment are recorded even when no hand-in was
+        if not gb.all_current:
+            gb()  # the roster and the assignment are recorded even when no hand-in was
     except _gradebook_error() as err:
         raise click.ClickException(str(err)) from None
     finally:

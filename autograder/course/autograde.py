@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence, Union
 
 from autograder.grading.batch import BatchOutcome, Submission, grade_class
 from autograder.course.config import Assignment, Course, Student
+from autograder.course import gradebook_stamp as stamps
 from autograder.course.late import LatePenalty, late_penalty
 from autograder.course.privacy import make_course_private
 from autograder.grading.results import read_result
@@ -89,13 +91,22 @@ def autograded_dir(course: Course) -> Path:
 
 class GradebookOnDemand:
     """A gradebook opened (``opener``) and prepared (:func:`prepare_gradebook`) the first time it is
-    asked for; :meth:`close` closes it when it was opened. Not for use by several threads at once."""
+    asked for; :meth:`close` closes it when it was opened. Not for use by several threads at once.
+
+    ``db_file``: the SQLite file ``opener`` opens (:func:`autograder.course.gradebook_stamp.sqlite_file`),
+    or None for any other database. With it, each recorded hand-in is stamped and a skipped
+    hand-in whose stamp is current is not recorded again (:mod:`autograder.course.gradebook_stamp`):
+    a re-run that changes nothing never opens the gradebook.
+    """
 
     def __init__(self, opener: Callable[[], "Gradebook"], *, course: Course, assignment: Assignment,
-                 roster: Mapping[str, Student], exercises: Sequence[Exercise]) -> None:
+                 roster: Mapping[str, Student], exercises: Sequence[Exercise], db_file: Path | None = None) -> None:
         self._opener = opener
-        self._prepare = dict(course=course, assignment=assignment, roster=roster, exercises=exercises)
+        self._course, self._assignment, self._roster, self._exercises = course, assignment, roster, exercises
+        self._db_file = db_file
         self._gradebook: Gradebook | None = None
+        self.all_current = True
+        """False once an outcome was recorded, failed or found not recorded yet (the gradebook is needed)."""
 
     @property
     def opened(self) -> bool:
@@ -108,7 +119,8 @@ class GradebookOnDemand:
         if self._gradebook is None:
             gb = self._opener()
             try:
-                prepare_gradebook(gb, **self._prepare)  # type: ignore[arg-type]
+                prepare_gradebook(gb, course=self._course, assignment=self._assignment, roster=self._roster,
+                                  exercises=self._exercises)
             except BaseException:
                 gb.close()
                 raise
@@ -120,6 +132,30 @@ class GradebookOnDemand:
         if self._gradebook is not None:
             gradebook, self._gradebook = self._gradebook, None
             gradebook.close()
+
+    def _digests(self, results: bytes, penalty: LatePenalty | None, student: str) -> tuple[str, str | None] | None:
+        if self._db_file is None:
+            return None
+        inputs = stamps.inputs_digest(db_file=self._db_file, course=self._course, assignment=self._assignment,
+                                     exercises=self._exercises, roster=self._roster,
+                                     source_notebook=source_notebook(self._course, self._assignment.id),
+                                     results=results, penalty=penalty)
+        return inputs, stamps.rows_digest(self._db_file, self._assignment.id, student, self._roster)
+
+    def holds(self, results_path: Path, results: bytes, penalty: LatePenalty | None, student: str) -> bool:
+        """True when the gradebook holds, untouched, what recording this result (``results``: the bytes
+        of ``results_path``) with ``penalty`` would write, as its stamp shows."""
+        digests = self._digests(results, penalty, student)
+        return digests is not None and stamps.is_current(results_path, *digests)
+
+    def stamp(self, results_path: Path, results: bytes, penalty: LatePenalty | None, student: str) -> None:
+        """Stamp a result just recorded (best effort: without a stamp the next run records it again)."""
+        digests = self._digests(results, penalty, student)
+        if digests is not None:
+            try:
+                stamps.write_stamp(results_path, *digests)
+            except OSError:
+                stamps.stamp_path(results_path).unlink(missing_ok=True)
 
 
 AnyGradebook = Union["Gradebook", GradebookOnDemand]
@@ -162,32 +198,47 @@ def record_outcome(gb: AnyGradebook, outcome: BatchOutcome, *, course: Course, a
     assignment's due time; a time that cannot be read leaves the hand-in
     unpenalised with ``late_error`` saying why. Errors of reading or recording
     the result make the row ``failed`` instead of raising; a :class:`GradebookOnDemand` that cannot
-    be opened raises (nothing could be recorded).
+    be opened raises (nothing could be recorded). A :class:`GradebookOnDemand` is not even opened
+    for a skipped outcome that its stamp shows recorded already (:meth:`GradebookOnDemand.holds`).
     """
-    from autograder.course.gradebook import GradebookError, record_result
-    failed = outcome.status == "failed"
-    if failed:
+    on_demand = gb if isinstance(gb, GradebookOnDemand) else None
+    if outcome.status == "failed":
+        if on_demand is not None:
+            on_demand.all_current = False
         return GradedRow(outcome.student, outcome.status, outcome.points, outcome.max_points,
                          error=outcome.error, failed=True)
-    book = _gradebook_of(gb)  # outside the try: a gradebook that cannot be opened stops the run
-    penalty: LatePenalty | None = None
-    late_error, error, notebook_file, released_for, pending = "", outcome.error, "", "", 0.0
     try:
         result = read_result(outcome.results_path)
-        notebook_file, pending = result.notebook_file, result.pending_points
-        released_for = result.released_for if result.foreign else ""
-        try:
-            penalty = late_penalty(course.late_policy, assignment.due, result.submitted_at)
-        except ValueError as err:
-            late_error = str(err)
+        results = Path(outcome.results_path).read_bytes()
+    except (ValueError, OSError) as err:
+        _gradebook_of(gb)  # a gradebook that cannot be opened stops the run
+        if on_demand is not None:
+            on_demand.all_current = False
+        return GradedRow(outcome.student, outcome.status, outcome.points, outcome.max_points,
+                         error=f"not recorded in the gradebook: {err}", failed=True)
+    penalty: LatePenalty | None = None
+    late_error = ""
+    try:
+        penalty = late_penalty(course.late_policy, assignment.due, result.submitted_at)
+    except ValueError as err:
+        late_error = str(err)
+    row = partial(GradedRow, outcome.student, outcome.status, outcome.points, outcome.max_points,
+                  penalty=penalty, late_error=late_error, notebook_file=result.notebook_file,
+                  released_for=result.released_for if result.foreign else "", pending_points=result.pending_points)
+    if on_demand is not None and outcome.status == "skipped" and \
+            on_demand.holds(outcome.results_path, results, penalty, result.student):
+        return row(error=result.error or outcome.error)
+    if on_demand is not None:
+        on_demand.all_current = False
+    book = _gradebook_of(gb)  # outside the try: a gradebook that cannot be opened stops the run
+    from autograder.course.gradebook import GradebookError, record_result
+    try:
         record_result(book, result, penalty, student=roster.get(result.student))
-        if result.error:
-            error = result.error
     except (GradebookError, ValueError, OSError) as err:
-        failed, error = True, f"not recorded in the gradebook: {err}"
-    return GradedRow(outcome.student, outcome.status, outcome.points, outcome.max_points,
-                     penalty=penalty, late_error=late_error, error=error, notebook_file=notebook_file,
-                     released_for=released_for, failed=failed, pending_points=pending)
+        return row(error=f"not recorded in the gradebook: {err}", failed=True)
+    if on_demand is not None:
+        on_demand.stamp(outcome.results_path, results, penalty, result.student)
+    return row(error=result.error or outcome.error)
 
 
 def grade_and_record(gb: AnyGradebook, *, course: Course, assignment: Assignment,

@@ -49,6 +49,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
 from autograder.course.config import Assignment, Course, Student, assignment_exercises
+from autograder.course.gradebook_stamp import GRADEBOOK_FILE
 from autograder.course.late import LatePenalty, parse_time
 from autograder.course.nbgrader_api import (Assignment as NbAssignment, Comment, Gradebook, GradeCell, Grade,
                                             Notebook, SolutionCell, SourceCell, Student as NbStudent,
@@ -57,7 +58,6 @@ from autograder.course.notebooks import cell_id
 from autograder.grading.results import ManualGrade, SubmissionResult
 from exercises.written import ANSWER_ROLE
 
-GRADEBOOK_FILE = "gradebook.db"
 SQLITE_TIMEOUT = 30.0
 """Seconds an SQLite connection waits for another writer's lock before it gives up."""
 RETRIES = 8

@@ -5,7 +5,9 @@ per exercise); :func:`grade_and_record` then grades the batch with
 :func:`autograder.grading.batch.grade_class` and records each result as soon as it
 finishes, with its late penalty from course.toml's ``[late_policy]``
 (:func:`autograder.course.late.late_penalty`). Results a re-run skips (same notebook
-bytes) are recorded again too, so the gradebook always matches ``results.json``.
+bytes) are recorded again too, so the gradebook always matches ``results.json`` (a
+:class:`GradebookOnDemand` leaves out those its stamp shows recorded and untouched:
+:mod:`autograder.course.gradebook_stamp`).
 A result that cannot be recorded is a failed row, never an exception: the
 batch goes on. :func:`count_rows` tallies the rows for the summary line.
 

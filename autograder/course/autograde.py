@@ -36,7 +36,7 @@ from autograder.course.config import Assignment, Course, Student
 from autograder.course import gradebook_stamp as stamps
 from autograder.course.late import LatePenalty, late_penalty
 from autograder.course.privacy import make_course_private
-from autograder.grading.results import read_result
+from autograder.grading.results import SubmissionResult, read_result
 from exercises.model import Exercise
 
 if TYPE_CHECKING:  # the gradebook's modules import nbgrader and SQLAlchemy: only when a row is written
@@ -192,6 +192,14 @@ def source_notebook(course: Course, assignment: str) -> Path:
     return course.source_dir(assignment) / f"{assignment}.ipynb"
 
 
+def record_result(gb: "Gradebook", result: SubmissionResult, late_penalty: LatePenalty | None = None, *,
+                  student: Student | None = None) -> None:
+    """:func:`autograder.course.gradebook.record_result`, whose module (nbgrader, SQLAlchemy) is
+    imported on the first call."""
+    from autograder.course.gradebook import record_result as record
+    record(gb, result, late_penalty, student=student)
+
+
 def record_outcome(gb: AnyGradebook, outcome: BatchOutcome, *, course: Course, assignment: Assignment,
                    roster: Mapping[str, Student]) -> GradedRow:
     """Record one finished (graded or skipped) outcome in the gradebook; a failed one is only reported.
@@ -233,7 +241,7 @@ def record_outcome(gb: AnyGradebook, outcome: BatchOutcome, *, course: Course, a
     if on_demand is not None:
         on_demand.all_current = False
     book = _gradebook_of(gb)  # outside the try: a gradebook that cannot be opened stops the run
-    from autograder.course.gradebook import GradebookError, record_result
+    from autograder.course.gradebook import GradebookError
     try:
         record_result(book, result, penalty, student=roster.get(result.student))
     except (GradebookError, ValueError, OSError) as err:

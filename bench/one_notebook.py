@@ -3,9 +3,11 @@
     git worktree add /tmp/base 4c6ec1e        # the tree to compare with (any commit)
     .venv/bin/python bench/one_notebook.py --base /tmp/base [--runs 10]
 
-Two whole commands, each a fresh process (start-up and imports included, as a
+Whole commands, each a fresh process (start-up and imports included, as a
 user meets them): ``grade ci`` on one model-answer notebook of the sample
-course's a2 (every exercise, full marks) and ``grade --help``. Each command is
+course's a2 (every exercise, full marks), ``grade autograde a2 --student`` on
+the same notebook handed in to a copy of the sample course (``--force``: graded
+and recorded; then unchanged: nothing to grade) and ``grade --help``. Each command is
 run in this tree and in the base tree in turn (A B A B ...), both with this
 tree's virtual environment and each with its own code first on the path (the
 tree actually imported is checked; bytecode is cached, as it is once any
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -83,6 +86,19 @@ def run_once(tree: Path, args: list[str], cwd: Path) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def handed_in_course(folder: Path, notebook: Path) -> Path:
+    """A copy of the sample course, built (``grade build a2``), with ``notebook`` handed in by STUDENT."""
+    course = folder / "course"
+    shutil.copytree(REPO / "course", course, ignore=shutil.ignore_patterns(
+        "source", "release", "submitted", "autograded", "feedback", "reports", "gradebook.db*", "exports"))
+    subprocess.run([sys.executable, "-c", GRADE, "--course", str(course), "build", ASSIGNMENT],
+                   env=environment(REPO), capture_output=True, check=True)
+    target = course / "submitted" / STUDENT / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(notebook, target)
+    return course
+
+
 def compare(label: str, args_of: dict[str, list[str]], trees: dict[str, Path], runs: int, cwd: Path) -> None:
     """Run ``this`` and ``base`` in turn ``runs`` times (after one warm-up each) and print the figures."""
     for side in trees:
@@ -116,6 +132,12 @@ def main() -> None:
         ci = {side: ["ci", str(notebook), "--assignment", ASSIGNMENT, "--student", STUDENT,
                      "--course", str(tree / "course")] for side, tree in trees.items()}
         compare(f"grade ci {notebook.name} (model answer, {ASSIGNMENT})", ci, trees, args.runs, work)
+        course = handed_in_course(work, notebook)
+        autograde = ["--course", str(course), "autograde", ASSIGNMENT, "--student", STUDENT, "--jobs", "1"]
+        compare(f"grade autograde {ASSIGNMENT} --student {STUDENT} --force (graded and recorded)",
+                {side: [*autograde, "--force"] for side in trees}, trees, args.runs, work)
+        compare(f"grade autograde {ASSIGNMENT} --student {STUDENT} (unchanged)",
+                {side: autograde for side in trees}, trees, args.runs, work)
         compare("grade --help", {side: ["--help"] for side in trees}, trees, args.runs, work)
 
 

@@ -11,9 +11,11 @@ as ``grade --course PATH`` sets it up), or from the current folder upwards.
 """
 from __future__ import annotations
 
+import importlib
+import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import click
 
@@ -43,12 +45,48 @@ def _roster(course: Course, required: bool) -> dict[str, Student]:
         raise click.ClickException(str(err)) from None
 
 
-def _open_gradebook(course: Course, db: str | None) -> Any:
+def _open_gradebook(course: Course, db: str | None, importing: threading.Thread | None = None) -> Any:
+    if importing is not None:
+        importing.join()  # the import under way in the background; its errors show again just below
     from autograder.course.gradebook import GradebookError, open_gradebook
     try:
         return open_gradebook(course, db)
     except GradebookError as err:
         raise click.ClickException(str(err)) from None
+
+
+def _gradebook_error() -> type[Exception]:
+    from autograder.course.gradebook import GradebookError
+    return GradebookError
+
+
+GRADEBOOK_MODULE = "autograder.course.gradebook"
+"""What recording a score imports (nbgrader's gradebook API, SQLAlchemy): about as long as grading
+one hand-in, during which this process mostly waits for the sandboxed worker."""
+
+
+def _any_to_grade(course: Course, assignment: str, submissions: Iterable[Any]) -> bool:
+    """True when some submission will be graded (it is not already graded for the same notebook bytes)."""
+    from autograder.course.autograde import autograded_dir
+    from autograder.grading.batch import already_graded, results_path
+    return any(s.problem or already_graded(results_path(autograded_dir(course), assignment, s.student),
+                                           s.notebook) is None for s in submissions)
+
+
+def _import_in_background(module: str) -> threading.Thread:
+    """Start importing ``module`` in a daemon thread and return it (``join`` it before use).
+
+    Grading one hand-in leaves this process mostly waiting for the worker process, so the import
+    overlaps with it. Any error is left for the import in the calling thread to raise again.
+    """
+    def run() -> None:
+        try:
+            importlib.import_module(module)
+        except BaseException:  # noqa: BLE001 - raised again by the import that needs the module
+            pass
+    thread = threading.Thread(target=run, name=f"import {module}", daemon=True)
+    thread.start()
+    return thread
 
 
 
@@ -149,8 +187,8 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
     """
     from autograder.grading.batch import find_submissions
     from autograder.course.collect import submitted_dir
-    from autograder.course.gradebook import GradebookError
-    from autograder.course.autograde import grade_and_record, prepare_gradebook
+    from autograder.course.autograde import GradebookOnDemand, grade_and_record
+    from autograder.course.gradebook_stamp import sqlite_file
     from autograder.course.privacy import make_course_private
     from autograder.grading.executors import ExecutorError
 
@@ -182,12 +220,13 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
     if note:
         click.echo(f"note: {note}", err=True)
 
-    gb = _open_gradebook(course, db_url)
+    # a hand-in to grade will be recorded: import the gradebook meanwhile (unchanged ones may need none)
+    importing = _import_in_background(GRADEBOOK_MODULE) if force or _any_to_grade(course, chosen.id, submissions) \
+        else None
+    gb = GradebookOnDemand(lambda: _open_gradebook(course, db_url, importing), course=course,
+                           assignment=chosen, roster=roster, exercises=exercises,
+                           db_file=sqlite_file(db_url, course))
     try:
-        try:
-            prepare_gradebook(gb, course=course, assignment=chosen, roster=roster, exercises=exercises)
-        except GradebookError as err:
-            raise click.ClickException(str(err)) from None
         with _progress_bar(f"grading {chosen.id}", total=len(submissions)) as on_progress:
             try:
                 rows = grade_and_record(gb, course=course, assignment=chosen, roster=roster,
@@ -196,6 +235,10 @@ def autograde_command(ctx: click.Context, assignment: str, students: tuple[str, 
                                         scheduler=scheduler)
             except ExecutorError as err:
                 raise click.ClickException(str(err)) from None
+        if not gb.all_current:
+            gb()  # the roster and the assignment are recorded even when no hand-in was
+    except _gradebook_error() as err:
+        raise click.ClickException(str(err)) from None
     finally:
         gb.close()
     from autograder.reports.formgrader import write_autograded_notebooks

@@ -9,6 +9,8 @@
     late            the late policy applied to a hand-in
     policy          ``[serve]``: attempts, cool-down, late hand-ins, hidden results (grade serve)
     gradebook       nbgrader's Gradebook: students, assignments, scores
+    nbgrader_api    nbgrader's gradebook API imported without nbgrader's server extensions
+    gradebook_stamp whether the gradebook already holds an unchanged hand-in's rows
     autograde       grading an assignment's hand-ins into the gradebook
     sample_class    the demo class that ``grade demo`` hands in
     sample_answers  notebooks answered the way kinds of students answer

@@ -44,20 +44,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Mapping, Sequence, TypeVar
 
-from nbgrader.api import (Assignment as NbAssignment, Comment, Gradebook, GradeCell, Grade, Notebook,
-                          SolutionCell, SourceCell, Student as NbStudent, SubmittedAssignment,
-                          SubmittedNotebook)
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
 from autograder.course.config import Assignment, Course, Student, assignment_exercises
+from autograder.course.gradebook_stamp import GRADEBOOK_FILE
 from autograder.course.late import LatePenalty, parse_time
+from autograder.course.nbgrader_api import (Assignment as NbAssignment, Comment, Gradebook, GradeCell, Grade,
+                                            Notebook, SolutionCell, SourceCell, Student as NbStudent,
+                                            SubmittedAssignment, SubmittedNotebook, load_api)
 from autograder.course.notebooks import cell_id
 from autograder.grading.results import ManualGrade, SubmissionResult
 from exercises.written import ANSWER_ROLE
 
-GRADEBOOK_FILE = "gradebook.db"
 SQLITE_TIMEOUT = 30.0
 """Seconds an SQLite connection waits for another writer's lock before it gives up."""
 RETRIES = 8
@@ -119,7 +119,7 @@ def _use_inprocess_alembic_head() -> None:
     """nbgrader asks ``alembic heads`` in a subprocess whenever it creates a gradebook; ask
     alembic in this process instead (the same answer, one interpreter start less), falling
     back to nbgrader's own way if that fails."""
-    import nbgrader.api as api
+    api = load_api()
     if getattr(api.get_alembic_version, "dlgrade", False):
         return
     original = api.get_alembic_version

@@ -1,6 +1,7 @@
 """autograder.course.autograde without click: a tiny course graded for real and recorded in the gradebook."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,105 @@ def test_grader_failure_is_reported_not_recorded(tiny_course: Path) -> None:
     with open_gradebook(course) as gb:
         row = record_outcome(gb, outcome, course=course, assignment=course.assignment("a2"), roster={})
     assert row == GradedRow("alan02", "failed", 0.0, 0.0, error="Traceback: boom", failed=True)
+
+
+def test_a_gradebook_on_demand_opens_when_the_first_row_is_written(tiny_course: Path) -> None:
+    """Is a GradebookOnDemand left closed by a grader failure (nothing to write), then opened and
+    prepared (roster, assignment) when a graded hand-in is recorded, and closed by close()?"""
+    from autograder.course.autograde import GradebookOnDemand
+    hand_in(tiny_course, "ada01", CORRECT, "2026-03-06T20:00:00+00:00")
+    course = load_course(tiny_course)
+    a2 = course.assignment("a2")
+    exercises = assignment_exercises(a2)
+    roster = {s.id: s for s in read_roster(tiny_course / "roster.csv")}
+    opened: list[object] = []
+
+    def opener():
+        opened.append(open_gradebook(course))
+        return opened[-1]
+    book = GradebookOnDemand(opener, course=course, assignment=a2, roster=roster, exercises=exercises)
+    failure = BatchOutcome("alan02", "failed", tiny_course / "nowhere.json", error="Traceback: boom")
+    assert record_outcome(book, failure, course=course, assignment=a2, roster=roster).failed
+    assert not book.opened and opened == []
+    rows = grade_and_record(book, course=course, assignment=a2, roster=roster,
+                            submissions=find_submissions(tiny_course / "submitted", "a2"), exercises=exercises,
+                            secret=SECRET, jobs=1, force=False, sandbox="none")
+    assert [(r.student, r.status, r.failed) for r in rows] == [("ada01", "graded", False)]
+    assert book.opened and len(opened) == 1
+    full = get_exercise("a2.sigmoid").points
+    assert recorded_scores(book(), "a2", "ada01") == {"a2_sigmoid_check": full}
+    assert {s.id for s in book().students} == set(roster)
+    book.close()
+    assert not book.opened
+
+
+def test_a_gradebook_that_cannot_be_opened_stops_the_run(tiny_course: Path) -> None:
+    """When the gradebook on demand cannot be opened, does grade_and_record raise the GradebookError
+    (the run stops) instead of reporting every hand-in as a failed row?"""
+    from autograder.course.autograde import GradebookOnDemand
+    from autograder.course.gradebook import GradebookError
+    hand_in(tiny_course, "ada01", CORRECT, "2026-03-06T20:00:00+00:00")
+    course = load_course(tiny_course)
+    a2 = course.assignment("a2")
+
+    def opener():
+        return open_gradebook(course, "notaurl://")
+    book = GradebookOnDemand(opener, course=course, assignment=a2, roster={}, exercises=assignment_exercises(a2))
+    with pytest.raises(GradebookError, match="cannot open the gradebook"):
+        grade_and_record(book, course=course, assignment=a2, roster={},
+                         submissions=find_submissions(tiny_course / "submitted", "a2"),
+                         exercises=assignment_exercises(a2), secret=SECRET, jobs=1, force=False, sandbox="none")
+    assert not book.opened
+
+
+def _rows_of(db: Path) -> list[tuple]:
+    """Every row of every table of a SQLite gradebook, for comparing two of them."""
+    import sqlite3
+    with sqlite3.connect(db) as connection:
+        tables = [t for (t,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        return [(t, sorted(connection.execute(f"SELECT * FROM {t}").fetchall(), key=repr)) for t in tables]
+
+
+def test_an_unchanged_hand_in_is_not_recorded_again_while_the_gradebook_holds_it(tiny_course: Path) -> None:
+    """Is an unchanged hand-in whose stamp is current left unrecorded (the gradebook never opened),
+    and recorded again (the same rows as a first recording) once its rows changed in the database,
+    the roster changed, or the database is gone?"""
+    import sqlite3
+
+    from autograder.course.autograde import GradebookOnDemand
+    from autograder.course.gradebook_stamp import sqlite_file
+    hand_in(tiny_course, "ada01", CORRECT, "2026-03-06T20:00:00+00:00")
+    course = load_course(tiny_course)
+    a2 = course.assignment("a2")
+    exercises = assignment_exercises(a2)
+    roster = {s.id: s for s in read_roster(tiny_course / "roster.csv")}
+    db = tiny_course / "gradebook.db"
+
+    def run(roster: dict) -> tuple[GradebookOnDemand, list[GradedRow]]:
+        book = GradebookOnDemand(lambda: open_gradebook(course), course=course, assignment=a2, roster=roster,
+                                 exercises=exercises, db_file=sqlite_file(None, course))
+        rows = grade_and_record(book, course=course, assignment=a2, roster=roster,
+                                submissions=find_submissions(tiny_course / "submitted", "a2"),
+                                exercises=exercises, secret=SECRET, jobs=1, force=False, sandbox="none")
+        book.close()
+        return book, rows
+
+    book, rows = run(roster)
+    assert not book.all_current and rows[0].status == "graded"
+    recorded = _rows_of(db)
+    book, rows = run(roster)
+    assert book.all_current and rows[0].status == "skipped" and rows[0].points == get_exercise("a2.sigmoid").points
+    assert _rows_of(db) == recorded
+    with sqlite3.connect(db) as connection:  # e.g. a score changed by hand
+        connection.execute("UPDATE grade SET auto_score = 0")
+    book, _ = run(roster)
+    assert not book.all_current and _rows_of(db) == recorded
+    renamed = dict(roster, ada01=replace(roster["ada01"], first_name="Augusta"))
+    book, _ = run(renamed)
+    assert not book.all_current
+    assert ("ada01", "Augusta") in [row[:2] for table, rows in _rows_of(db) if table == "student" for row in rows]
+    book, _ = run(renamed)
+    assert book.all_current
+    db.unlink()
+    book, _ = run(renamed)
+    assert not book.all_current and db.is_file()

@@ -94,3 +94,33 @@ def test_a_hostile_hand_in_cannot_script_or_regrade_in_formgrader(course):
     assert not any(c.get("attachments") for c in notebook.cells)
     assert all(c.outputs == [] for c in notebook.cells if c.cell_type == "code"
                and c.metadata.get("dlgrade", {}).get("role") != "check")
+
+
+def test_the_autograded_notebook_is_what_nbformat_writes(course):
+    """Are the autograded notebook's bytes (written as plain JSON, without nbformat) exactly those
+    nbformat validates and writes for the same notebook, in the nbformat version nbformat.v4 writes?"""
+    from autograder.course.notebooks import notebook_bytes
+    from autograder.reports.formgrader import NBFORMAT_MINOR
+
+    assert NBFORMAT_MINOR == nbformat.v4.nbformat_minor
+    source = nbformat.read(course / "source" / "a1" / "a1.ipynb", as_version=4)
+    for student in ("ada01", "alan02", "grace03"):
+        result = read_result(course / "autograded" / student / "a1" / "results.json")
+        raw = (course / "submitted" / student / "a1" / "a1.ipynb").read_bytes()
+        rebuilt = autograded_notebook(raw, source, result, {XOR.key: XOR.written.rubric})
+        written = (course / "autograded" / student / "a1" / "a1.ipynb").read_bytes()
+        assert written == notebook_bytes(rebuilt)
+
+
+def test_an_autograded_notebook_with_repeated_or_bad_cell_ids_is_not_written():
+    """Is a notebook whose cell ids repeat or break nbformat's pattern refused (ValueError, as
+    nbformat's validation would), and a valid one accepted?"""
+    from autograder.reports.formgrader import ipynb_bytes
+
+    def notebook(*ids: str) -> dict:
+        return {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                "cells": [{"id": i, "cell_type": "markdown", "metadata": {}, "source": "x"} for i in ids]}
+    nbformat.validate(nbformat.reads(ipynb_bytes(notebook("a", "b-rubric")).decode(), as_version=4))
+    for ids in (("a", "a"), ("a b",), ("x" * 65,), ("",)):
+        with pytest.raises(ValueError, match="cell ids"):
+            ipynb_bytes(notebook(*ids))

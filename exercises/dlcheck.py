@@ -8,6 +8,7 @@ nothing but numpy and the standard library.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -548,6 +549,25 @@ def call_with_fixtures(function: Callable[..., Any], fixtures: Mapping[str, Any]
     return function(**{n: fixtures[n] for n in names})
 
 
+_CELL_FRAME = re.compile(r'File "<cell \d+>", line (\d+), in (\S+)\n[ \t]+(\S[^\n]*)')
+
+
+def raised_at(traceback: str) -> str:
+    """Where in the student's code an exception was raised, from the worker's short traceback
+    (frames of the student's cells only, innermost last): "line 4 of its cell, in `forward`: `x = x[:, 1]`",
+    or "" when it holds no such frame (e.g. the exception came from inside numpy called at top level).
+
+    Only the line of the student's own source is named, never a value: it goes into the check's
+    message, which only public checks show (hidden checks replace it, :mod:`autograder.grading.engine`),
+    so the line a hidden input made the code raise on never reaches the student."""
+    frames = _CELL_FRAME.findall(traceback)
+    if not frames:
+        return ""
+    line, function, source = frames[-1]
+    inside = "" if function == "<module>" else f", in `{function}`"
+    return f"line {line} of its cell{inside}: `{source.strip()[:200]}`"
+
+
 def run_check(function: Callable[..., Any], fixtures: Mapping[str, Any]) -> Outcome:
     """Run one check and classify what happened; never raises for the student's faults.
 
@@ -568,7 +588,9 @@ def run_check(function: Callable[..., Any], fixtures: Mapping[str, Any]) -> Outc
             return Outcome(ERROR, NOT_WRITTEN,
                            "Replace `raise NotImplementedError()` in the solution cell with your code.",
                            attempted=False)
-        return Outcome(ERROR, f"Your code raised {raised.type_name}: {raised.message}",
+        where = raised_at(raised.traceback)
+        return Outcome(ERROR, f"Your code raised {raised.type_name}: {raised.message}"
+                              + (f"\n  at {where}" if where else ""),
                        "Read the error message; run the function on the example in the prompt.")
     except (StudentTimeout, BudgetExhausted) as slow:
         return Outcome(TIMEOUT, f"Your code ran out of time ({slow}).",

@@ -19,7 +19,10 @@ A mutant is
 It may also have **crashed** (a check ended in an error) or **timed out**.
 The feedback **names** it when one of its failing checks carries a named
 mistake of the exercise's catalogue (:mod:`autograder.course.catalogue`), not
-only the check's own hint. The **fairness spread** is the difference between
+only the check's own hint; when none does but the mutant raised, a public
+check's message **locates** it if it names the line the mutation changed
+(:func:`exercises.dlcheck.raised_at`: the student sees which of their lines
+raised). The report counts the two apart. The **fairness spread** is the difference between
 the most and the fewest points a mutant loses over the variants: the same
 mistake should cost the same on every variant.
 """
@@ -81,6 +84,10 @@ class MutantAudit:
     exception_shown: bool = False
     """A public check ended in the exception the mutant raised, shown to the student with its type and
     message ("Your code raised ValueError: ..."): the feedback says what happened, though no hint does."""
+    located: bool = False
+    """A public check ended in the exception the mutant raised, and its message names the line the
+    mutation changed, with its source ("at line 3 of its cell, in `f`: `...`"): the feedback points at
+    the mistake's line, though no hint names the mistake."""
     mistakes: tuple[str, ...] = ()
     """The hints of its failing checks, over all variants."""
     failing_checks: tuple[str, ...] = ()
@@ -327,6 +334,22 @@ def judge_in_process(exercise: Exercise, cells: Sequence[str], answered: Sequenc
 # --------------------------------------------------------------------------
 # Grading one mutant
 # --------------------------------------------------------------------------
+def names_changed_line(message: str, diff: str) -> bool:
+    """Whether a check's message quotes (as `source`, :func:`exercises.dlcheck.raised_at`) the line
+    where the mutation made the code raise: a line the mutant's ``diff`` added, or the ``raise``
+    right below an added ``if``/``elif`` line (a guard the mutation changed raised)."""
+    lines = [line for line in diff.splitlines() if not line.startswith(("+++", "---", "@@"))]
+    located = []
+    for number, line in enumerate(lines):
+        if not line.startswith("+"):
+            continue
+        located.append(line[1:].strip())
+        after = next((n[1:].strip() for n in lines[number + 1:] if not n.startswith("-")), "")
+        if line[1:].strip().startswith(("if ", "elif ")) and after.startswith("raise "):
+            located.append(after)
+    return any(line and f": `{line[:200]}`" in message for line in located)
+
+
 @dataclass(frozen=True)
 class Variant:
     """One audit student's notebook of model answers."""
@@ -352,7 +375,7 @@ def audit_mutant(exercises: Sequence[Exercise], position: int, mutant: Mutant, v
     common = dict(id=mutant.id, function=mutant.function, operator=mutant.operator,
                   description=mutant.description, diff=mutant.diff)
     catalogue = catalogue_of(exercise)
-    lost, crashed, timed_out, named, shown, graded = [], False, False, False, False, 0
+    lost, crashed, timed_out, named, shown, located, graded = [], False, False, False, False, False, 0
     hints: list[str] = []
     failing: list[str] = []
     for variant in variants:
@@ -372,6 +395,7 @@ def audit_mutant(exercises: Sequence[Exercise], position: int, mutant: Mutant, v
             timed_out |= check.status == "timeout"
             named |= catalogue.names(check.mistake)
             shown |= check.public and check.status == "error" and check.message.startswith(RAISED)
+            located |= check.public and check.status == "error" and names_changed_line(check.message, mutant.diff)
             for collected, item in ((hints, check.mistake), (failing, check.name)):
                 if item and item not in collected:
                     collected.append(item)
@@ -379,7 +403,7 @@ def audit_mutant(exercises: Sequence[Exercise], position: int, mutant: Mutant, v
         return MutantAudit(**common, status="equivalent")
     status = "killed" if any(p > 0 for p in lost) else "survived"
     return MutantAudit(**common, status=status, points_lost=tuple(lost), crashed=crashed, timed_out=timed_out,
-                       named=named, exception_shown=shown, mistakes=tuple(hints), failing_checks=tuple(failing))
+                       named=named, exception_shown=shown, located=located, mistakes=tuple(hints), failing_checks=tuple(failing))
 
 
 # --------------------------------------------------------------------------

@@ -34,16 +34,22 @@ def _named(exercise: ExerciseAudit) -> str:
     return f"{sum(m.named for m in killed)}/{len(killed)}" if killed else "-"
 
 
+def _located(exercise: ExerciseAudit) -> str:
+    killed = [m for m in exercise.mutants if m.status == "killed"]
+    return f"{sum(m.located and not m.named for m in killed)}/{len(killed)}" if killed else "-"
+
+
 COLUMNS = ("exercise", "mutants", "killed", "survived", "equiv.", "kill rate", "lost", "spread", "named",
-           "crash/timeout")
+           "line shown", "crash/timeout")
 """``lost``: fewest-most points a killed mutant lost on a variant; ``spread``: the largest difference
-over the variants for one mutant (fairness); ``named``: killed mutants whose feedback names a mistake."""
+over the variants for one mutant (fairness); ``named``: killed mutants whose feedback names a mistake;
+``line shown``: killed mutants not named whose crash a public check located at the changed line."""
 
 
 def _row(exercise: ExerciseAudit) -> tuple[str, ...]:
     return (exercise.key, str(len(exercise.mutants)), str(exercise.count("killed")), str(exercise.count("survived")),
             str(exercise.count("equivalent")), rate(exercise.kill_rate), lost_range(exercise),
-            f"{exercise.spread:g}", _named(exercise), _crashes(exercise))
+            f"{exercise.spread:g}", _named(exercise), _located(exercise), _crashes(exercise))
 
 
 def _survivors(report: AuditReport) -> list[tuple[ExerciseAudit, MutantAudit]]:
@@ -79,7 +85,8 @@ pre{background:#f6f6f6;padding:.6em;overflow-x:auto}.survived{color:#a60}.bad{co
 def _mutant_html(mutant: MutantAudit) -> str:
     lost = ", ".join(f"{p:g}" for p in mutant.points_lost) or "-"
     flags = [name for name, on in (("crashed", mutant.crashed), ("timed out", mutant.timed_out),
-                                   ("named in the feedback", mutant.named)) if on]
+                                   ("named in the feedback", mutant.named),
+                                   ("raised on the changed line, shown", mutant.located)) if on]
     hints = "".join(f"<li>{html_text(h)}</li>" for h in mutant.mistakes)
     return (f"<details><summary class=\"{html_text(mutant.status)}\">{html_text(mutant.id)}: "
             f"{html_text(mutant.status)} — {html_text(mutant.description)}; points lost per variant: "

@@ -126,3 +126,43 @@ def test_an_exception_shown_by_a_public_check_is_recorded(monkeypatch):
     result = audit.audit_mutant([WEAK], 0, mutant, variants)
     assert result.status == "killed" and result.crashed
     assert result.exception_shown and not result.named
+
+
+@pytest.mark.parametrize("changed, other", [(True, False), (False, True)])
+def test_a_crash_on_the_changed_line_is_located_and_no_other(monkeypatch, changed, other):
+    """When a mutant raises, is it recorded as located only if the public check's message names the
+    line its diff changed (a crash on another line, e.g. an unchanged input check, is not located)?"""
+    from autograder.course import audit
+    from autograder.course.mutants import Mutant
+
+    body = ("def affine(x):\n    y = np.asarray(x)[7]\n    return y\n" if changed else
+            "def affine(x):\n    y = np.asarray(x)\n    raise ValueError('no')\n")
+    monkeypatch.setattr(audit, "mutant_cells", lambda cells, index, mutant: ["import numpy as np\n", body])
+    diff = "--- model\n+++ mutant\n@@\n def affine(x):\n-    y = np.asarray(x)\n+    y = np.asarray(x)[7]\n"
+    result = audit.audit_mutant([WEAK], 0, Mutant("affine", "index", 0, "an index added", body, diff),
+                                audit.audit_variants([WEAK], SECRET, 1))
+    assert result.crashed and result.exception_shown
+    assert result.located is changed and not result.named
+
+
+def test_names_changed_line_reads_only_added_lines():
+    """Does a message quoting a removed or unchanged line not count, and one quoting an added line count?"""
+    from autograder.course.audit import names_changed_line
+
+    diff = "--- a\n+++ b\n@@\n keep = 1\n-old = x + 1\n+new = x - 1\n"
+    assert names_changed_line("Your code raised E: m\n  at line 2 of its cell, in `f`: `new = x - 1`", diff)
+    assert not names_changed_line("Your code raised E: m\n  at line 2 of its cell, in `f`: `old = x + 1`", diff)
+    assert not names_changed_line("Your code raised E: m\n  at line 1 of its cell, in `f`: `keep = 1`", diff)
+
+
+def test_a_guard_the_mutation_changed_locates_the_raise_below_it():
+    """When the mutation changes an `if` whose next line raises, does a crash quoting that `raise`
+    count as located, while a `raise` below an unchanged `if` does not?"""
+    from autograder.course.audit import names_changed_line
+
+    diff = ("--- a\n+++ b\n@@\n     x = np.asarray(x)\n-    if x.ndim not in (1, 2):\n+    if x.ndim not in (2, 2):\n"
+            "         raise ValueError('bad shape')\n     if x.size == 0:\n         raise ValueError('empty')\n")
+    assert names_changed_line("Your code raised ValueError: bad shape\n  at line 3 of its cell, in `f`: "
+                              "`raise ValueError('bad shape')`", diff)
+    assert not names_changed_line("Your code raised ValueError: empty\n  at line 5 of its cell, in `f`: "
+                                  "`raise ValueError('empty')`", diff)

@@ -164,3 +164,21 @@ def test_a_call_back_answered_across_the_first_deadline_keeps_the_channel_in_ste
         student.rebind({"double": slow_model})
         student.call_timeout = CallDeadline(0.1, lambda: 4.0)
         assert student.call("twice_each", 3) == [0, 2, 4]
+
+
+def test_a_public_check_names_the_line_that_raised_and_a_hidden_check_does_not(a2) -> None:
+    """When the student's code raises, does a public check's message name the line of their own
+    source it raised on, while a hidden check's message and hint name no line (where a hidden input
+    made the code raise would otherwise reach the student)?"""
+    exercises, params, model = a2
+    raising = ("def sigmoid(z):\n    z = np.asarray(z, dtype=float)\n"
+               "    raise ValueError('no sigmoid today')\n")
+    results, *_ = grade_code(model + [raising], exercises=exercises, params=params, limits=LIMITS)
+    checks = next(r for r in results if r.key == "a2.sigmoid").checks
+    public = [c for c in checks if c.public and c.status == "error"]
+    hidden = [c for c in checks if not c.public and c.status == "error"]
+    assert public and hidden
+    for check in public:
+        assert "line 3 of its cell, in `sigmoid`: `raise ValueError('no sigmoid today')`" in check.message
+    for check in hidden:
+        assert "raise ValueError" not in check.message + check.hint and "line 3" not in check.message + check.hint

@@ -87,6 +87,13 @@ def test_boolean_network_for_your_function(student, params):
         raise CheckFailed("boolean_network must return a tuple (W1, b1, w2, b2).",
                           "End with `return W1, b1, w2, b2`.")
     W1, b1, w2, b2 = (as_numbers(v, "boolean_network(your table)") for v in net)
+    expect_close(W1.shape[-1] if W1.ndim else 0, n, what="the number of columns of W1 (one per input)", rtol=0,
+                 atol=0, hint="W1 has one column per input: n = 3.", mistakes={
+                     "W1 has n + 1 columns, one too many: n inputs have n bits, positions n − 1 down to 0.": n + 1,
+                     "W1 has n − 1 columns, one too few: n inputs have n bits, positions n − 1 down to 0.": n - 1})
+    expect_close(b1.size, 2**n, what="the number of entries of b1 (one per detector)", rtol=0, atol=0,
+                 hint="b1 has one bias per detector: 2ⁿ = 8.", mistakes={
+                     "b1 has one entry per input: sum the bits of each pattern along its row (axis=1).": n})
     expect(W1.shape == (2**n, n) and b1.shape == (2**n,) and w2.shape == (2**n,) and b2.size == 1,
            f"for n = 3 the shapes are W1 {W1.shape}, b1 {b1.shape}, w2 {w2.shape}, b2 {b2.shape}; "
            f"expected (8, 3), (8,), (8,) and a number.",

@@ -302,6 +302,15 @@ def test_boolean_network_names_the_layer_at_fault():
     assert "must fire on pattern k only" in failed["test_boolean_network_five_inputs"]
 
 
+def test_boolean_network_names_a_bit_range_off_by_one_and_the_bias_axis():
+    """Are one column too many in W1 and the pattern sums taken over the wrong axis named?"""
+    right = BOOLEAN_TEMPLATE.format(n="int(np.log2(t.size))", order="n - 1, -1, -1", b2="-0.5")
+    failed = failing_checks(A1, "a1.boolean_network", right.replace("np.arange(n - 1, -1, -1)", "np.arange(n, -1, -1)"))
+    assert "one too many" in failed["test_boolean_network_for_your_function"], failed
+    failed = failing_checks(A1, "a1.boolean_network", right.replace("P.sum(1)", "P.sum(0)"))
+    assert "along its row (axis=1)" in failed["test_boolean_network_for_your_function"], failed
+
+
 def test_boolean_network_only_three_inputs():
     """Does a network hard-wired to n = 3 lose the checks on other n with the any-n hint?"""
     code = BOOLEAN_TEMPLATE.format(n="3", order="n - 1, -1, -1", b2="-0.5")

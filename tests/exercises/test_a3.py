@@ -202,6 +202,24 @@ def test_wrong_activation_derivatives_get_their_hint(code, hint):
     assert hint in results["test_scalars_and_batches"].hint
 
 
+@pytest.mark.parametrize("code, hint", [
+    ("def tanh_grad(z):\n    return 1 + np.tanh(z) ** 2\n", "you added the square"),
+    ("def sigmoid_grad(z):\n    s = sigmoid(z)\n    return s * (1 + s)\n", "you wrote s(1 + s)"),
+    ("def silu_grad(z):\n    s = sigmoid(z)\n    return s * (1 - z * (1 - s))\n", "The product rule adds"),
+    ("import math\ndef gelu_grad(z):\n    z = np.asarray(z, dtype=float)\n"
+     "    cdf = 0.5 * (1 + np.vectorize(math.erf)(z / math.sqrt(2)))\n"
+     "    return cdf - z * np.exp(-z ** 2 / 2) / math.sqrt(2 * math.pi)\n", "The product rule adds"),
+    ("import math\ndef gelu(z):\n    z = np.asarray(z, dtype=float)\n"
+     "    return z * 0.5 * (1 + np.vectorize(math.erf)(z))\n", "divide erf's argument by √2"),
+])
+def test_sign_slips_in_derivatives_and_gelu_without_root_2_are_named(code, hint):
+    """Are a sign slip in σ' or tanh', a product rule that subtracts (SiLU', GELU') and GELU's erf(z)
+    without /√2 named by the public check on the student's inputs?"""
+    results = outcomes_with("a3.activations", code)
+    public = "test_activations_on_your_inputs" if "def gelu(" in code else "test_derivatives_on_your_inputs"
+    assert hint in results[public].hint, results[public].hint
+
+
 @pytest.mark.parametrize("code", [NAIVE_SIGMOID, ELU_EXP_OF_EVERYTHING])
 def test_activations_that_only_warn_keep_their_points(code):
     """Does a textbook σ (or an ELU exponentiating every z), whose values stay right and which only
@@ -455,6 +473,21 @@ def test_metric_mistakes_are_named(code, lost, hint):
     assert failed(results) == lost
     named = next(name for name in ("test_metrics_at_the_example", CLASSIFICATION, REGRESSION) if name in lost)
     assert hint in results[named].hint
+
+
+CATEGORICAL_COUNT = """
+def categorical_accuracy(Y, P):
+    return float(np.sum(np.argmax(Y, axis=-1) == np.argmax(P, axis=-1)))
+"""
+PRECISION_OF_NOTHING_IS_ONE = PRECISION_UNGUARDED.replace("return tp / (tp + fp)", "return tp / (tp + fp) if tp + fp else 1.0")
+
+
+def test_accuracy_counts_and_the_zero_division_convention_are_named():
+    """Is an accuracy that counts the matches named as a count, and precision 1.0 of nothing predicted named?"""
+    assert "not their count" in outcomes_with("a3.metrics", CATEGORICAL_COUNT)[CLASSIFICATION].hint
+    results = outcomes_with("a3.metrics", PRECISION_OF_NOTHING_IS_ONE)
+    assert failed(results) == {"test_edge_cases_and_shapes"}
+    assert "your precision is 1.0" in results["test_edge_cases_and_shapes"].hint
 
 
 def test_hidden_metric_conventions():

@@ -330,6 +330,16 @@ def test_loss_typos_of_the_notes_are_named(code, hint):
         assert hint in results[name].hint, name
 
 
+@pytest.mark.parametrize("linear_branch, hint", [("delta * (a + 0.5 * delta)", "you added the ½δ"),
+                                                  ("delta * a", "does not meet ½e²"),
+                                                  ("delta * (a - delta)", "with ½δ, not δ")])
+def test_huber_linear_branch_slips_are_named(linear_branch, hint):
+    """Is a wrong constant term in Huber's linear branch (+½δ, none, δ) named on the student's data?"""
+    code = ("def huber(y, y_hat, delta=1.0):\n    a = np.abs(np.asarray(y_hat, float) - np.asarray(y, float))\n"
+            f"    return float(np.mean(np.where(a <= delta, 0.5 * a ** 2, {linear_branch})))\n")
+    assert hint in outcomes_with("a3.regression_losses", code)["test_losses_on_your_data"].hint
+
+
 def test_huber_gradient_without_half_is_named():
     """Does a Huber gradient of 2e in the quadratic branch hear that the slope is e?"""
     results = outcomes_with("a3.regression_losses", HUBER_GRAD_WITHOUT_HALF)

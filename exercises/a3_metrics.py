@@ -297,6 +297,9 @@ def test_edge_cases_and_shapes(student):
     for name in ("rmse", "mape", "msle", "poisson"):
         expect_close(getattr(student, name)(Y, Y_hat), getattr(metrics, name)(Y, Y_hat),
                      what=f"{name} of a (3, 2) batch", n=Y.size, hint=MEAN_HINT)
+    counts, rates = np.array([0.0, 2.0]), np.array([0.0, 1.5])  # a zero rate: ln(0 + ε) stays finite
+    expect_close(student.poisson(counts, rates), metrics.poisson(counts, rates), what="poisson with a zero rate",
+                 hint="Keep the ε in ln(ŷ + 1e-7): it keeps the loss finite where a rate ŷ is 0.")
     P, Q = np.array([0.1, 0.6, 0.3]), np.array([0.3, 0.3, 0.4])
     expect_close(student.kl_divergence(P, Q), metrics.kl_divergence(P, Q), what="KL of one distribution",
                  hint=MEAN_HINT)

@@ -415,6 +415,14 @@ def test_softmax_gradient_mistakes_are_named():
     assert failed(results) == {"test_certain_predictions_single_samples_and_large_logits"}
 
 
+def test_softmax_gradient_with_the_column_maxima_is_named():
+    """Is a softmax CE gradient that subtracts the column maxima (axis=0) instead of each row's named?"""
+    code = ("def softmax_cross_entropy_grad(Z, Y):\n    Z = np.asarray(Z, float)\n    e = np.exp(Z - Z.max(axis=0))\n"
+            "    return (e / e.sum(axis=-1, keepdims=True) - Y) / len(Z)\n")
+    results = outcomes_with("a3.classification_losses", code)
+    assert "each row's own maximum" in results["test_gradients_on_your_data"].hint
+
+
 def test_bce_without_clipping_fails_only_on_certain_predictions():
     """Does an unclipped BCE (nan for p = 0 or 1) lose only the edge-case check, with the clipping hint?"""
     results = outcomes_with("a3.classification_losses", BCE_WITHOUT_CLIP)
@@ -498,6 +506,15 @@ def test_accuracy_counts_and_the_zero_division_convention_are_named():
     results = outcomes_with("a3.metrics", PRECISION_OF_NOTHING_IS_ONE)
     assert failed(results) == {"test_edge_cases_and_shapes"}
     assert "your precision is 1.0" in results["test_edge_cases_and_shapes"].hint
+
+
+def test_poisson_without_its_epsilon_loses_the_edge_case():
+    """Does a Poisson loss without the ε of ln(ŷ + ε) lose the hidden edge-case check (NaN at a zero rate)?"""
+    code = ("def poisson(y, y_hat):\n    y, y_hat = np.asarray(y, float), np.asarray(y_hat, float)\n"
+            "    return float(np.mean(y_hat - y * np.log(y_hat)))\n")
+    results = outcomes_with("a3.metrics", code)
+    assert failed(results) == {"test_edge_cases_and_shapes"}
+    assert "inf or NaN" in results["test_edge_cases_and_shapes"].hint
 
 
 def test_hidden_metric_conventions():

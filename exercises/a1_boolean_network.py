@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from exercises.dlcheck import CheckFailed, as_numbers, expect
+from exercises.dlcheck import CheckFailed, as_numbers, expect, expect_close
 from exercises.model import RedrawVariant
 from reference import neurons
 
@@ -87,23 +87,35 @@ def test_boolean_network_for_your_function(student, params):
         raise CheckFailed("boolean_network must return a tuple (W1, b1, w2, b2).",
                           "End with `return W1, b1, w2, b2`.")
     W1, b1, w2, b2 = (as_numbers(v, "boolean_network(your table)") for v in net)
+    expect_close(W1.shape[-1] if W1.ndim else 0, n, what="the number of columns of W1 (one per input)", rtol=0,
+                 atol=0, hint="W1 has one column per input: n = 3.", mistakes={
+                     "W1 has n + 1 columns, one too many: n inputs have n bits, positions n − 1 down to 0.": n + 1,
+                     "W1 has n − 1 columns, one too few: n inputs have n bits, positions n − 1 down to 0.": n - 1})
+    expect_close(b1.size, 2**n, what="the number of entries of b1 (one per detector)", rtol=0, atol=0,
+                 hint="b1 has one bias per detector: 2ⁿ = 8.", mistakes={
+                     "b1 has one entry per input: sum the bits of each pattern along its row (axis=1).": n})
     expect(W1.shape == (2**n, n) and b1.shape == (2**n,) and w2.shape == (2**n,) and b2.size == 1,
            f"for n = 3 the shapes are W1 {W1.shape}, b1 {b1.shape}, w2 {w2.shape}, b2 {b2.shape}; "
            f"expected (8, 3), (8,), (8,) and a number.",
            "The theorem's network has 2ⁿ = 8 hidden units, one per input pattern.")
     X = (np.arange(2**n)[:, None] >> np.arange(n - 1, -1, -1)) & 1
-    y = ((X @ W1.T + b1 >= 0).astype(int) @ w2 + b2 >= 0).astype(int).ravel()
-    if np.array_equal(y, table):
-        return
+    H = (X @ W1.T + b1 >= 0).astype(int)
+    y = (H @ w2 + b2 >= 0).astype(int).ravel()
     reversed_order = (np.arange(2**n)[:, None] >> np.arange(n)) & 1
-    hint = ("Your network computes the table with x₁ as the least significant bit: row k of the "
-            "table belongs to the input whose binary digits x₁x₂x₃ spell k."
-            if np.array_equal(((reversed_order @ W1.T + b1 >= 0).astype(int) @ w2 + b2 >= 0)
-                              .astype(int).ravel(), table) else
-            "Each detector must fire on its own pattern only; the output is the OR of the "
+    reversed_y = ((reversed_order @ W1.T + b1 >= 0).astype(int) @ w2 + b2 >= 0).astype(int).ravel()
+    detectors_right = np.array_equal(H, np.eye(2**n))  # None below: not this mistake
+    expect_close(y, table, what="your network on the inputs in binary order", rtol=0, atol=0, mistakes={
+        "Your network computes the table with x₁ as the least significant bit: row k of the "
+        "table belongs to the input whose binary digits x₁x₂x₃ spell k.":
+            y if np.array_equal(reversed_y, table) else None,
+        "Your detectors are right (detector k fires on pattern k only), so the output unit is wrong: "
+        "weight tₖ on detector k and bias −½ make it the OR of the detectors whose entry is 1.":
+            y if detectors_right else None,
+        "Detector k must fire on pattern k only (sum 0 there, at most −1 elsewhere): weight +1 where "
+        "pattern k has a 1, −1 where it has a 0, bias −(number of ones in pattern k).":
+            None if detectors_right else y,
+    }, hint="Each detector must fire on its own pattern only; the output is the OR of the "
             "detectors whose truth-table entry is 1 (weight tₖ, bias −½).")
-    raise CheckFailed(f"on the inputs in binary order the network outputs {y.tolist()}; "
-                      f"your table is {table.tolist()}.", hint)
 
 
 ANY_N_HINT = ("Build the network for any n from the length of the table (n = log2(len)): "
@@ -120,8 +132,22 @@ def _expect_computes(student, table: np.ndarray, hint: str) -> None:
     W1, b1, w2, b2 = (as_numbers(v, "boolean_network") for v in net)
     expect(W1.shape == (2**n, n) and b1.shape == w2.shape == (2**n,) and b2.size == 1,
            f"wrong shapes for n = {n}.", hint)
-    expect(neurons.computes(table, W1, b1, w2, float(b2.ravel()[0])),
-           f"a function of {n} inputs is not computed.", hint)
+    b2 = float(b2.ravel()[0])
+    got = neurons.network_truth_table(W1, b1, w2, b2, n)
+    expect_close(got, table, what=f"a function of {n} inputs", rtol=0, atol=0, hint=hint,
+                 mistakes=_layer_mistakes(neurons.step(neurons.truth_table_inputs(n) @ W1.T + b1), got))
+
+
+def _layer_mistakes(hidden: np.ndarray, got: np.ndarray) -> dict:
+    """The layer at fault, read off the student's hidden outputs on every input (binary order) and
+    the network's outputs ``got``: the value ``None`` matches no answer, so exactly one hint applies."""
+    detectors_right = np.array_equal(hidden, np.eye(len(hidden)))
+    return {
+        "The detectors are right, so the output unit is wrong: weight tₖ on detector k, bias −½.":
+            got if detectors_right else None,
+        "Detector k must fire on pattern k only: +1 where pattern k has a 1, −1 where it has a 0, "
+        "bias −(number of ones).": None if detectors_right else got,
+    }
 
 
 @pytest.mark.points(1)

@@ -2,13 +2,20 @@
 import numpy as np
 import pytest
 
-from exercises.dlcheck import CheckFailed, as_numbers, expect
+from exercises.dlcheck import CheckFailed, as_numbers, expect, expect_close
 from reference import neurons
 
 ASSIGNMENT = "a1"
 TITLE = "A perceptron for OR"
 CONCEPT = "a Boolean function as a system of linear inequalities"
 SOLUTION = [neurons.or_weights]
+
+MISTAKE_CODE = {description: f"def or_weights():\n    return np.array({weights})\n" for description, weights in {
+    "a non-negative bias: fires on 00": "[0.0, 1.0, 1.0]",
+    "AND's weights: w1 + w2 ≥ −w0 but neither alone": "[-2.0, 1.0, 1.0]",
+    "w1 too small: silent on 10": "[-1.0, 0.5, 1.0]",
+    "every sign flipped (NOR)": "[1.0, -1.1, -1.1]",
+}.items()}
 
 
 def prompt(params: dict) -> str:
@@ -49,11 +56,16 @@ def test_or_weights_compute_or(student):
     if np.array_equal(got, [0, 1, 1, 1]):
         return
     bias_last = (w[2] + X @ w[:2] >= 0).astype(int)
-    hint = ("These weights compute OR with the bias last: the bias is w[0], first."
-            if np.array_equal(bias_last, [0, 1, 1, 1]) else
-            "Check each inequality of the table: w0 < 0, w1 ≥ −w0, w2 ≥ −w0, w1 + w2 ≥ −w0.")
-    raise CheckFailed(f"step(w0 + w1·x1 + w2·x2) on 00, 01, 10, 11 gives {got.tolist()}; "
-                      f"OR is [0, 1, 1, 1].", hint)
+    if np.array_equal(bias_last, [0, 1, 1, 1]):
+        raise CheckFailed(f"step(w0 + w1·x1 + w2·x2) on 00, 01, 10, 11 gives {got.tolist()}; "
+                          f"OR is [0, 1, 1, 1].", "These weights compute OR with the bias last: the bias is w[0], first.")
+    x1, x2 = X[:, 0], X[:, 1]  # each failed inequality of the table gives its own outputs
+    expect_close(got, [0, 1, 1, 1], what="step(w0 + w1·x1 + w2·x2) on 00, 01, 10, 11", rtol=0, atol=0, mistakes={
+        "It fires on 00: w0 < 0 fails (the bias must be negative).": np.ones(4),
+        "This is AND: w1 + w2 ≥ −w0 holds but w1 ≥ −w0 and w2 ≥ −w0 fail (each weight alone must reach −w0).": x1 * x2,
+        "Silent on 01: w2 ≥ −w0 fails (x2 alone must reach the threshold).": x1,
+        "Silent on 10: w1 ≥ −w0 fails (x1 alone must reach the threshold).": x2,
+    }, hint="Check each inequality of the table: w0 < 0, w1 ≥ −w0, w2 ≥ −w0, w1 + w2 ≥ −w0.")
 
 
 OR_BATCH_HINT = "The weights must compute OR on every input, in any order: check all four inequalities."
@@ -65,5 +77,10 @@ def test_or_weights_on_repeated_inputs(student):
     w = as_numbers(student.or_weights(), "or_weights()").ravel()
     expect(w.shape == (3,), "or_weights() must return three numbers.", OR_BATCH_HINT)
     X = neurons.truth_table_inputs(2)[[3, 0, 2, 1, 0, 3, 1, 2]].astype(float)
-    expect(np.array_equal(neurons.perceptron(X, w), X.max(axis=1).astype(int)),
-           "the weights do not compute OR on a shuffled batch.", OR_BATCH_HINT)
+    x1, x2 = X[:, 0], X[:, 1]
+    expect_close(neurons.perceptron(X, w), X.max(axis=1), what="the weights on a shuffled batch", rtol=0, atol=0,
+                 hint=OR_BATCH_HINT, mistakes={
+                     "Not OR: it fires when both inputs are 0, so the bias w0 must be negative.": np.ones(len(X)),
+                     "AND, not OR: it fires only when both inputs are 1; each weight alone must reach −w0.": x1 * x2,
+                     "Not OR: it stays silent when only x2 is 1, so w2 must reach −w0.": x1,
+                     "Not OR: it stays silent when only x1 is 1, so w1 must reach −w0.": x2})

@@ -17,8 +17,8 @@ EPOCHS = 50
 _WRONG_TRAIN = """def perceptron_train(X, y, lr, epochs):
     X, y = np.asarray(X, float), np.asarray(y)
     w = np.zeros(X.shape[1] + 1)
-    for _ in range(epochs):
-        mistakes = 0
+    for _ in range(epochs{extra_epoch}):
+        mistakes = {first_count}
         for x_i, y_i in zip(X, y):
             error = y_i - int(w[0] + x_i @ w[1:] {compare} 0)
             if error:
@@ -28,12 +28,17 @@ _WRONG_TRAIN = """def perceptron_train(X, y, lr, epochs):
             return w, True
     return w, False
 """
-MISTAKE_CODE = {description: _WRONG_TRAIN.format(**dict(dict(compare=">=", update="+", bias_input="1.0"), **wrong))
+_RIGHT = dict(compare=">=", update="+", bias_input="1.0", extra_epoch="", first_count="0")
+MISTAKE_CODE = {description: _WRONG_TRAIN.format(**dict(_RIGHT, **wrong))
                 for description, wrong in {
                     "the update subtracts: w - lr·(y − ŷ)·x̃": dict(update="-"),
                     "the bias is never updated (x̃ = (0, x))": dict(bias_input="0.0"),
                     "the prediction uses > 0 (step(0) = 0)": dict(compare=">"),
+                    "one epoch too many: range(epochs + 1)": dict(extra_epoch=" + 1"),
+                    "never converged: the epoch's mistake count starts at 1": dict(first_count="1"),
                 }.items()}
+HIDDEN_ONLY = {"one epoch too many: range(epochs + 1)":
+               "the public data converges before the last epoch; epochs = 0 is what a hidden check tests"}
 
 
 def params(rng: np.random.Generator) -> dict:
@@ -125,8 +130,9 @@ def test_perceptron_train_and_example(student, ref):
     w_ref, _ = ref.perceptron_train(X, y, 1.0, 10)
     expect_close(got[0], w_ref, what="w after training on AND (lr = 1, epochs = 10)",
                  hint="Start at zeros; update w += lr·(y − ŷ)·(1, x) after each wrong row, rows in order.")
-    expect(got[1] is True or got[1] == 1, f"converged is {got[1]!r} on AND; expected True.",
-           "Return converged = True once an epoch makes no mistake.")
+    expect_close(got[1], 1, what="converged on AND", rtol=0, atol=0, mistakes={
+        "converged is False although an epoch made no mistake: return (w, True) right after that epoch.": 0},
+        hint="Return converged = True once an epoch makes no mistake.")
 
 
 @pytest.mark.points(2)
@@ -157,8 +163,9 @@ def test_perceptron_train_on_your_data(student, ref, params):
         "The bias is never updated: x̃ = (1, x) includes the constant input 1 for w[0].": run(1, 0.0, True),
         "The prediction uses > 0; step(0) = 1, so a sum of exactly 0 predicts 1.": run(1, 1.0, False),
     }, hint="Follow the rules exactly: zeros to start, rows in order, update after each wrong row.")
-    expect(got[1] is True or got[1] == 1, f"converged is {got[1]!r}; expected {converged_ref}.",
-           "Your data is linearly separable: return True once an epoch makes no mistake.")
+    expect_close(got[1], converged_ref, what="converged on your data", rtol=0, atol=0, mistakes={
+        "converged is False although an epoch made no mistake: return (w, True) right after that epoch.": 0},
+        hint="Your data is linearly separable: return True once an epoch makes no mistake.")
     z = w_ref[0] + X @ w_ref[1:]
     expect(bool(np.array_equal((z >= 0).astype(int), y)), "the learned w does not separate your data.")
 
@@ -188,7 +195,9 @@ ZERO_HINT = "With epochs = 0 nothing is trained: return (np.zeros(d + 1), False)
 def test_perceptron_train_zero_epochs(student, params):
     got = student.perceptron_train(np.array(params["X"]), np.array(params["y"]), params["lr"], 0)
     expect(isinstance(got, (tuple, list)) and len(got) == 2, "must return (w, converged).", ZERO_HINT)
-    expect_close(got[0], np.zeros(3), what="w after 0 epochs", hint=ZERO_HINT)
+    expect_close(got[0], np.zeros(3), what="w after 0 epochs", hint=ZERO_HINT, mistakes={
+        "With epochs = 0 your loop still ran one epoch: range(epochs) runs exactly `epochs` epochs.":
+            neurons.perceptron_train(np.array(params["X"]), np.array(params["y"]), params["lr"], 1)[0]})
     expect(got[1] is False or got[1] == 0, "converged must be False after 0 epochs.", ZERO_HINT)
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from exercises.dlcheck import CheckFailed, as_numbers, expect
+from exercises.dlcheck import CheckFailed, as_numbers, expect, expect_close
 from reference import neurons
 
 ASSIGNMENT = "a1"
@@ -52,17 +52,32 @@ def test_xor_network_computes_xor(student):
         raise CheckFailed("xor_network() must return a tuple (W1, b1, w2, b2).",
                           "End with `return W1, b1, w2, b2`.")
     W1, b1, w2, b2 = (as_numbers(v, "xor_network()") for v in net)
-    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    X, xor = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])
     try:
         H = (X @ W1.T + b1 >= 0).astype(int)
         y = (H @ w2 + b2 >= 0).astype(int).ravel()
+        strict = ((X @ W1.T + b1 > 0).astype(int) @ w2 + b2 > 0).astype(int).ravel()  # step(0) = 0
     except ValueError as err:
         raise CheckFailed(f"the network cannot be evaluated: {err}",
                           "Check the shapes: W1 (2, 2), b1 (2,), w2 (2,), b2 a number.") from None
-    expect(y.tolist() == [0, 1, 1, 0],
-           f"on the inputs 00, 01, 10, 11 your network outputs {y.tolist()}; XOR is [0, 1, 1, 0] "
-           f"(hidden units: {H.tolist()}).",
-           "Make hidden unit 1 fire only on 10 and unit 2 only on 01, then let the output be their OR.")
+    # Which layer is wrong, read off the student's network: an output unit can compute XOR from the
+    # hidden codes unless two inputs with different outputs share a code, or the four codes are the
+    # corners of the square labelled as XOR (or XNOR) of the code bits. None: not this mistake.
+    codes = [tuple(h) for h in H.tolist()]
+    clash = any(codes[i] == codes[j] and xor[i] != xor[j] for i in range(4) for j in range(i))
+    usable = not clash and not (len(set(codes)) == 4 and len({a ^ b ^ t for (a, b), t in zip(codes, xor)}) == 1)
+    expect_close(y, xor, what=f"your network on the inputs 00, 01, 10, 11 (hidden units: {H.tolist()})",
+                 rtol=0, atol=0, mistakes={
+                     "Your network computes XOR only with step(0) = 0: a pre-activation is exactly 0 and "
+                     "step(0) = 1 fires. Move that bias by ½ so no sum lands on 0.":
+                         y if np.array_equal(strict, xor) else None,
+                     "No output unit can compute XOR from your hidden units (their outputs do not separate "
+                     "01 and 10 from 00 and 11): fix the hidden layer, unit 1 firing only on 10 and unit 2 only on 01.":
+                         None if usable else y,
+                     "Your hidden units are fine (one line separates their outputs on 01 and 10 from those on "
+                     "00 and 11), so the output unit is wrong: make it the OR of the two hidden units.":
+                         y if usable else None,
+                 }, hint="Make hidden unit 1 fire only on 10 and unit 2 only on 01, then let the output be their OR.")
 
 
 XOR_HINT = "Evaluate your network by hand on all four inputs: y must be 0, 1, 1, 0 (step(0) = 1)."

@@ -126,10 +126,14 @@ def test_activations_on_your_inputs(student, ref, params):
     calls = [("identity", ()), ("binary_step", ()), ("sigmoid", ()), ("tanh", ()), ("relu", ()),
              ("leaky_relu", ()), ("leaky_relu", (a,)), ("prelu", (a,)), ("elu", ()), ("elu", (ea,)),
              ("selu", ()), ("gelu", ()), ("softplus", ()), ("silu", ()), ("gaussian", ())]
+    root_2 = np.sqrt(2.0)  # GELU's Φ(z) = ½(1 + erf(z/√2)); with erf(z) it is Φ(√2 z) = gelu(√2 z) / (√2 z)
+    erf_without_root_2 = ref.gelu(root_2 * z) / root_2
     for name, extra in calls:
         what = f"{name}({show(z)}{''.join(', ' + str(v) for v in extra)})"
-        expect_close(getattr(student, name)(z, *extra), getattr(ref, name)(z, *extra), what=what,
-                     hint=f"Compare your {name} with its formula in the table, on a negative and a positive z.")
+        expect_close(getattr(student, name)(z, *extra), getattr(ref, name)(z, *extra), what=what, mistakes={
+            "GELU is z·Φ(z) with Φ(z) = ½(1 + erf(z/√2)): divide erf's argument by √2.":
+                erf_without_root_2 if name == "gelu" else None},  # None: not this function's mistake
+            hint=f"Compare your {name} with its formula in the table, on a negative and a positive z.")
 
 
 @pytest.mark.points(2)
@@ -140,13 +144,23 @@ def test_derivatives_on_your_inputs(student, ref, params):
              ("leaky_relu", ()), ("leaky_relu", (a,)), ("prelu", (a,)), ("elu", ()), ("elu", (ea,)),
              ("selu", ()), ("gelu", ()), ("softplus", ()), ("silu", ()), ("gaussian", ())]
     s, t = ref.sigmoid(z), ref.tanh(z)
-    named = {"sigmoid": {"σ'(z) is s(1 − s) with s = σ(z), not s(1 − z): use the sigmoid's output twice.":
-                         s * (1 - z)},
-             "tanh": {"tanh'(z) is 1 − tanh²(z): the tanh is squared.": 1 - t}}
+    silu_minus = ref.silu_grad(z) - 2 * z * s * (1 - s)  # z·g'(z) subtracted: the right derivative − 2·z·g'(z)
+    gelu_minus = ref.gelu_grad(z) - 2 * z * np.exp(-z ** 2 / 2) / np.sqrt(2 * np.pi)
     for name, extra in calls:
         what = f"{name}_grad({show(z)}{''.join(', ' + str(v) for v in extra)})"
+
+        def of(function, value):  # the value of a mistake in ``function``'s derivative; None for the others
+            return value if name == function else None
+
         expect_close(getattr(student, name + "_grad")(z, *extra), getattr(ref, name + "_grad")(z, *extra),
-                     what=what, mistakes=named.get(name, {}),
+                     what=what, mistakes={
+                         "σ'(z) is s(1 − s) with s = σ(z), not s(1 − z): use the sigmoid's output twice.":
+                             of("sigmoid", s * (1 - z)),
+                         "σ'(z) is s(1 − s) with s = σ(z): you wrote s(1 + s).": of("sigmoid", s * (1 + s)),
+                         "tanh'(z) is 1 − tanh²(z): the tanh is squared.": of("tanh", 1 - t),
+                         "tanh'(z) is 1 − tanh²(z): you added the square.": of("tanh", 1 + t ** 2),
+                         "The product rule adds: (z·g(z))' = g(z) + z·g'(z); you subtracted the second term.":
+                             of("silu", silu_minus) if name == "silu" else of("gelu", gelu_minus)},
                      hint=f"Differentiate {name} branch by branch; compare with the f'(z) column.")
 
 

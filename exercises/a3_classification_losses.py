@@ -41,6 +41,9 @@ MISTAKE_CODE = {
         "    Z = np.asarray(Z, float)\n    return (Z - Y) / np.atleast_2d(Z).shape[0]\n",
     "softmax CE gradient with the softmax down the columns": "def softmax_cross_entropy_grad(Z, Y):\n"
         "    Z = np.asarray(Z, float)\n    e = np.exp(Z - Z.max(axis=0))\n    return (e / e.sum(axis=0) - Y) / len(Z)\n",
+    "softmax CE gradient with the column maxima subtracted": "def softmax_cross_entropy_grad(Z, Y):\n"
+        "    Z = np.asarray(Z, float)\n    e = np.exp(Z - Z.max(axis=0))\n"
+        "    return (e / e.sum(axis=-1, keepdims=True) - Y) / len(Z)\n",
     "softmax CE gradient not divided by n": "def softmax_cross_entropy_grad(Z, Y):\n" + _SOFTMAX
         + "    return e / e.sum(axis=-1, keepdims=True) - Y\n",
 }
@@ -164,7 +167,10 @@ def test_gradients_on_your_data(student, ref, params):
                            "The softmax runs along each row (axis=-1), not down the columns.":
                            (np.exp(Z) / np.exp(Z).sum(axis=0) - Y) / n,
                            "Divide by n, the number of rows: the loss is a mean over the samples.":
-                           e / e.sum(axis=1, keepdims=True) - Y},
+                           e / e.sum(axis=1, keepdims=True) - Y,
+                           "Subtract each row's own maximum (axis=-1, keepdims=True): the column maxima change "
+                           "the softmax of a row.":
+                           (np.exp(Z - Z.max(axis=0)) / np.exp(Z - Z.max(axis=0)).sum(axis=1, keepdims=True) - Y) / n},
                  hint="∂L/∂Z = (softmax(Z) − Y) / n.")
 
 

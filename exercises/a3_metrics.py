@@ -37,6 +37,10 @@ MISTAKE_CODE = {
         "    return float(np.mean((np.asarray(p) > 0.5) == (np.asarray(y) == 1)))\n",
     "top-k accuracy counts only the best score": "def top_k_accuracy(labels, P, k):\n"
         "    return float(np.mean(np.argmax(P, axis=-1) == np.asarray(labels)))\n",
+    "categorical accuracy counts the matches": "def categorical_accuracy(Y, P):\n"
+        "    return float(np.sum(np.argmax(Y, axis=-1) == np.argmax(P, axis=-1)))\n",
+    "precision of nothing predicted is 1.0": "def precision(y, y_pred):\n" + _COUNTS
+        + "    return tp / (tp + fp) if tp + fp else 1.0\n",
     "RMSE without the square root": "def rmse(y, y_hat):\n" + _REGRESSION + "    return float(np.mean((y_hat - y) ** 2))\n",
     "MAPE as a fraction, not percent": "def mape(y, y_hat):\n" + _REGRESSION
         + "    return float(np.mean(np.abs(y - y_hat) / np.maximum(np.abs(y), 1e-7)))\n",
@@ -48,7 +52,8 @@ MISTAKE_CODE = {
         "    P, Q = np.clip(np.atleast_2d(P), 1e-7, 1), np.clip(np.atleast_2d(Q), 1e-7, 1)\n"
         "    return float(np.mean(np.sum(Q * np.log(Q / P), axis=-1)))\n",
 }
-HIDDEN_ONLY = {"binary accuracy ignores its threshold": "the public checks use the default threshold 0.5"}
+HIDDEN_ONLY = {"binary accuracy ignores its threshold": "the public checks use the default threshold 0.5",
+               "precision of nothing predicted is 1.0": "predicting no positive at all is a hidden edge case"}
 
 
 def _distributions(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
@@ -208,15 +213,18 @@ def test_classification_metrics_on_your_data(student, ref, params):
                            np.sum(labels == scores.argmax(axis=1))})
     expect_close(student.binary_accuracy(y, p), ref.binary_accuracy(y, p), what=f"binary_accuracy(y, {show(p)})",
                  hint="Predict 1 where p > 0.5, then compare with y.")
+    hits = ref.sparse_categorical_accuracy(labels, scores)
     expect_close(student.categorical_accuracy(Y, scores), ref.categorical_accuracy(Y, scores),
-                 what="categorical_accuracy(one-hot labels, scores)", hint="Compare argmax along axis 1 (rows).")
-    expect_close(student.sparse_categorical_accuracy(labels, scores),
-                 ref.sparse_categorical_accuracy(labels, scores), what="sparse_categorical_accuracy(labels, scores)",
-                 hint="Compare argmax along axis 1 (rows) with the labels.")
-    expect_close(student.top_k_accuracy(labels, scores, 2), ref.top_k_accuracy(labels, scores, 2),
-                 what="top_k_accuracy(labels, scores, 2)",
-                 mistakes={"That is the top-1 accuracy: count a row when its label is among the k best scores.":
-                           ref.sparse_categorical_accuracy(labels, scores)})
+                 what="categorical_accuracy(one-hot labels, scores)", hint="Compare argmax along axis 1 (rows).",
+                 mistakes={"Accuracy is a fraction: the mean of the matches, not their count.": hits * len(labels)})
+    expect_close(student.sparse_categorical_accuracy(labels, scores), hits,
+                 what="sparse_categorical_accuracy(labels, scores)",
+                 hint="Compare argmax along axis 1 (rows) with the labels.",
+                 mistakes={"Accuracy is a fraction: the mean of the matches, not their count.": hits * len(labels)})
+    top_2 = ref.top_k_accuracy(labels, scores, 2)
+    expect_close(student.top_k_accuracy(labels, scores, 2), top_2, what="top_k_accuracy(labels, scores, 2)",
+                 mistakes={"That is the top-1 accuracy: count a row when its label is among the k best scores.": hits,
+                           "Accuracy is a fraction: the mean of the matches, not their count.": top_2 * len(labels)})
     counts = ref.confusion_counts(y, y_pred)
     tp, tn, fp, fn = counts
     expect_close(student.confusion_counts(y, y_pred), counts, what="confusion_counts(y, p > 0.5)",
@@ -276,9 +284,12 @@ def test_thresholds_and_k(student, params):
 def test_edge_cases_and_shapes(student):
     y, none_predicted = np.array([1, 0, 1, 0]), np.array([0, 0, 0, 0])
     expect_close(student.precision(y, none_predicted), 0.0, what="precision with no predicted positive",
-                 hint=ZERO_DIVISION_HINT)
+                 hint=ZERO_DIVISION_HINT, mistakes={
+                     "With TP + FP = 0 your precision is 1.0: the convention here is 0.0 (nothing predicted, "
+                     "nothing right).": 1.0})
     expect_close(student.recall(np.array([0, 0, 0]), np.array([1, 0, 1])), 0.0,
-                 what="recall with no positives", hint=ZERO_DIVISION_HINT)
+                 what="recall with no positives", hint=ZERO_DIVISION_HINT, mistakes={
+                     "With TP + FN = 0 your recall is 1.0: the convention here is 0.0.": 1.0})
     expect_close(student.confusion_counts(np.array([1, 1, 1, 0]), np.array([1, 0, 1, 1])), (2, 0, 1, 1),
                  what="confusion_counts with no true negative")
     Y = np.array([[0.2, 1.5], [3.0, 0.7], [1.1, 2.4]])
@@ -286,6 +297,9 @@ def test_edge_cases_and_shapes(student):
     for name in ("rmse", "mape", "msle", "poisson"):
         expect_close(getattr(student, name)(Y, Y_hat), getattr(metrics, name)(Y, Y_hat),
                      what=f"{name} of a (3, 2) batch", n=Y.size, hint=MEAN_HINT)
+    counts, rates = np.array([0.0, 2.0]), np.array([0.0, 1.5])  # a zero rate: ln(0 + ε) stays finite
+    expect_close(student.poisson(counts, rates), metrics.poisson(counts, rates), what="poisson with a zero rate",
+                 hint="Keep the ε in ln(ŷ + 1e-7): it keeps the loss finite where a rate ŷ is 0.")
     P, Q = np.array([0.1, 0.6, 0.3]), np.array([0.3, 0.3, 0.4])
     expect_close(student.kl_divergence(P, Q), metrics.kl_divergence(P, Q), what="KL of one distribution",
                  hint=MEAN_HINT)

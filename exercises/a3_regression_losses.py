@@ -84,13 +84,20 @@ def test_losses_at_the_example(student, ref):
 def test_losses_on_your_data(student, ref, params):
     y, y_hat, d = np.array(params["y"]), np.array(params["y_hat"]), params["delta"]
     e, n = y_hat - y, len(params["y"])
-    expect_close(student.mse(y, y_hat), ref.mse(y, y_hat), what=f"mse({show(y)}, {show(y_hat)})", n=n)
+    expect_close(student.mse(y, y_hat), ref.mse(y, y_hat), what=f"mse({show(y)}, {show(y_hat)})", n=n,
+                 mistakes={"MSE squares each error: you averaged the errors themselves.": np.mean(e)})
     expect_close(student.mae(y, y_hat), ref.mae(y, y_hat), what=f"mae({show(y)}, {show(y_hat)})", n=n,
                  mistakes={"MAE takes the absolute value of the error, not its square "
                            "(notes 000 square it: a typo).": np.mean(e ** 2)})
     expect_close(student.huber(y, y_hat, d), ref.huber(y, y_hat, d), what=f"huber(y, y_hat, delta={d})", n=n,
                  mistakes={"Huber's quadratic branch is ½e² (notes 004 drop the ½: a typo).":
-                           np.mean(np.where(np.abs(e) <= d, e ** 2, d * (np.abs(e) - 0.5 * d)))},
+                           np.mean(np.where(np.abs(e) <= d, e ** 2, d * (np.abs(e) - 0.5 * d))),
+                           "Huber's linear branch is δ(|e| − ½δ): you added the ½δ.":
+                           np.mean(np.where(np.abs(e) <= d, 0.5 * e ** 2, d * (np.abs(e) + 0.5 * d))),
+                           "Huber's linear branch is δ(|e| − ½δ): without −½δ it does not meet ½e² at |e| = δ.":
+                           np.mean(np.where(np.abs(e) <= d, 0.5 * e ** 2, d * np.abs(e))),
+                           "Huber's linear branch is δ(|e| − ½δ), with ½δ, not δ.":
+                           np.mean(np.where(np.abs(e) <= d, 0.5 * e ** 2, d * (np.abs(e) - d)))},
                  hint="Use ½e² where |e| ≤ δ and δ(|e| − ½δ) where |e| > δ, then the mean.")
 
 

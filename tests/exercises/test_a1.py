@@ -177,9 +177,20 @@ def test_or_weights_bias_last_and_and():
 
 def test_perceptron_train_known_mistakes():
     """Do a flipped update, a frozen bias and a strict step get their hints on the student's data?"""
-    for code, hint in zip(PERCEPTRON_TRAIN_MISTAKES.values(), ["wrong sign", "bias is never updated", "uses > 0"], strict=True):
+    for code, hint in zip(list(PERCEPTRON_TRAIN_MISTAKES.values())[:3],
+                          ["wrong sign", "bias is never updated", "uses > 0"], strict=True):
         failed = failing_checks(A1, "a1.perceptron_train", code)
         assert hint in failed["test_perceptron_train_on_your_data"], failed
+
+
+def test_perceptron_train_epoch_count_mistakes():
+    """Are one epoch too many (seen with epochs = 0) and a run that never reports convergence named?"""
+    codes = {description: code for description, code in PERCEPTRON_TRAIN_MISTAKES.items() if "epoch" in description}
+    extra = failing_checks(A1, "a1.perceptron_train", codes["one epoch too many: range(epochs + 1)"])
+    assert "still ran one epoch" in extra["test_perceptron_train_zero_epochs"], extra
+    never = failing_checks(A1, "a1.perceptron_train",
+                           codes["never converged: the epoch's mistake count starts at 1"])
+    assert "although an epoch made no mistake" in never["test_perceptron_train_on_your_data"], never
 
 
 def test_perceptron_train_shuffling():
@@ -218,6 +229,36 @@ def test_xor_network_other_solutions_pass_and_or_fails():
         passes=["test_xor_network_shapes"])
 
 
+def test_xor_network_names_the_layer_at_fault():
+    """Is a wrong XOR network told which layer is wrong, and a network built for step(0) = 0 told so?"""
+    network = "def xor_network():\n    return np.array({W1}), np.array({b1}), np.array([1., 1.]), {b2}\n"
+    cases = {  # (W1, b1, b2) -> what the public check names
+        ("[[1., -1.], [-1., 1.]]", "[-.5, -.5]", "-1.5"): "hidden units are fine",  # AND of the pieces
+        ("[[1., 1.], [1., 1.]]", "[-.5, -.5]", "-.5"): "No output unit can compute XOR",  # two OR units
+        ("[[1., -1.], [-1., 1.]]", "[0., 0.]", "-.5"): "only with step(0) = 0",
+    }
+    for (W1, b1, b2), named in cases.items():
+        failed = failing_checks(A1, "a1.xor_network", network.format(W1=W1, b1=b1, b2=b2))
+        assert named in failed["test_xor_network_computes_xor"], failed
+
+
+def test_or_weights_names_the_failed_inequality():
+    """Are OR weights that fire on 00, or stay silent on 10, told which inequality of the table fails?"""
+    for weights, named in {"[0.0, 1.0, 1.0]": "w0 < 0 fails", "[-1.0, 0.5, 1.0]": "w1 ≥ −w0 fails",
+                           "[-1.0, 1.0, 0.5]": "w2 ≥ −w0 fails"}.items():
+        failed = failing_checks(A1, "a1.or_weights", f"def or_weights():\n    return np.array({weights})\n")
+        assert named in failed["test_or_weights_compute_or"], failed
+        assert "Not OR" in failed["test_or_weights_on_repeated_inputs"], failed
+
+
+def test_mp_thresholds_swapped():
+    """Do swapped AND and OR thresholds get the hint that names the other gate's threshold?"""
+    failed = failing_checks(A1, "a1.mp_thresholds", 'def mp_thresholds(n):\n    return {"and": 1, "or": n}\n')
+    assert "OR's threshold" in failed["test_mp_thresholds_example"]
+    assert "OR's threshold" in failed["test_mp_thresholds_for_your_n"]
+    assert "fires like an OR" in failed["test_mp_thresholds_compute_and_and_or"]
+
+
 def test_xor_network_wrong_shapes():
     """Does a flattened W1 fail the shape check with the shape hint?"""
     assert_fails("a1.xor_network", """
@@ -247,6 +288,27 @@ def test_boolean_network_output_bias_zero():
     failed = failing_checks(A1, "a1.boolean_network", code)
     assert "bias −½" in failed["test_boolean_network_for_your_function"]
     assert "−½" in failed["test_boolean_network_constant_functions_and_one_input"]
+
+
+def test_boolean_network_names_the_layer_at_fault():
+    """Are right detectors with a wrong output unit, and 0/1 detector weights, told which layer is wrong?"""
+    output_wrong = BOOLEAN_TEMPLATE.format(n="int(np.log2(t.size))", order="n - 1, -1, -1", b2="0.5")
+    failed = failing_checks(A1, "a1.boolean_network", output_wrong)
+    assert "detectors are right" in failed["test_boolean_network_for_your_function"]
+    assert "detectors are right" in failed["test_boolean_network_every_function_of_two_inputs"]
+    detectors_wrong = output_wrong.replace("2.0 * P - 1.0", "1.0 * P").replace(", 0.5", ", -0.5")
+    failed = failing_checks(A1, "a1.boolean_network", detectors_wrong)
+    assert "must fire on pattern k only" in failed["test_boolean_network_for_your_function"]
+    assert "must fire on pattern k only" in failed["test_boolean_network_five_inputs"]
+
+
+def test_boolean_network_names_a_bit_range_off_by_one_and_the_bias_axis():
+    """Are one column too many in W1 and the pattern sums taken over the wrong axis named?"""
+    right = BOOLEAN_TEMPLATE.format(n="int(np.log2(t.size))", order="n - 1, -1, -1", b2="-0.5")
+    failed = failing_checks(A1, "a1.boolean_network", right.replace("np.arange(n - 1, -1, -1)", "np.arange(n, -1, -1)"))
+    assert "one too many" in failed["test_boolean_network_for_your_function"], failed
+    failed = failing_checks(A1, "a1.boolean_network", right.replace("P.sum(1)", "P.sum(0)"))
+    assert "along its row (axis=1)" in failed["test_boolean_network_for_your_function"], failed
 
 
 def test_boolean_network_only_three_inputs():

@@ -202,6 +202,24 @@ def test_wrong_activation_derivatives_get_their_hint(code, hint):
     assert hint in results["test_scalars_and_batches"].hint
 
 
+@pytest.mark.parametrize("code, hint", [
+    ("def tanh_grad(z):\n    return 1 + np.tanh(z) ** 2\n", "you added the square"),
+    ("def sigmoid_grad(z):\n    s = sigmoid(z)\n    return s * (1 + s)\n", "you wrote s(1 + s)"),
+    ("def silu_grad(z):\n    s = sigmoid(z)\n    return s * (1 - z * (1 - s))\n", "The product rule adds"),
+    ("import math\ndef gelu_grad(z):\n    z = np.asarray(z, dtype=float)\n"
+     "    cdf = 0.5 * (1 + np.vectorize(math.erf)(z / math.sqrt(2)))\n"
+     "    return cdf - z * np.exp(-z ** 2 / 2) / math.sqrt(2 * math.pi)\n", "The product rule adds"),
+    ("import math\ndef gelu(z):\n    z = np.asarray(z, dtype=float)\n"
+     "    return z * 0.5 * (1 + np.vectorize(math.erf)(z))\n", "divide erf's argument by √2"),
+])
+def test_sign_slips_in_derivatives_and_gelu_without_root_2_are_named(code, hint):
+    """Are a sign slip in σ' or tanh', a product rule that subtracts (SiLU', GELU') and GELU's erf(z)
+    without /√2 named by the public check on the student's inputs?"""
+    results = outcomes_with("a3.activations", code)
+    public = "test_activations_on_your_inputs" if "def gelu(" in code else "test_derivatives_on_your_inputs"
+    assert hint in results[public].hint, results[public].hint
+
+
 @pytest.mark.parametrize("code", [NAIVE_SIGMOID, ELU_EXP_OF_EVERYTHING])
 def test_activations_that_only_warn_keep_their_points(code):
     """Does a textbook σ (or an ELU exponentiating every z), whose values stay right and which only
@@ -312,6 +330,16 @@ def test_loss_typos_of_the_notes_are_named(code, hint):
         assert hint in results[name].hint, name
 
 
+@pytest.mark.parametrize("linear_branch, hint", [("delta * (a + 0.5 * delta)", "you added the ½δ"),
+                                                  ("delta * a", "does not meet ½e²"),
+                                                  ("delta * (a - delta)", "with ½δ, not δ")])
+def test_huber_linear_branch_slips_are_named(linear_branch, hint):
+    """Is a wrong constant term in Huber's linear branch (+½δ, none, δ) named on the student's data?"""
+    code = ("def huber(y, y_hat, delta=1.0):\n    a = np.abs(np.asarray(y_hat, float) - np.asarray(y, float))\n"
+            f"    return float(np.mean(np.where(a <= delta, 0.5 * a ** 2, {linear_branch})))\n")
+    assert hint in outcomes_with("a3.regression_losses", code)["test_losses_on_your_data"].hint
+
+
 def test_huber_gradient_without_half_is_named():
     """Does a Huber gradient of 2e in the quadratic branch hear that the slope is e?"""
     results = outcomes_with("a3.regression_losses", HUBER_GRAD_WITHOUT_HALF)
@@ -387,6 +415,14 @@ def test_softmax_gradient_mistakes_are_named():
     assert failed(results) == {"test_certain_predictions_single_samples_and_large_logits"}
 
 
+def test_softmax_gradient_with_the_column_maxima_is_named():
+    """Is a softmax CE gradient that subtracts the column maxima (axis=0) instead of each row's named?"""
+    code = ("def softmax_cross_entropy_grad(Z, Y):\n    Z = np.asarray(Z, float)\n    e = np.exp(Z - Z.max(axis=0))\n"
+            "    return (e / e.sum(axis=-1, keepdims=True) - Y) / len(Z)\n")
+    results = outcomes_with("a3.classification_losses", code)
+    assert "each row's own maximum" in results["test_gradients_on_your_data"].hint
+
+
 def test_bce_without_clipping_fails_only_on_certain_predictions():
     """Does an unclipped BCE (nan for p = 0 or 1) lose only the edge-case check, with the clipping hint?"""
     results = outcomes_with("a3.classification_losses", BCE_WITHOUT_CLIP)
@@ -455,6 +491,30 @@ def test_metric_mistakes_are_named(code, lost, hint):
     assert failed(results) == lost
     named = next(name for name in ("test_metrics_at_the_example", CLASSIFICATION, REGRESSION) if name in lost)
     assert hint in results[named].hint
+
+
+CATEGORICAL_COUNT = """
+def categorical_accuracy(Y, P):
+    return float(np.sum(np.argmax(Y, axis=-1) == np.argmax(P, axis=-1)))
+"""
+PRECISION_OF_NOTHING_IS_ONE = PRECISION_UNGUARDED.replace("return tp / (tp + fp)", "return tp / (tp + fp) if tp + fp else 1.0")
+
+
+def test_accuracy_counts_and_the_zero_division_convention_are_named():
+    """Is an accuracy that counts the matches named as a count, and precision 1.0 of nothing predicted named?"""
+    assert "not their count" in outcomes_with("a3.metrics", CATEGORICAL_COUNT)[CLASSIFICATION].hint
+    results = outcomes_with("a3.metrics", PRECISION_OF_NOTHING_IS_ONE)
+    assert failed(results) == {"test_edge_cases_and_shapes"}
+    assert "your precision is 1.0" in results["test_edge_cases_and_shapes"].hint
+
+
+def test_poisson_without_its_epsilon_loses_the_edge_case():
+    """Does a Poisson loss without the ε of ln(ŷ + ε) lose the hidden edge-case check (NaN at a zero rate)?"""
+    code = ("def poisson(y, y_hat):\n    y, y_hat = np.asarray(y, float), np.asarray(y_hat, float)\n"
+            "    return float(np.mean(y_hat - y * np.log(y_hat)))\n")
+    results = outcomes_with("a3.metrics", code)
+    assert failed(results) == {"test_edge_cases_and_shapes"}
+    assert "inf or NaN" in results["test_edge_cases_and_shapes"].hint
 
 
 def test_hidden_metric_conventions():

@@ -20,9 +20,12 @@ LIBRARY = library_exercises()
 WITH_MISTAKES = sorted(key for key, e in LIBRARY.items() if getattr(e.module, "MISTAKE_CODE", None))
 VARIANTS = STUDENTS[:50]
 MUTANTS_FAIR = sorted([k for k in LIBRARY if k.startswith("a2.")]
+                      + ["a1.boolean_network", "a1.mp_thresholds", "a1.or_weights", "a1.perceptron", "a1.xor_network"]
                       + ["a1.perceptron_train", "a3.classification_losses", "a3.metrics", "a4.backprop_step",
                          "a4.vanishing", "a5.batching", "a5.diagnose_fit", "a5.preprocessing"])
-"""The exercises whose every audit mutant must cost the same on every variant (issue 12, item 2)."""
+"""The exercises whose every audit mutant must cost the same on every variant (issue 12, item 2). Not a1.mp_neuron:
+its model answer's input check mutated to reject inhibitory index 0 (no student is asked to write that check) costs
+points only on the variants whose inhibitory inputs include 0."""
 
 
 def assignment_of(key: str) -> tuple[str, ...]:

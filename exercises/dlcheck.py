@@ -288,12 +288,14 @@ def expect_equal(got: Any, expected: Any, *, what: str, hint: str = "",
 
     ``mistakes`` maps a hint to the value a known wrong implementation gives on the check's input
     (computed with instructor code in the check, e.g. ``{"n // b drops the last batch": n // b}``).
-    A failure is told as :func:`failure_hint` tells it: the first catalogued mistake whose value
-    ``got`` equals exactly (its hint, which is also the mistake), else the check's own ``hint``
-    (a generic diagnosis for a wrong shape). A mistake whose value equals ``expected`` never matches.
+    A failure is told as :func:`failure_hint` tells it: the catalogued mistake whose value ``got``
+    equals exactly (its hint, which is also the mistake), else the check's own ``hint`` (a generic
+    diagnosis for a wrong shape). Exact values coincide more often than floats, so a value two
+    mistakes give names neither (it cannot tell them apart), and one equal to ``expected`` none.
     """
-    wrong = next((text for text, value in (mistakes or {}).items()
-                  if not _equal(value, expected) and _equal(got, value)), None)
+    matched = [text for text, value in (mistakes or {}).items()
+               if not _equal(value, expected) and _equal(got, value)]
+    wrong = matched[0] if len(matched) == 1 else None
     shown = hint if wrong is None else wrong
     if isinstance(expected, (str, bool)) or expected is None:
         if _equal(got, expected):

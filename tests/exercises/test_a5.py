@@ -294,3 +294,17 @@ def test_fibonacci_300_is_the_exact_integer():
     for _ in range(300):
         a, b = b, a + b
     assert a == F_300
+
+
+@pytest.mark.parametrize("description, hint_part", [
+    ("stopped when wait exceeds patience (one epoch late)", "one epoch late"),
+    ("min_delta ignored (any decrease is an improvement)", "min_delta is not subtracted"),
+    ("min_delta added (a small rise is an improvement)", "min_delta is added"),
+    ("wait grows by 2 per epoch", "twice as fast"),
+    ("wait never grows (training never stops)", "never stops"),
+])
+def test_early_stopping_mistakes_are_named(description, hint_part):
+    """Does each catalogued misreading of the stopping rule get a hint that names it, from the exact epoch it gives?"""
+    from exercises.a5_early_stopping import MISTAKE_CODE
+    results = wrong("a5.early_stopping", MISTAKE_CODE[description])
+    assert any(hint_part in hint for hint in hints(results)), hints(results)

@@ -57,9 +57,11 @@ def test_an_exact_comparison_names_the_mistake_whose_value_it_got(got, expected,
 
 def test_an_exact_comparison_names_no_mistake_that_was_not_made():
     """Does expect_equal keep the check's own hint when no catalogued value equals the answer exactly (a
-    float near it, a label in another case, a "mistake" whose value is the right one), and pass right answers?"""
+    float near it, a label in another case, a "mistake" whose value is the right one, a value two mistakes give),
+    and pass right answers?"""
     for got, expected, mistakes in ((4.000001, 5, {"n // b": 4}), ("Overfit", "good", {"A label.": "overfit"}),
-                                    (3, 5, {"Looks wrong, is right.": 5})):
+                                    (3, 5, {"Looks wrong, is right.": 5}),
+                                    (4, 5, {"n // b": 4, "round(n / b)": 4})):  # two mistakes give 4: neither is named
         with pytest.raises(CheckFailed) as failed:
             expect_equal(got, expected, what="f", hint="What f returns.", mistakes=mistakes)
         assert failed.value.hint == failed.value.mistake == "What f returns."

@@ -308,3 +308,13 @@ def test_early_stopping_mistakes_are_named(description, hint_part):
     from exercises.a5_early_stopping import MISTAKE_CODE
     results = wrong("a5.early_stopping", MISTAKE_CODE[description])
     assert any(hint_part in hint for hint in hints(results)), hints(results)
+
+
+def test_a_misread_fit_rule_is_named_by_what_it_does_to_the_curves():
+    """Does calling every validation rise overfitting get the hint that good fits are called overfit, and
+    does an underfitting bound of t[0] (not 0.5·t[0]) get the hint that underfits are called good?"""
+    from exercises.a5_diagnose_fit import MISTAKE_CODE
+    too_eager = hints(wrong("a5.diagnose_fit", MISTAKE_CODE["overfit when validation rose at all (the 10 % forgotten)"]))
+    assert any(hint.startswith("Good fits are called overfit") for hint in too_eager), too_eager
+    not_halved = MISTAKE_CODE["underfit only when training did not fall at all (t[0] for 0.5·t[0])"]
+    assert any(hint.startswith("Underfits are called good") for hint in hints(wrong("a5.diagnose_fit", not_halved)))

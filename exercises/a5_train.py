@@ -48,6 +48,8 @@ def params(rng: np.random.Generator) -> dict:
     p = {"data_seed": int(rng.integers(10**6)), "n": int(rng.integers(24, 41)), "hidden": int(rng.integers(4, 9)),
          "activation": str(rng.choice(ACTIVATIONS)), "lr": float(rng.choice([0.05, 0.1, 0.2])),
          "epochs": int(rng.integers(40, 61)), "batch_size": int(rng.integers(4, 9)), "seed": int(rng.integers(10**6))}
+    if p["batch_size"] == p["hidden"]:  # delta (b, 1) @ b_out (1,) * g'(A) (b, hidden) would broadcast
+        raise RedrawVariant("mini-batches as wide as the hidden layer let a wrong product in backward run")
     p["rates"] = {activation: 0.3 if activation == "sigmoid" else p["lr"] for activation in ACTIVATIONS}
     p["lr"] = p["rates"][p["activation"]]  # sigmoid units learn slowly at small rates
     baseline = 0.5 * np.var(data(p)[1])

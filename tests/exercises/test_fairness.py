@@ -29,7 +29,7 @@ TRAINING_MUTANTS = {"a5.train": (
     "activation:zero_constant:5", "backward:mul_to_div:1", "backward:double_constant:4", "backward:double_constant:6",
     "backward:double_constant:14", "backward:double_constant:15", "backward:zero_constant:6",
     "backward:zero_constant:7", "backward:zero_constant:15", "backward:zero_constant:16",
-    "mean_loss:double_constant:0", "train:mul_to_div:2", "train:swap_args:7")}
+    "backward:double_constant:17", "mean_loss:double_constant:0", "train:mul_to_div:2", "train:swap_args:7")}
 """Exercises whose checks train networks: every mutant on 8 variants is half an hour of training, so only these
 are judged, the mutants `grade audit a5 --variants 5` found costing different points on different variants
 (an activation's slip charged only where the variant drew it, a slower or diverging run passing a threshold

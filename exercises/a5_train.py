@@ -193,7 +193,8 @@ def test_the_seed_decides_the_run(student, params):
 
 @pytest.mark.points(1)
 @pytest.mark.hidden(hint="params is a list of (W, b), W of shape (units, inputs), one pair per layer of "
-                         "layer_sizes; a 1-D y is a column (n, 1).")
+                         "layer_sizes; a 1-D y is a column (n, 1); every hidden layer uses `activation`, and the "
+                         "output layer's derivative is the output activation's.")
 def test_params_of_a_deeper_network(student, params):
     X, y = data(params)
     got = student.train(X, y, [2, 5, 3, 1], "tanh", "mse", "batch", 0.1, 3, 4, params["seed"])
@@ -202,6 +203,9 @@ def test_params_of_a_deeper_network(student, params):
     for (W, b), (fan_in, fan_out) in zip(got[0], ((2, 5), (5, 3), (3, 1))):
         expect(as_numbers(W, "W").shape == (fan_out, fan_in) and as_numbers(b, "b").shape == (fan_out,),
                "a layer's W or b has the wrong shape.")
+    expect_close(as_numbers(got[1], "history"), training.train(X, y, [2, 5, 3, 1], "tanh", "mse", "batch", 0.1, 3, 4,
+                                                               params["seed"])[1],
+                 rtol=1e-5, what="the deeper network's history (the model's run with the same draws)")
 
 
 @pytest.mark.points(1)
@@ -216,3 +220,5 @@ def test_cross_entropy_classification(student):
     history = as_numbers(got[1] if isinstance(got, (list, tuple)) and len(got) == 2 else None, "history")
     expect(history.shape == (30,) and history[-1] < 0.25 * np.log(3),
            "cross-entropy training does not separate three well-separated clusters.")
+    expect_close(history, training.train(X, Y, [2, 6, 3], "tanh", "cross_entropy", "minibatch", 0.2, 30, 10, 5)[1],
+                 rtol=1e-5, what="the cross-entropy history (the model's run with the same draws)")

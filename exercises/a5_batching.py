@@ -85,10 +85,20 @@ def test_every_row_once_per_epoch(student, params):
     batches = student.minibatches(X, y, b, np.random.default_rng(params["seed"]))
     expect(isinstance(batches, list) and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in batches),
            "minibatches must return a list of (X_batch, y_batch) pairs.")
-    sizes = [len(as_numbers(p[1], "y_batch")) for p in batches]
-    expect(sizes == [b] * (n // b) + [n % b],
-           f"batch sizes {sizes}: expected {n // b} batches of {b} and a last one of {n % b}.",
-           "Cut the shuffled order into consecutive pieces order[k:k + batch_size].")
+    for part, name in ((1, "y_batch"), (0, "X_batch")):  # rows per batch; the wrong cuts' counts from range(n)
+        sizes = [len(as_numbers(p[part], name)) for p in batches]
+        expect_equal(sizes, [b] * (n // b) + [n % b], what=f"the rows of each {name} ({n // b} batches of {b} "
+                     f"and a last one of {n % b} expected)", mistakes={
+            "Each batch has one row too many, order[k:k + batch_size + 1]: neighbouring batches share a row.":
+                [len(range(n)[k:k + b + 1]) for k in range(0, n, b)],
+            "Each batch has one row too few, order[k:k + batch_size - 1]: a row is left out of every batch.":
+                [len(range(n)[k:k + b - 1]) for k in range(0, n, b)],
+            "A slice ends before it starts, order[k:k - batch_size]: cut order[k:k + batch_size].":
+                [len(range(n)[k:k - b]) for k in range(0, n, b)],
+            "One row is in no batch (the full batches are there, the last one is missing): the batches start at "
+            "range(0, n, batch_size), from 0 up to n.": [b] * (n // b),
+            "There are no batches: the batch starts are range(0, n, batch_size), counting up from 0.": [],
+        }, hint="Cut the shuffled order into consecutive pieces order[k:k + batch_size].")
     rows = np.concatenate([as_numbers(p[0], "X_batch") for p in batches])
     labels = np.concatenate([as_numbers(p[1], "y_batch") for p in batches])
     expect(sorted(labels.tolist()) == list(range(n)), f"the batches hold the rows {labels.tolist()}: "

@@ -24,6 +24,8 @@ MISTAKE_CODE = {
     "overfit when validation rose at all (the 10 % forgotten)":
         _WRONG_RULES.format(overfit="v[-1] > v[best] and t[-1] < t[best]"),
     "overfit without the training condition": _WRONG_RULES.format(overfit="v[-1] > 1.1 * v[best]"),
+    "underfit only when training did not fall at all (t[0] for 0.5·t[0])":
+        _WRONG_RULES.replace("0.5 * t[0]", "t[0]").format(overfit="v[-1] > 1.1 * v[best] and t[-1] < t[best]"),
 }
 HIDDEN_ONLY = {"overfit without the training condition":
                "only test_rising_validation_with_rising_training_is_not_overfitting has training rise at the end"}
@@ -78,6 +80,27 @@ def _misread(train: list, val: list, *, last: int = -1, risen=lambda v_best: 1.1
         return "underfit"
     best = int(np.argmin(v))
     return "overfit" if v[last] > risen(v[best]) and t[-1] < t[best] else "good"
+
+
+def label_mistakes(curves: list[dict]) -> dict:
+    """Hint -> the kinds (as KINDS indices) that a misreading of the rules gives on ``curves``: what happened
+    to every curve of one kind (misreadings of one rule give the same kinds on most curves, so the hint says
+    what happened and restates the rule), or a misread constant that judges curves its own way."""
+    right = [KINDS.index(training.diagnose_fit(c["train"], c["val"])) for c in curves]
+
+    def called(kind: str, instead: str) -> list[int]:
+        return [KINDS.index(instead) if k == KINDS.index(kind) else k for k in right]
+    return {
+        "Good fits are called overfit: overfitting needs the last validation loss more than 10 % above its minimum "
+        "(v[-1] > 1.1·v*) and the last training loss below the one at the minimum's epoch.": called("good", "overfit"),
+        "Overfits are called good: overfitting is v[-1] > 1.1·v* (10 % above the minimum) with the last training "
+        "loss t[-1] below the one at the minimum's epoch.": called("overfit", "good"),
+        "Underfits are called good: underfit when the last training loss has not halved, t[-1] > 0.5·t[0].":
+            called("underfit", "good"),
+        "Every curve is called underfit: compare the last training loss t[-1] with 0.5·t[0].": [0] * len(curves),
+        "The underfitting bound is 0.5·t[0], not 0.5 / t[0].":
+            [KINDS.index(_misread(c["train"], c["val"], halved=lambda t0: 0.5 / t0)) for c in curves],
+    }
 
 
 MISREADINGS = ({"last": 0}, {"last": 1}, {"risen": lambda b: b}, {"risen": lambda b: 0.0}, {"risen": lambda b: 2.2 * b},
@@ -152,11 +175,16 @@ def test_your_curves(student, ref, params):
                          "(v[-1] > 1.1·min v and t[-1] < t at the epoch of min v), else good.")
 def test_other_curves(student, params):
     # the variant's own six curves, then six on which every one of MISREADINGS judges one curve wrong
+    curves, kinds = [], []
     for seed in (len(params["curves"][0]["train"]) * 7919, 28 * 7919):
         rng = np.random.default_rng(seed)
         for kind in KINDS * 2:
-            curves = curves_of_kind(rng, kind)
-            expect_equal(student.diagnose_fit(curves["train"], curves["val"]), kind, what="diagnose_fit")
+            curves.append(curves_of_kind(rng, kind))
+            kinds.append(KINDS.index(kind))
+    got = [student.diagnose_fit(c["train"], c["val"]) for c in curves]
+    expect_equal([KINDS.index(g) if g in KINDS else -1 for g in got], kinds,
+                 what=f"diagnose_fit of {len(curves)} curves, as indices of {KINDS} (-1: another value)",
+                 mistakes=label_mistakes(curves))
 
 
 @pytest.mark.points(1)

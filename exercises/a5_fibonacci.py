@@ -42,10 +42,17 @@ needs no recursion at all). Floats are not exact beyond $2^{{53}}$: use integers
 
 
 @pytest.mark.points(1)
-def test_first_numbers(student):
+def test_first_numbers(student, ref):
     for n, expected in ((0, 0), (1, 1), (2, 1), (10, 55), (20, 6765)):
-        expect_equal(student.fibonacci(n), expected, what=f"fibonacci({n})",
-                     hint="F_0 = 0, F_1 = 1, F_k = F_(k−1) + F_(k−2).")
+        expect_equal(student.fibonacci(n), expected, what=f"fibonacci({n})", mistakes={
+            "This is F_(n+1): the index is one too high (F_0 = 0, F_1 = 1).": ref.fibonacci(n + 1),
+            "This is F_(n−1): the index is one too low (F_0 = 0, F_1 = 1).": ref.fibonacci(max(n - 1, 0)),
+            "This is F_(n−2): the index is two too low (F_0 = 0, F_1 = 1).": ref.fibonacci(max(n - 2, 0)),
+            "The sign is flipped: the Fibonacci numbers are positive.": -expected,
+            "This is 2·F_n: start from F_0 = 0, F_1 = 1.": 2 * expected,
+            "Every number is 0: start from F_0 = 0, F_1 = 1.": 0,
+            "This is 2^(n−1): add the two numbers before, F_(k−1) + F_(k−2), not F_(k−1) twice.": 2 ** (n - 1),
+        }, hint="F_0 = 0, F_1 = 1, F_k = F_(k−1) + F_(k−2).")
 
 
 @pytest.mark.points(1)
@@ -54,8 +61,15 @@ def test_your_number(student, ref, params):
     got, expected = student.fibonacci(n), ref.fibonacci(n)
     expect(type(got) is int, f"fibonacci({n}) returned {got!r}, not an int.",
            "Add integers only (no floats, no Binet's formula): Python ints are exact at any size.")
-    expect(got == expected, f"fibonacci({n}): expected {expected}, got {got}.",
-           "F_0 = 0, F_1 = 1, F_k = F_(k−1) + F_(k−2).")
+    expect_equal(got, expected, what=f"fibonacci({n})", mistakes={  # all below 2^53: exact as floats too
+        "This is F_(n+1): the index is one too high (F_0 = 0, F_1 = 1).": ref.fibonacci(n + 1),
+        "This is F_(n−1): the index is one too low (F_0 = 0, F_1 = 1).": ref.fibonacci(n - 1),
+        "This is F_(n−2): the index is two too low (F_0 = 0, F_1 = 1).": ref.fibonacci(n - 2),
+        "The sign is flipped: the Fibonacci numbers are positive.": -expected,
+        "This is 2·F_n: start from F_0 = 0, F_1 = 1.": 2 * expected,
+        "Every number is 0: start from F_0 = 0, F_1 = 1.": 0,
+        "This is 2^(n−1): add the two numbers before, F_(k−1) + F_(k−2), not F_(k−1) twice.": 2 ** (n - 1),
+    }, hint="F_0 = 0, F_1 = 1, F_k = F_(k−1) + F_(k−2).")
 
 
 @pytest.mark.points(1)

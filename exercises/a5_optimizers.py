@@ -87,7 +87,8 @@ def test_momentum_step(student, ref, params):
     expect_close(got[1], v_new, what="the new velocity",
                  mistakes={"The velocity is βv − ηg: β multiplies the old velocity.": velocity - lr * grad,
                            "The velocity is βv − ηg (minus η g), and then w ← w + v.": beta * velocity + lr * grad})
-    expect_close(got[0], w_new, what="the new w", hint="w ← w + v with the new velocity v.")
+    expect_close(got[0], w_new, what="the new w", hint="w ← w + v with the new velocity v.",
+                 mistakes={"The velocity is subtracted: w ← w + v (v = βv − ηg already carries the minus).": w - v_new})
 
 
 @pytest.mark.points(1)
@@ -131,6 +132,13 @@ def test_adam_several_steps(student, params):
                            _adam_run(np.array(params["w"]), grads, 0.05, "no_correction"),
                            "t is off by one: the first update has t = 1, so the correction uses β^t with that t.":
                            _adam_run(np.array(params["w"]), grads, 0.05, "t_plus_one")})
+    # a gradient of 1e-8, where √v̂ is ε's size: ε must be added (a survivor of √v̂ − ε otherwise)
+    tiny = (np.zeros(2), np.array([1e-8, -1e-8]), np.zeros(2), np.zeros(2), 1, 0.1)
+    got = student.adam_step(*tiny)
+    expect(isinstance(got, (list, tuple)) and len(got) == 3, "adam_step must return (w, m, v).")
+    expect_close(got[0], optimizers.adam_step(*tiny)[0], what="w after one step on a gradient of ±1e-8",
+                 hint="Add ε to the root: w ← w − lr·m̂/(√v̂ + ε), so a gradient as small as ε still moves w by "
+                      "less than lr.")
 
 
 @pytest.mark.points(1)

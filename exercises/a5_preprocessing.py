@@ -16,6 +16,19 @@ ASSIGNMENT = "a5"
 TITLE = "Standardising inputs, initialising weights"
 CONCEPT = "feature scaling, Glorot/Xavier uniform and He normal initialisation"
 SOLUTION = [training.standardize, training.xavier_init, training.he_init]
+_STANDARDIZE = """def standardize(X):
+    X = np.asarray(X, dtype=float)
+    mean, std = X.mean(axis=0), X.std(axis=0)
+    return {z} / np.where(std > 0, {scale}, 1.0), mean, std
+"""
+MISTAKE_CODE = {
+    "X not centred (X / std)": _STANDARDIZE.format(z="X", scale="std"),
+    "divided by the variance": _STANDARDIZE.format(z="(X - mean)", scale="std ** 2"),
+    "Glorot drawn from a normal distribution": "def xavier_init(fan_in, fan_out, rng):\n"
+        "    return rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_out, fan_in))\n",
+    "He's variance passed as its standard deviation": "def he_init(fan_in, fan_out, rng):\n"
+        "    return rng.normal(0.0, 2.0 / fan_in, size=(fan_out, fan_in))\n",
+}
 
 
 def params(rng: np.random.Generator) -> dict:
@@ -29,6 +42,22 @@ def params(rng: np.random.Generator) -> dict:
         raise RedrawVariant("no column with a std below 1 (a guard std > 1 for std > 0 would not show)")
     return {"X": X.tolist(), "fan_in": int(rng.integers(150, 400)), "fan_out": int(rng.integers(100, 300)),
             "seed": int(rng.integers(10**6))}
+
+
+def init_mistakes(name: str, fan_in: int, fan_out: int, seed: int) -> dict:
+    """Hint -> the W a classic slip in ``name`` ("xavier_init" or "he_init") draws from ``default_rng(seed)``."""
+    rng, shape = np.random.default_rng(seed), (fan_out, fan_in)
+    if name == "xavier_init":
+        r = np.sqrt(6 / (fan_in + fan_out))
+        return {"Every weight is r: draw from the interval [−r, r], rng.uniform(-r, r, size=(fan_out, fan_in)).":
+                np.full(shape, r),
+                "Glorot here is uniform: rng.uniform(-r, r, ...), not rng.normal with the same variance.":
+                rng.normal(0, np.sqrt(2 / (fan_in + fan_out)), shape)}
+    sigma = np.sqrt(2 / fan_in)
+    return {"Every weight is σ: rng.normal takes the mean first, then the standard deviation: rng.normal(0, σ, ...).":
+            np.full(shape, sigma),
+            "The standard deviation is √(2/fan_in): pass it (not the variance 2/fan_in) to rng.normal.":
+            rng.normal(0, 2 / fan_in, shape)}
 
 
 def prompt(params: dict) -> str:
@@ -70,7 +99,11 @@ def test_standardize_your_data(student, ref, params):
     expect_close(got[2], std, what="std",
                  mistakes={"This is the sample standard deviation (ddof=1): use the population one, X.std(axis=0).":
                            X.std(axis=0, ddof=1)})
-    expect_close(got[0], X_std, what="X_std")
+    expect_close(got[0], X_std, what="X_std", mistakes={
+        "The mean is added: subtract it, Z = (X − mean) / std.": (X + mean) / std,
+        "X is not centred: subtract the column mean first, Z = (X − mean) / std.": X / std,
+        "This divides by the variance: divide by the standard deviation, Z = (X − mean) / std.": (X - mean) / std**2,
+    })
 
 
 @pytest.mark.points(1)
@@ -124,4 +157,4 @@ def test_one_call_on_the_generator(student, params):
         got = as_numbers(getattr(student, name)(*args, np.random.default_rng(params["seed"] + 9)), name)
         expect(got.shape == expected.shape, f"{name} returned shape {got.shape}.",
                "W has the shape (fan_out, fan_in).")
-        expect_close(got, expected, what=name)
+        expect_close(got, expected, what=name, mistakes=init_mistakes(name, *args, params["seed"] + 9))

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from exercises.dlcheck import CheckFailed, as_numbers, expect
+from exercises.dlcheck import CheckFailed, as_numbers, expect, expect_equal
 from reference import training
 
 ASSIGNMENT = "a5"
@@ -77,9 +77,20 @@ def test_xor_truth_table(student):
             h = np.tanh(h)
     expect(h.shape == (4, 1), f"the output layer should have 1 unit, the outputs have shape {h.shape}.")
     predicted = (h.ravel() >= 0.5).astype(int).tolist()
-    expect(predicted == [0, 1, 1, 0], f"your network predicts {predicted} for (0,0), (0,1), (1,0), (1,1); "
-           f"XOR is [0, 1, 1, 0] (outputs {np.round(h.ravel(), 3).tolist()}).",
-           "Train longer or with another seed; hidden layers are read as tanh and the output as linear.")
+    expect_equal(predicted, [0, 1, 1, 0], what=f"your network's classes for (0,0), (0,1), (1,0), (1,1) (XOR is "
+                 f"[0, 1, 1, 0]; outputs {np.round(h.ravel(), 3).tolist()})", mistakes={
+        "Your network gives class 0 to every point: it has not learned XOR (train longer, or another seed).":
+            [0, 0, 0, 0],
+        "Your network gives class 1 to every point: it has not learned XOR (train longer, or another seed).":
+            [1, 1, 1, 1],
+        "Your network computes OR (1 for (1,1) too), a linearly separable function: it needs its hidden layer to "
+        "learn XOR; check y = [0, 1, 1, 0] and train longer.": [0, 1, 1, 1],
+        "Your network computes AND: check the targets, y = [0, 1, 1, 0] in the order of X's rows.": [0, 0, 0, 1],
+        "Your network computes NAND: check the targets, y = [0, 1, 1, 0] in the order of X's rows.": [1, 1, 1, 0],
+        "Your network computes XNOR, XOR's complement: the targets are flipped, y = [0, 1, 1, 0].": [1, 0, 0, 1],
+        "Your network copies the first input: check X's rows, [[0, 0], [0, 1], [1, 0], [1, 1]].": [0, 0, 1, 1],
+        "Your network copies the second input: check X's rows, [[0, 0], [0, 1], [1, 0], [1, 1]].": [0, 1, 0, 1],
+    }, hint="Train longer or with another seed; hidden layers are read as tanh and the output as linear.")
 
 
 @pytest.mark.points(1)

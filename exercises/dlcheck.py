@@ -270,20 +270,46 @@ def expect_close(got: Any, expected: Any, *, what: str, rtol: float = 1e-6, atol
     raise CheckFailed(message, shown, mistake=mistake)
 
 
-def expect_equal(got: Any, expected: Any, *, what: str, hint: str = "") -> None:
-    """Pass when ``got`` equals ``expected`` exactly (ints, bools, strings, integer arrays)."""
+def _equal(got: Any, value: Any) -> bool:
+    """Does ``got`` equal ``value`` exactly, as :func:`expect_equal` compares (same type for a string,
+    bool or None; same shape and values for numbers)?"""
+    if isinstance(value, (str, bool)) or value is None:
+        return type(got) is type(value) and got == value
+    if got is None or isinstance(got, (str, bytes, bool)) or is_opaque(got) or callable(got):
+        return False
+    try:
+        return bool(np.array_equal(np.asarray(got, dtype=float), np.asarray(value, dtype=float)))
+    except (TypeError, ValueError):
+        return False
+
+
+def expect_equal(got: Any, expected: Any, *, what: str, hint: str = "",
+                 mistakes: Mapping[str, Any] | None = None) -> None:
+    """Pass when ``got`` equals ``expected`` exactly (ints, bools, strings, integer arrays).
+
+    ``mistakes`` maps a hint to the value a known wrong implementation gives on the check's input
+    (computed with instructor code in the check, e.g. ``{"n // b drops the last batch": n // b}``).
+    A failure is told as :func:`failure_hint` tells it: the catalogued mistake whose value ``got``
+    equals exactly (its hint, which is also the mistake), else the check's own ``hint`` (a generic
+    diagnosis for a wrong shape). Exact values coincide more often than floats, so a value two
+    mistakes give names neither (it cannot tell them apart), and one equal to ``expected`` none.
+    """
+    matched = [text for text, value in (mistakes or {}).items()
+               if not _equal(value, expected) and _equal(got, value)]
+    wrong = matched[0] if len(matched) == 1 else None
+    shown = hint if wrong is None else wrong
     if isinstance(expected, (str, bool)) or expected is None:
-        if type(got) is type(expected) and got == expected:
+        if _equal(got, expected):
             return
-        raise CheckFailed(f"{what}: expected {expected!r}, got {show(got)}.", hint)
+        raise CheckFailed(f"{what}: expected {expected!r}, got {show(got)}.", shown, mistake=wrong)
     want = np.asarray(expected)
     arr = as_numbers(got, what)
     if arr.shape == want.shape and np.array_equal(arr, want):
         return
     if arr.shape != want.shape:
         raise CheckFailed(f"{what}: expected shape {want.shape}, got shape {arr.shape}.",
-                          diagnose(arr, want.astype(float)) or hint)
-    raise CheckFailed(f"{what}: expected {show(want)}, got {show(arr)}.", hint)
+                          wrong or diagnose(arr, want.astype(float)) or hint, mistake=wrong)
+    raise CheckFailed(f"{what}: expected {show(want)}, got {show(arr)}.", shown, mistake=wrong)
 
 
 def expect(condition: bool, message: str, hint: str = "") -> None:

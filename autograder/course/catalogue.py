@@ -1,8 +1,9 @@
 """The named mistakes an exercise's checks can report: its catalogue, read from the checks' source.
 
 A check names a mistake when a wrong answer matches one of the values in its
-``expect_close(..., mistakes={hint: wrong value})`` dict (written in the call, or returned as a
-dict literal by a module function the call names: ``mistakes=gradient_mistakes(...)``), or one of the generic
+``expect_close(..., mistakes={hint: wrong value})`` or ``expect_equal(..., mistakes={...})`` dict (any
+call's ``mistakes=`` keyword: written in the call, or returned as a dict literal by a module function
+the call names: ``mistakes=gradient_mistakes(...)``), or one of the generic
 diagnoses of :func:`exercises.dlcheck.diagnose` (sign flipped, factor 2, ...) and
 :func:`exercises.dlcheck.diagnose_pattern` (all zero, reciprocal, right on some values only, ...).
 Any other failure carries only the check's own hint. ``grade audit`` uses the

@@ -294,3 +294,30 @@ def test_fibonacci_300_is_the_exact_integer():
     for _ in range(300):
         a, b = b, a + b
     assert a == F_300
+
+
+def test_a_misread_fit_rule_is_named_by_what_it_does_to_the_curves():
+    """Does calling every validation rise overfitting get the hint that good fits are called overfit, and
+    does an underfitting bound of t[0] (not 0.5·t[0]) get the hint that underfits are called good?"""
+    from exercises.a5_diagnose_fit import MISTAKE_CODE
+    too_eager = hints(wrong("a5.diagnose_fit", MISTAKE_CODE["overfit when validation rose at all (the 10 % forgotten)"]))
+    assert any(hint.startswith("Good fits are called overfit") for hint in too_eager), too_eager
+    not_halved = MISTAKE_CODE["underfit only when training did not fall at all (t[0] for 0.5·t[0])"]
+    assert any(hint.startswith("Underfits are called good") for hint in hints(wrong("a5.diagnose_fit", not_halved)))
+
+
+@pytest.mark.parametrize("key, description, hint_part", [
+    ("a5.early_stopping", "stopped when wait exceeds patience (one epoch late)", "one epoch late"),
+    ("a5.early_stopping", "min_delta ignored (any decrease is an improvement)", "min_delta is not subtracted"),
+    ("a5.early_stopping", "min_delta added (a small rise is an improvement)", "min_delta is added"),
+    ("a5.early_stopping", "wait grows by 2 per epoch", "twice as fast"),
+    ("a5.early_stopping", "wait never grows (training never stops)", "never stops"),
+    ("a5.preprocessing", "X not centred (X / std)", "not centred"),
+    ("a5.preprocessing", "divided by the variance", "divides by the variance"),
+    ("a5.preprocessing", "Glorot drawn from a normal distribution", "not rng.normal"),
+])
+def test_catalogued_mistakes_are_named(key, description, hint_part):
+    """Does each catalogued mistake (a misread stopping rule, an uncentred or variance-scaled standardisation, a
+    normal Glorot draw) get a hint that names it, recognised from the exact values it gives?"""
+    results = wrong(key, get_exercise(key).module.MISTAKE_CODE[description])
+    assert any(hint_part in hint for hint in hints(results)), hints(results)

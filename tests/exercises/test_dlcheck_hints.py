@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from exercises.dlcheck import CheckFailed, diagnose, diagnose_pattern, expect_close
+from exercises.dlcheck import CheckFailed, diagnose, diagnose_pattern, expect_close, expect_equal
 
 EXPECTED = np.array([0.2, 0.5, 0.7, 0.9])
 
@@ -39,3 +39,31 @@ def test_unrecognised_values_get_the_checks_own_hint():
     with pytest.raises(CheckFailed) as failed:
         expect_close(np.array([0.9, 0.1, 0.4, 0.33]), EXPECTED, what="f", hint="f on four inputs in (0, 1).")
     assert failed.value.hint == "f on four inputs in (0, 1)."
+
+
+@pytest.mark.parametrize("got, expected, wrong", [
+    (4, 5, 4),                                   # an int: n // b for ⌈n / b⌉
+    ("overfit", "good", "overfit"),              # a label
+    (np.array([1, 2]), np.array([1, 3]), [1, 2]),  # an integer array
+])
+def test_an_exact_comparison_names_the_mistake_whose_value_it_got(got, expected, wrong):
+    """Does expect_equal name the catalogued mistake whose value the wrong answer equals exactly, and count
+    it as the mistake, not only as the hint?"""
+    with pytest.raises(CheckFailed) as failed:
+        expect_equal(got, expected, what="f", hint="What f returns.",
+                     mistakes={"Another mistake.": 7, "The mistake made.": wrong})
+    assert (failed.value.hint, failed.value.mistake) == ("The mistake made.", "The mistake made.")
+
+
+def test_an_exact_comparison_names_no_mistake_that_was_not_made():
+    """Does expect_equal keep the check's own hint when no catalogued value equals the answer exactly (a
+    float near it, a label in another case, a "mistake" whose value is the right one, a value two mistakes give),
+    and pass right answers?"""
+    for got, expected, mistakes in ((4.000001, 5, {"n // b": 4}), ("Overfit", "good", {"A label.": "overfit"}),
+                                    (3, 5, {"Looks wrong, is right.": 5}),
+                                    (4, 5, {"n // b": 4, "round(n / b)": 4})):  # two mistakes give 4: neither is named
+        with pytest.raises(CheckFailed) as failed:
+            expect_equal(got, expected, what="f", hint="What f returns.", mistakes=mistakes)
+        assert failed.value.hint == failed.value.mistake == "What f returns."
+    expect_equal(5, 5, what="f", mistakes={"Looks wrong, is right.": 5})
+    expect_equal("good", "good", what="f", mistakes={"A label.": "overfit"})

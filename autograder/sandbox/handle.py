@@ -294,6 +294,12 @@ class StudentWorker:
             self._crash("looking up a name", ProtocolError("a non-boolean answer to has()"))
         return reply["value"]
 
+    def renew_budget(self) -> None:
+        """Give the operations that follow the whole ``limits.submission_budget`` again: the grader's
+        next phase in this worker (its hidden checks after the public ones) gets what a fresh worker
+        would have had."""
+        self._budget_left = float(self.limits.submission_budget)
+
     def close(self) -> None:
         """Kill the worker's whole process tree and remove its directory (idempotent)."""
         self._closed = True

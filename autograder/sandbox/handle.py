@@ -31,7 +31,11 @@ Guaranteed in every mode
       answer's slowest call))`` with factor 50 (exercises that train declare
       more), the model answer measured on this machine during grading, the
       first time a call of the exercise runs past 0.25 s (margins:
-      :mod:`autograder.grading.call_limits`). The limit counts the worker's CPU
+      :mod:`autograder.grading.call_limits`: a correct plain-Python answer is cut
+      only past 50 times the model's slowest call, and the floor leaves the
+      slowest one a library check means to pass, a naive recursive
+      ``fibonacci(30)``, a margin of 3; an endless loop ends at its exercise's
+      limit, 0.25 s of CPU for a cheap function). The limit counts the worker's CPU
       time (the kernel's accounting of its process, ``/proc/<pid>/stat``), so
       neither a loaded machine nor the grader's follow-through answers are
       charged to the student; a call that waits without computing ends at

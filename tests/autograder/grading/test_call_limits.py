@@ -135,3 +135,19 @@ def test_the_slowest_plain_python_answer_a_library_check_means_to_pass_keeps_its
     assert {name: got for name, (public, got) in status.items() if public} == \
         {"test_first_numbers": "passed", "test_your_number": "passed"}, status
     assert {got for public, got in status.values() if not public} == {"timeout"}, status
+
+
+def test_the_hidden_phase_has_the_whole_submission_budget_again():
+    """When the public checks use most of the submission's budget (each call sleeps 0.6 s of a 2 s
+    budget), do the hidden checks, which run on in the same worker, still get the whole budget, as
+    the fresh worker they used to start had, and pass?"""
+    from autograder.grading.engine import grade_code
+
+    slow = ("import time\nimport numpy as np\n"
+            "def double(x):\n    time.sleep(0.6)\n    return 2 * np.asarray(x, dtype=float)\n"
+            "def square(x):\n    time.sleep(0.6)\n    return np.asarray(x, dtype=float) ** 2\n")
+    results, *_ = grade_code([slow], exercises=[PAIR], params={PAIR.key: variant_params(PAIR, SECRET, "ada01")},
+                             limits=Limits(call_timeout=5.0, cells_timeout=5.0, submission_budget=2.0),
+                             scaled_calls=None)
+    assert {c.name: c.status for c in results[0].checks} == dict.fromkeys(
+        ["test_double_example", "test_double_variant", "test_square_example", "test_square_variant"], "passed")

@@ -110,7 +110,7 @@ from autograder.sandbox import protocol
 from autograder.sandbox.protocol import Code, ProtocolError
 from autograder.sandbox.launch import STARTUP_TIMEOUT
 from autograder.sandbox.launch import bwrap_problem  # noqa: F401  (re-exported: imported from here)
-from autograder.sandbox.process import Limits, _Process  # noqa: F401  (Limits re-exported: imported from here)
+from autograder.sandbox.process import Limits, RequestNotTaken, _Process  # noqa: F401  (Limits re-exported: imported from here)
 from autograder.sandbox.zygote import ZygoteError, _retire, _zygote_for
 from autograder.sandbox.zygote import shutdown_zygotes, zygote_pids  # noqa: F401  (re-exported: imported from here)
 from exercises.dlcheck import BudgetExhausted, MissingName, StudentRaised, StudentTimeout, WorkerCrashed
@@ -392,6 +392,8 @@ class StudentWorker:
         try:
             try:
                 reply = self._process.exchange(message, min(start + timeout, budget_end), self._callback_answerer())
+            except RequestNotTaken:
+                raise  # the worker holds part of a frame: no reply can come
             except TimeoutError:
                 if time.monotonic() >= budget_end or (deadline.then is None and cpu_start is None):
                     raise  # nothing can give the call more time

@@ -8,8 +8,9 @@ so every phase is timed by one clock) and prints, per phase, the seconds spent,
 how often it ran and its share of the total: worker starts (by phase), the
 student's cells, the public checks, the hidden phase, follow-through
 (workers, re-runs), endless loops' timeouts, model-answer timing, reading
-and writing. Phases nest (the hidden phase includes its worker start), so
-shares are of the whole run, not a partition. The machine is shared: read the
+and writing. Phases nest (the hidden phase, in the public phase's worker,
+includes the restarts after a timeout), so shares are of the whole run, not a
+partition. The machine is shared: read the
 shares and the CPU seconds (the whole process tree, bench/tree_cpu.py), not
 the wall time across runs.
 """
@@ -72,7 +73,7 @@ def instrument() -> None:
     engine._hidden_phase = in_phase("hidden", engine._hidden_phase)
     engine._follow_through = in_phase("follow-through", engine._follow_through)
     timed(engine, "grade_code", "grade_code (all phases)")
-    timed(engine, "_hidden_phase", "hidden phase (worker + checks)")
+    timed(engine, "_hidden_phase", "hidden phase (checks)")
     timed(engine, "_follow_through", "follow-through (workers + re-runs)")
     timed(engine, "collect_figures", "figures (public worker)")
     timed(engine, "read_submission", "reading the notebook")

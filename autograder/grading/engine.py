@@ -194,23 +194,27 @@ def _run_checks(worker: Any, checks: Sequence[tuple[Exercise, Check]], ref: Refe
     return results
 
 
-def _hidden_phase(cells: Sequence[str], checks: Sequence[tuple[Exercise, Check]], ref: ReferenceView,
-                  params: Mapping[str, dict], timed_out: set[str], limits: Any,
-                  sandbox: str, scaled: LazyCallLimits | None) -> dict[tuple[str, str], CheckResult]:
-    """Hidden checks in a fresh worker (the cells run again there), after every public result is final.
+def _hidden_phase(worker: Any, checks: Sequence[tuple[Exercise, Check]], ref: ReferenceView,
+                  params: Mapping[str, dict], timed_out: set[str],
+                  scaled: LazyCallLimits | None) -> dict[tuple[str, str], CheckResult]:
+    """Hidden checks in ``worker``, the public phase's, once every public result and figure is final.
 
-    Nothing this worker prints or raises is shown (``check_result`` keeps only
-    a hidden check's status, points and grader-chosen hint), and no public
-    check or figure runs after it: what the student's code records of the
-    hidden inputs has no way back to the student.
+    Trust invariant 5 asks that hidden inputs reach the student's code only after
+    every public result is final, and only in a worker whose output nobody sees.
+    Both hold here without a second worker: the student's output is a stream in
+    time, and nothing ``worker`` says or does from now on is shown — no public
+    check or figure runs after this (the callers' order), ``check_result`` keeps
+    only a hidden check's status, points and grader-chosen hint, and the worker
+    ends with the submission (its directory and processes go, invariant 8). A
+    fresh worker would add nothing a student can use: it would differ only by
+    not having seen the public inputs, which the student's notebook holds anyway.
+    The phase gets the whole submission budget again, as the fresh worker it
+    replaces did.
     """
     if not checks:
         return {}
-    with _fresh_worker(cells, limits, sandbox) as (worker, failure):
-        if worker is None:
-            status = TIMEOUT if isinstance(failure, StudentTimeout) else "error"
-            return {(e.key, c.name): check_result(c, Outcome(status), "", 0.0) for e, c in checks}
-        return _run_checks(worker, checks, ref, params, timed_out, scaled)
+    worker.renew_budget()
+    return _run_checks(worker, checks, ref, params, timed_out, scaled)
 
 
 @contextlib.contextmanager
@@ -250,11 +254,13 @@ def _follow_through(cells: Sequence[str], exercises: Sequence[Exercise], results
     Where exercise B's failed checks may have failed because B calls a function
     owned by an exercise A that did not pass all its checks, B's failed checks
     run again with A's function replaced by the model answer's (a call-back to
-    this process, :meth:`StudentWorker.rebind`), in workers started for this
-    alone (public checks first, then hidden ones in a fresh worker, as in the
-    two phases). A check whose re-run called a replaced function takes the
-    re-run's result, with a note naming what was replaced; B's own functions are
-    never replaced while B's checks run.
+    this process, :meth:`StudentWorker.rebind`), in one worker started for this
+    alone (public checks first, then hidden ones, as in the two phases of
+    :func:`grade_code`: nothing of this worker but the re-runs' results is shown,
+    and a hidden re-run's only its status, points and hint). A check whose
+    re-run called a replaced function takes the re-run's result, with a note
+    naming what was replaced; B's own functions are never replaced while B's
+    checks run. Started only when some check is re-run.
     """
     owners = owned_functions(exercises)
     order = {e.key: n for n, e in enumerate(exercises)}
@@ -267,25 +273,27 @@ def _follow_through(cells: Sequence[str], exercises: Sequence[Exercise], results
     reruns = [(e, c) for e in exercises for c in e.checks
               if replaced[e.key] and results[e.key, c.name].status != PASSED]
     updated: dict[tuple[str, str], CheckResult] = {}
-    for public in (True, False):
-        checks = [(e, c) for e, c in reruns if c.public == public]
-        if not checks:
-            continue
-        with _fresh_worker(cells, limits, sandbox, follow_through=True) as (worker, _failure):
-            if worker is None:
-                continue  # the cells did not run again: the first results stand
-            bound_for = None
-            for exercise, check in checks:
-                if bound_for != exercise.key:  # one rebind per exercise, not per check
-                    worker.rebind(replaced[exercise.key])
-                    bound_for = exercise.key
-                worker.called_back.clear()
-                rerun = _run_checks(worker, [(exercise, check)], ref, params, timed_out, scaled)
-                if worker.called_back:
-                    names = ", ".join(f"`{n}`" for n in sorted(worker.called_back))
-                    result = rerun[exercise.key, check.name]
-                    updated[exercise.key, check.name] = dataclasses.replace(
-                        result, note=FOLLOW_THROUGH_NOTE.format(names=names))
+    if not reruns:
+        return updated
+    reruns = [(e, c) for e, c in reruns if c.public] + [(e, c) for e, c in reruns if not c.public]
+    with _fresh_worker(cells, limits, sandbox, follow_through=True) as (worker, _failure):
+        if worker is None:
+            return updated  # the cells did not run again: the first results stand
+        bound_for, public = None, True
+        for exercise, check in reruns:
+            if public and not check.public:  # the hidden re-runs: the budget again, as a fresh worker had
+                worker.renew_budget()
+                public = False
+            if bound_for != exercise.key:  # one rebind per run of an exercise's checks, not per check
+                worker.rebind(replaced[exercise.key])
+                bound_for = exercise.key
+            worker.called_back.clear()
+            rerun = _run_checks(worker, [(exercise, check)], ref, params, timed_out, scaled)
+            if worker.called_back:
+                names = ", ".join(f"`{n}`" for n in sorted(worker.called_back))
+                result = rerun[exercise.key, check.name]
+                updated[exercise.key, check.name] = dataclasses.replace(
+                    result, note=FOLLOW_THROUGH_NOTE.format(names=names))
     return updated
 
 
@@ -296,11 +304,12 @@ def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: M
                    tuple[ExerciseResult, ...], tuple[CellProblem, ...], str, str, tuple[dict, ...]]:
     """Run the student's cells in a worker and every check against them.
 
-    Two phases (trust invariant 5: hidden inputs never reach student code before
-    every public result is final, and never in a process whose output a student
-    sees): the public checks of every exercise and the figures run first, in one
-    worker; then the hidden checks run in a fresh worker (see :func:`_hidden_phase`).
-    A function that ran out of time in the first phase is not run again. Then,
+    Two phases in one worker (trust invariant 5: hidden inputs never reach student
+    code before every public result is final, and never while a student can see
+    what that code does): the public checks of every exercise and the figures run
+    first; then the hidden checks, after which nothing of the worker is shown
+    (see :func:`_hidden_phase`). A function that ran out of time in the first
+    phase is not run again. Then,
     unless ``follow_through`` is False, a mistake is charged once
     (:func:`_follow_through`).
 
@@ -334,8 +343,9 @@ def grade_code(cells: Sequence[str], *, exercises: Sequence[Exercise], params: M
                               scaled)
         figures = collect_figures(exercises, worker, ref, params)
         mode = worker.sandbox_mode
-    results.update(_hidden_phase(cells, [(e, c) for e, c in every_check if not c.public], ref, params,
-                                 timed_out, limits, mode, scaled))
+        # Every public result and figure is final: nothing this worker does from here on is shown.
+        results.update(_hidden_phase(worker, [(e, c) for e, c in every_check if not c.public], ref, params,
+                                     timed_out, scaled))
     if follow_through:
         results.update(_follow_through(cells, exercises, results, ref, params, timed_out, limits, mode, scaled))
     exercise_results = tuple(ExerciseResult(e.key, e.title, tuple(results[e.key, c.name] for c in e.checks))

@@ -35,10 +35,13 @@ in one place (named) and tested by a family of attacks (named).
    returned values only — :mod:`autograder.grading.engine` (``WorkerStudent``
    offers no printed output); ``test_adversarial.py``
    ``test_points_never_depend_on_what_the_students_process_prints``.
-5. Hidden inputs reach student code only after every public result is final,
-   in a fresh worker whose output nobody sees — :mod:`autograder.grading.engine`
-   (two phases); ``test_hidden_inputs_never_come_back_to_the_student`` (7
-   channels) and :mod:`autograder.reports.ci_formats` (no hidden time shown).
+5. Hidden inputs reach student code only after every public result and figure
+   is final, and nothing the worker says or does from then on is shown (the
+   public phase's worker goes on to the hidden phase: a fresh one would differ
+   only by not having seen the public inputs, which the student has) —
+   :mod:`autograder.grading.engine` (two phases);
+   ``test_hidden_inputs_never_come_back_to_the_student`` (7 channels) and
+   :mod:`autograder.reports.ci_formats` (no hidden time shown).
 6. The worker sees nothing of the course: under bwrap the course is not
    mounted; in plain mode the course folder is closed to others before grading —
    :mod:`autograder.course.privacy`; ``tests/autograder/course/test_privacy.py``.

@@ -31,7 +31,11 @@ Guaranteed in every mode
       answer's slowest call))`` with factor 50 (exercises that train declare
       more), the model answer measured on this machine during grading, the
       first time a call of the exercise runs past 0.25 s (margins:
-      :mod:`autograder.grading.call_limits`). The limit counts the worker's CPU
+      :mod:`autograder.grading.call_limits`: a correct plain-Python answer is cut
+      only past 50 times the model's slowest call, and the floor leaves the
+      slowest one a library check means to pass, a naive recursive
+      ``fibonacci(30)``, a margin of 3; an endless loop ends at its exercise's
+      limit, 0.25 s of CPU for a cheap function). The limit counts the worker's CPU
       time (the kernel's accounting of its process, ``/proc/<pid>/stat``), so
       neither a loaded machine nor the grader's follow-through answers are
       charged to the student; a call that waits without computing ends at
@@ -106,7 +110,7 @@ from autograder.sandbox import protocol
 from autograder.sandbox.protocol import Code, ProtocolError
 from autograder.sandbox.launch import STARTUP_TIMEOUT
 from autograder.sandbox.launch import bwrap_problem  # noqa: F401  (re-exported: imported from here)
-from autograder.sandbox.process import Limits, _Process  # noqa: F401  (Limits re-exported: imported from here)
+from autograder.sandbox.process import Limits, RequestNotTaken, _Process  # noqa: F401  (Limits re-exported: imported from here)
 from autograder.sandbox.zygote import ZygoteError, _retire, _zygote_for
 from autograder.sandbox.zygote import shutdown_zygotes, zygote_pids  # noqa: F401  (re-exported: imported from here)
 from exercises.dlcheck import BudgetExhausted, MissingName, StudentRaised, StudentTimeout, WorkerCrashed
@@ -294,6 +298,12 @@ class StudentWorker:
             self._crash("looking up a name", ProtocolError("a non-boolean answer to has()"))
         return reply["value"]
 
+    def renew_budget(self) -> None:
+        """Give the operations that follow the whole ``limits.submission_budget`` again: the grader's
+        next phase in this worker (its hidden checks after the public ones) gets what a fresh worker
+        would have had."""
+        self._budget_left = float(self.limits.submission_budget)
+
     def close(self) -> None:
         """Kill the worker's whole process tree and remove its directory (idempotent)."""
         self._closed = True
@@ -382,6 +392,8 @@ class StudentWorker:
         try:
             try:
                 reply = self._process.exchange(message, min(start + timeout, budget_end), self._callback_answerer())
+            except RequestNotTaken:
+                raise  # the worker holds part of a frame: no reply can come
             except TimeoutError:
                 if time.monotonic() >= budget_end or (deadline.then is None and cpu_start is None):
                     raise  # nothing can give the call more time

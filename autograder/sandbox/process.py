@@ -33,7 +33,14 @@ from autograder.sandbox.zygote import ZygoteError, _retire, _Zygote
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 FRAME_GRACE = 5.0
-"""Seconds past a deadline that reading a frame already begun, or writing a call-back's answer, may take."""
+"""Seconds past a deadline that reading a frame already begun, or writing a request or a call-back's
+answer, may take."""
+
+
+class RequestNotTaken(TimeoutError):
+    """The worker did not read a request's whole frame within FRAME_GRACE past its deadline: the
+    channel is out of step, so nothing can give the call more time (its message completes "did not
+    finish within N s")."""
 EXIT_WAIT = 1.0
 """Seconds a kill waits for the killed worker to end before it looks for what the worker left."""
 
@@ -204,8 +211,16 @@ class _Process:
 
     def exchange(self, message: dict, deadline: float,
                  on_callback: Callable[[dict], dict] | None = None) -> dict:
-        """Send ``message`` and return the reply with the same id."""
-        protocol.write_frame(self.fd, message, self.limits.message_bytes, deadline)
+        """Send ``message`` and return the reply with the same id.
+
+        The request is sent whole even past ``deadline`` (within FRAME_GRACE more), as a reply is
+        read: a large argument still being written at a call's first deadline would otherwise leave
+        the worker waiting for the rest of the frame, computing nothing, until the call timed out.
+        A worker that does not take the frame within the grace raises :class:`RequestNotTaken`."""
+        try:
+            protocol.write_frame(self.fd, message, self.limits.message_bytes, self._grace(deadline))
+        except TimeoutError:
+            raise RequestNotTaken(f" ({FRAME_GRACE:g} s more did not get the request to the worker)") from None
         return self.receive(message["id"], deadline, on_callback)
 
     def receive(self, request_id: int, deadline: float,

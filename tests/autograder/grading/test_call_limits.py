@@ -114,3 +114,40 @@ def test_by_default_an_endless_loop_in_a_cheap_function_costs_a_quarter_second(t
     public = [c for _, c in result.checks() if "square" in c.name and c.public]
     assert public[0].status == "timeout" and "within 0.25 s" in public[0].message, public[0].message
     assert result.points == 2
+
+
+NAIVE_FIBONACCI = "def fibonacci(n):\n    return n if n < 2 else fibonacci(n - 1) + fibonacci(n - 2)\n"
+
+
+def test_the_slowest_plain_python_answer_a_library_check_means_to_pass_keeps_its_points():
+    """Under the default policy, does a naive recursive fibonacci — the slowest plain-Python answer a
+    library check is meant to pass (a5.fibonacci's public check asks for F_n, n up to 30: about 1.6
+    million calls, ~0.1 s of CPU; the model answer's calls take microseconds, so the floor alone
+    decides) — get both public points at n = 30, while the hidden checks that need memoisation
+    still stop it?"""
+    from autograder.grading.engine import grade_code
+    from exercises import a5_fibonacci
+
+    fibonacci = load_exercise(a5_fibonacci)
+    results, *_ = grade_code([NAIVE_FIBONACCI], exercises=[fibonacci], params={fibonacci.key: {"n": 30}},
+                             limits=Limits(call_timeout=30.0))
+    status = {c.name: (c.public, c.status) for c in results[0].checks}
+    assert {name: got for name, (public, got) in status.items() if public} == \
+        {"test_first_numbers": "passed", "test_your_number": "passed"}, status
+    assert {got for public, got in status.values() if not public} == {"timeout"}, status
+
+
+def test_the_hidden_phase_has_the_whole_submission_budget_again():
+    """When the public checks use most of the submission's budget (each call sleeps 0.6 s of a 2 s
+    budget), do the hidden checks, which run on in the same worker, still get the whole budget, as
+    the fresh worker they used to start had, and pass?"""
+    from autograder.grading.engine import grade_code
+
+    slow = ("import time\nimport numpy as np\n"
+            "def double(x):\n    time.sleep(0.6)\n    return 2 * np.asarray(x, dtype=float)\n"
+            "def square(x):\n    time.sleep(0.6)\n    return np.asarray(x, dtype=float) ** 2\n")
+    results, *_ = grade_code([slow], exercises=[PAIR], params={PAIR.key: variant_params(PAIR, SECRET, "ada01")},
+                             limits=Limits(call_timeout=5.0, cells_timeout=5.0, submission_budget=2.0),
+                             scaled_calls=None)
+    assert {c.name: c.status for c in results[0].checks} == dict.fromkeys(
+        ["test_double_example", "test_double_variant", "test_square_example", "test_square_variant"], "passed")

@@ -182,3 +182,25 @@ def test_a_public_check_names_the_line_that_raised_and_a_hidden_check_does_not(a
         assert "line 3 of its cell, in `sigmoid`: `raise ValueError('no sigmoid today')`" in check.message
     for check in hidden:
         assert "raise ValueError" not in check.message + check.hint and "line 3" not in check.message + check.hint
+
+
+def test_a_submission_starts_one_worker_and_follow_through_one_more(a2, monkeypatch) -> None:
+    """Does a correct a2 notebook start one worker for both phases (public then hidden checks), and
+    the wrong-sigmoid notebook, whose later exercises' public and hidden checks re-run, exactly one
+    worker more, the one started for follow-through (the only one that may call back)?"""
+    exercises, params, model = a2
+    started: list[bool] = []
+    start = StudentWorker._start_process
+
+    def counted(self):
+        started.append(self.follow_through)
+        return start(self)
+
+    monkeypatch.setattr(StudentWorker, "_start_process", counted)
+    grade_code(model, exercises=exercises, params=params, limits=LIMITS)
+    assert started == [False]
+    started.clear()
+    results, *_ = grade_code(model + [WRONG_SIGMOID], exercises=exercises, params=params, limits=LIMITS)
+    noted = [c for r in results for c in r.checks if c.note]
+    assert {c.public for c in noted} == {True, False}  # both phases re-ran in the one follow-through worker
+    assert started == [False, True]

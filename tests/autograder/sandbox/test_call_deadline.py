@@ -42,3 +42,14 @@ def test_a_call_past_then_is_timed_out_at_then(worker):
     worker.call_timeout = CallDeadline(0.1, lambda: 0.4)
     with pytest.raises(StudentTimeout, match="within 0.4 s"):
         worker.call("nap", 10)
+
+
+def test_a_large_argument_sent_across_the_first_deadline_reaches_the_worker_whole(worker):
+    """When sending a call's arguments (32 MB) takes longer than its first deadline (a loaded machine,
+    a large test input), is the request still sent whole, so the call gets then()'s time and returns
+    its value, instead of the worker waiting for the rest of the frame until the call times out?"""
+    import numpy as np
+
+    worker.run_cells(["def total(x):\n    return float(x.sum())\n"])
+    worker.call_timeout = CallDeadline(0.001, lambda: 5.0)
+    assert worker.call("total", np.ones(4_000_000)) == 4_000_000.0

@@ -332,13 +332,15 @@ def test_vanishing_variants_are_not_degenerate():
 
 
 def test_forward_backward_variants_avoid_kinks_and_saturation():
-    """Over 200 students, are ReLU units away from 0 and sigmoid/tanh units unsaturated?"""
+    """Over 200 students, with every hidden activation the checks try, are hidden pre-activations away
+    from ReLU's kink and unsaturated, and output pre-activations unsaturated?"""
+    from exercises.a4_forward_backward import HIDDEN_ACTIVATIONS
     from reference import mlp
     for params in assert_variants_deterministic_and_spread("a4.forward_backward"):
         net = [(np.array(params["W1"]), np.array(params["b1"])), (np.array(params["W2"]), np.array(params["b2"]))]
-        _, cache = mlp.forward(np.array(params["X"]), net, params["activations"])
-        a1 = np.abs(cache["a"][0])
-        assert a1.min() >= 0.02 if params["activations"][0] == "relu" else a1.max() <= 5
+        for g in HIDDEN_ACTIVATIONS:
+            a1, a2 = (np.abs(a) for a in mlp.forward(np.array(params["X"]), net, [g, "identity"])[1]["a"])
+            assert a1.min() >= 0.02 and a1.max() <= 5 and a2.max() <= 6, (g, params)
 
 
 def test_path_derivative_variants_have_several_paths():
@@ -361,3 +363,58 @@ def numerical_gradient(f, x, h=1e-5):
     return g
 """
     assert failing(wrong("a4.numerical_gradient", code)) == {"test_a_step_that_is_not_positive_is_refused"}
+
+
+LOOPED_FORWARD_BACKWARD = """
+def activation(name):
+    if name == "identity":
+        return (lambda a: np.array(a, dtype=float), lambda a: np.ones(np.shape(a)))
+    if name == "sigmoid":
+        s = lambda a: 0.5 * (1 + np.tanh(np.asarray(a, dtype=float) / 2))
+        return (s, lambda a: s(a) - s(a) ** 2)
+    if name == "tanh":
+        return (lambda a: np.tanh(a), lambda a: 1 / np.cosh(a) ** 2)
+    if name == "relu":
+        return (lambda a: np.where(np.asarray(a) > 0, a, 0.0), lambda a: np.heaviside(a, 0.0))
+    def softmax(a):
+        a = np.asarray(a, dtype=float)
+        e = np.exp(a - a.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+    return (softmax, None)
+
+def forward(x, params, activations):
+    hs, as_ = [np.asarray(x, dtype=float)], []
+    for (W, b), name in zip(params, activations):
+        W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+        if hs[-1].ndim == 1:
+            a = np.array([b[u] + sum(W[u, i] * hs[-1][i] for i in range(W.shape[1])) for u in range(W.shape[0])])
+        else:
+            a = np.array([[b[u] + W[u] @ row for u in range(W.shape[0])] for row in hs[-1]])
+        as_.append(a)
+        hs.append(activation(name)[0](a))
+    return hs[-1], {"a": as_, "h": hs}
+
+def backward(y, cache, params, activations, loss):
+    X = np.atleast_2d(cache["h"][0])
+    Y = np.atleast_2d(y)
+    grads = [(np.zeros_like(np.asarray(W, dtype=float)), np.zeros(len(b))) for W, b in params]
+    for s in range(len(X)):
+        hs = [np.atleast_2d(h)[s] for h in cache["h"]]
+        as_ = [np.atleast_2d(a)[s] for a in cache["a"]]
+        delta = hs[-1] - Y[s]
+        if loss == "mse":
+            delta = delta * activation(activations[-1])[1](as_[-1])
+        for layer in reversed(range(len(params))):
+            grads[layer][0][...] += np.outer(delta, hs[layer]) / len(X)
+            grads[layer][1][...] += delta / len(X)
+            if layer:
+                delta = (np.asarray(params[layer][0], dtype=float).T @ delta) * activation(activations[layer - 1])[1](as_[layer - 1])
+    return grads
+"""
+
+
+@pytest.mark.parametrize("student", ["student000", "student001", "student002", "student003", "student004"])
+def test_a_looped_forward_backward_with_other_formulas_earns_every_point(student):
+    """Does a correct forward/backward written with loops over samples and units, a tanh-based sigmoid,
+    sech² for tanh' and a Heaviside relu' earn every point, with every activation the checks try?"""
+    assert failing(wrong("a4.forward_backward", LOOPED_FORWARD_BACKWARD, student=student)) == set()

@@ -20,7 +20,7 @@ LIBRARY = library_exercises()
 WITH_MISTAKES = sorted(key for key, e in LIBRARY.items() if getattr(e.module, "MISTAKE_CODE", None))
 VARIANTS = STUDENTS[:50]
 MUTANTS_FAIR = sorted([k for k in LIBRARY if k.startswith("a2.")]
-                      + ["a1.perceptron_train", "a3.classification_losses", "a3.metrics", "a4.backprop_step",
+                      + ["a1.perceptron_train", "a3.classification_losses", "a3.metrics", "a4.backprop_step", "a4.forward_backward",
                          "a4.vanishing", "a5.batching", "a5.diagnose_fit", "a5.preprocessing"])
 """The exercises whose every audit mutant must cost the same on every variant (issue 12, item 2)."""
 

@@ -11,6 +11,33 @@ TITLE = "Forward and backward pass of an MLP"
 CONCEPT = "forward pass with a cache, backpropagation (delta rule), mean over the batch"
 SOLUTION = [mlp.activation, mlp.forward, mlp.backward]
 
+BACKWARD_TEMPLATE = """
+def backward(y, cache, params, activations, loss):
+    H = [np.atleast_2d(h) for h in cache["h"]]
+    A = [np.atleast_2d(a) for a in cache["a"]]
+    n = H[0].shape[0]
+    delta = (H[-1] - np.atleast_2d(y)) / {n}
+    if loss == "mse":
+        delta = delta {op} activation(activations[{out}])[{which}](A[-1])
+    grads = []
+    for layer in range(len(params) - 1, -1, -1):
+        grads.insert(0, (delta.T @ H[layer], delta.sum(axis=0)))
+        if layer > 0:
+            delta = (delta @ np.asarray(params[layer][0], dtype=float)) {hidden}
+    return grads
+"""
+"""backward written out, with a slot for each catalogued mistake (RIGHT_BACKWARD fills them rightly)."""
+RIGHT_BACKWARD = {"n": "n", "op": "*", "out": "-1", "which": "1",
+                  "hidden": "* activation(activations[layer - 1])[1](A[layer - 1])"}
+MISTAKE_CODE = {mistake: BACKWARD_TEMPLATE.format(**{**RIGHT_BACKWARD, **change}) for mistake, change in {
+    "sum": {"n": "1"},
+    "no_g_prime": {"hidden": ""},
+    "g_prime_of_h": {"hidden": "* activation(activations[layer - 1])[1](H[layer])"},
+    "output_g_prime_of_hidden": {"out": "0"},
+    "output_g_not_g_prime": {"which": "0"},
+    "output_divided": {"op": "/"},
+}.items()}
+
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 OUTPUTS = (("identity", "mse"), ("sigmoid", "mse"), ("softmax", "cross_entropy"))
 
@@ -21,14 +48,16 @@ def params(rng: np.random.Generator) -> dict:
     The variant draws its own hidden activation and output, but every check also runs the
     student's code with every other hidden activation and (output, loss) pair of ``OUTPUTS`` on
     the same weights (``targets`` holds a target batch per output), so a mistake in one
-    activation's code costs the same on every variant. Redrawn when two of the sizes (inputs, hidden
-    units, outputs, samples) are equal, when the hidden pre-activations miss one of the ranges below
+    activation's code costs the same on every variant. The sizes (inputs, hidden units, outputs,
+    samples) all differ. Redrawn when the hidden pre-activations miss one of the ranges below
     −1, −1 to 0, 0 to 1 and above 1 (where the activations' formulas differ), or when, for any of
     them, a ReLU pre-activation sits within 0.02 of its kink (finite differences would straddle
     it) or a sigmoid/tanh/softmax unit saturates.
     """
-    d_in, hidden, d_out, n = (int(v) for v in (rng.integers(2, 5), rng.integers(3, 6),
-                                                rng.integers(2, 4), rng.integers(3, 6)))
+    d_out = int(rng.integers(2, 4))  # four different sizes, so that a wrong axis or a transpose shows
+    d_in = int(rng.choice([v for v in (2, 3, 4) if v != d_out]))
+    hidden = int(rng.choice([v for v in (3, 4, 5) if v not in (d_in, d_out)]))
+    n = int(rng.choice([v for v in (3, 4, 5, 6) if v not in (d_in, hidden, d_out)]))
     g = HIDDEN_ACTIVATIONS[int(rng.integers(3))]
     out, loss = OUTPUTS[int(rng.integers(3))]
     W1, b1 = np.round(rng.normal(0, 1, (hidden, d_in)), 2), np.round(rng.normal(0, 0.5, hidden), 2)
@@ -37,8 +66,6 @@ def params(rng: np.random.Generator) -> dict:
     targets = {"identity": np.round(rng.normal(0, 1, (n, d_out)), 2),
                "sigmoid": np.round(rng.uniform(0.05, 0.95, (n, d_out)), 2),
                "softmax": np.eye(d_out)[rng.integers(d_out, size=n)]}
-    if len({d_in, hidden, d_out, n}) < 4:
-        raise RedrawVariant("two axes have the same length: a wrong axis or a transpose could pass")
     net = [(W1, b1), (W2, b2)]
     A1 = mlp.forward(X, net, ["identity", "identity"])[1]["a"][0]
     if not all(np.any((A1 > low) & (A1 < high)) for low, high in ((-np.inf, -1), (-1, 0), (0, 1), (1, np.inf))):
@@ -167,7 +194,10 @@ def _wrong_backward(Y, cache, net, activations, loss, mistake: str) -> np.ndarra
     n = len(H[0])
     delta = (H[-1] - np.atleast_2d(Y)) / (1 if mistake == "sum" else n)
     if loss == "mse":
-        delta = delta * mlp.activation(activations[-1])[1](A[-1])
+        g_out, g_out_prime = mlp.activation(activations[-1])
+        slope = {"output_g_prime_of_hidden": mlp.activation(activations[0])[1],
+                 "output_g_not_g_prime": g_out}.get(mistake, g_out_prime)(A[-1])
+        delta = delta / slope if mistake == "output_divided" else delta * slope
     grads = []
     for layer in range(len(net) - 1, -1, -1):
         dW = H[layer].T @ delta if mistake == "transposed" else delta.T @ H[layer]
@@ -186,23 +216,36 @@ def _wrong_backward(Y, cache, net, activations, loss, mistake: str) -> np.ndarra
     return _flat(grads)
 
 
-BACKWARD_MISTAKES = {
-    "no_g_prime": "The hidden deltas miss the factor g'(a_l): δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ g'(a_l).",
-    "g_prime_of_h": "g' is evaluated at the activation h_l instead of the pre-activation a_l: "
-                    "use cache['a'] for g'(a_l).",
-    "sum": "The gradients are summed over the batch: the loss is the mean, so divide by n once.",
-    "transposed": "dW is transposed: dW_l = δ_l h_{l−1}ᵀ has the shape of W, (units, inputs).",
-    "own_output": "dW_l uses the layer's own output h_l: it is δ_l times the layer's input, "
-                  "h_{l−1} = cache['h'][l−1] (cache['h'] starts with h_0 = x).",
-}
+NO_G_PRIME = "The hidden deltas miss the factor g'(a_l): δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ g'(a_l)."
+G_PRIME_OF_H = "g' is evaluated at the activation h_l instead of the pre-activation a_l: use cache['a'] for g'(a_l)."
+SUMMED = "The gradients are summed over the batch: the loss is the mean, so divide by n once."
+TRANSPOSED = "dW is transposed: dW_l = δ_l h_{l−1}ᵀ has the shape of W, (units, inputs)."
+OWN_OUTPUT = ("dW_l uses the layer's own output h_l: it is δ_l times the layer's input, "
+              "h_{l−1} = cache['h'][l−1] (cache['h'] starts with h_0 = x).")
+OUTPUT_G_PRIME_OF_HIDDEN = ("δ_L uses the hidden layers' g' at a_L: for mse, δ_L = (ŷ − y) ⊙ g_L'(a_L) with the "
+                            "output layer's own activation, activations[-1].")
+OUTPUT_G_NOT_G_PRIME = ("δ_L multiplies by the output activation g_L(a_L) itself: for mse it is "
+                        "(ŷ − y) ⊙ g_L'(a_L), the derivative (activation(name)[1]).")
+OUTPUT_DIVIDED = "δ_L divides by g_L'(a_L): for mse, δ_L = (ŷ − y) ⊙ g_L'(a_L) multiplies by it."
 
 
 def _named_mistakes(Y, cache, net, activations, loss) -> dict:
-    """The flat gradients of each known mistake that fits these shapes and this cache, by hint."""
+    """The flat gradients of each known mistake that fits these shapes and this cache, by hint; a mistake
+    that gives the right gradients here (g'(h) for relu, g' of an identity output) is left out, so a
+    right backward of a wrong forward is never told it made it."""
     found = {}
-    for mistake, hint in BACKWARD_MISTAKES.items():
+    try:
+        right = _flat(mlp.backward(Y, cache, net, activations, loss))
+    except (ValueError, KeyError, IndexError, TypeError):  # a cache of another layout: no mistake to compare
+        return found
+    for hint, mistake in {NO_G_PRIME: "no_g_prime", G_PRIME_OF_H: "g_prime_of_h", SUMMED: "sum",
+                          TRANSPOSED: "transposed", OWN_OUTPUT: "own_output",
+                          OUTPUT_G_PRIME_OF_HIDDEN: "output_g_prime_of_hidden",
+                          OUTPUT_G_NOT_G_PRIME: "output_g_not_g_prime", OUTPUT_DIVIDED: "output_divided"}.items():
         try:
-            found[hint] = _wrong_backward(Y, cache, net, activations, loss, mistake)
+            wrong = _wrong_backward(Y, cache, net, activations, loss, mistake)
+            if wrong.shape != right.shape or not np.allclose(wrong, right, rtol=1e-9, atol=1e-12):
+                found[hint] = wrong
         except (ValueError, KeyError, IndexError, TypeError):  # a cache of another layout, or shapes that differ
             pass
     return found

@@ -408,7 +408,8 @@ def backward(y, cache, params, activations, loss):
             grads[layer][0][...] += np.outer(delta, hs[layer]) / len(X)
             grads[layer][1][...] += delta / len(X)
             if layer:
-                delta = (np.asarray(params[layer][0], dtype=float).T @ delta) * activation(activations[layer - 1])[1](as_[layer - 1])
+                g_prime = activation(activations[layer - 1])[1]
+                delta = (np.asarray(params[layer][0], dtype=float).T @ delta) * g_prime(as_[layer - 1])
     return grads
 """
 
@@ -418,3 +419,93 @@ def test_a_looped_forward_backward_with_other_formulas_earns_every_point(student
     """Does a correct forward/backward written with loops over samples and units, a tanh-based sigmoid,
     sech² for tanh' and a Heaviside relu' earn every point, with every activation the checks try?"""
     assert failing(wrong("a4.forward_backward", LOOPED_FORWARD_BACKWARD, student=student)) == set()
+
+
+def test_the_model_forward_template_is_right():
+    """Does the textbook_forward template with its right slots earn every point of a4.backprop_step?"""
+    from exercises.a4_backprop_step import FORWARD_TEMPLATE
+    assert failing(wrong("a4.backprop_step", FORWARD_TEMPLATE.format(first=0, one="1.0"))) == set()
+
+
+@pytest.mark.parametrize("code, hint_part", [
+    ("""
+_right_forward = textbook_forward
+def textbook_forward(x, params):
+    return _right_forward((x[0], x[2], x[2]), params)
+""", "read x3 where x2 belongs"),
+    ("""
+def textbook_forward(x, params):
+    O = {1: x[0], 2: x[1], 3: x[2]}
+    I = {}
+    for j, inputs in ((4, (1, 2, 3)), (5, (1, 3, 3)), (6, (4, 5))):
+        I[j] = sum(params[f"w{i}{j}"] * O[i] for i in inputs) + params[f"theta{j}"]
+        O[j] = 1 / (1 + math.exp(-I[j]))
+    return {f"{k}{j}": v[j] for k, v in (("I", I), ("O", O)) for j in (4, 5, 6)}
+""", "I5 adds the term w35·O3 twice and leaves out w25·O2"),
+    ("""
+def textbook_forward(x, params):
+    O, I = {1: x[0], 2: x[1], 3: x[2]}, {}
+    for j, inputs in ((4, (1, 2, 3)), (5, (1, 2, 3)), (6, (4, 5))):
+        I[j] = sum(params[f"w{i}{j}"] * O[i] for i in inputs) + params[f"theta{j}"]
+        O[j] = 2 / (1 + math.exp(-I[j]))
+    return {f"{k}{j}": v[j] for k, v in (("I", I), ("O", O)) for j in (4, 5, 6)}
+""", "O = 2/(1 + e^(−I))"),
+])
+def test_backprop_step_forward_mistakes_are_named(code, hint_part):
+    """Does a forward pass that reads an input in place of another, adds one input twice or uses a wrong
+    logistic function get a hint that names exactly that, in the hidden checks too?"""
+    results = wrong("a4.backprop_step", code)
+    assert {"test_another_network", "test_fractional_inputs"} <= failing(results)
+    assert all(hint_part in results[name][1] for name in ("test_another_network", "test_fractional_inputs")), results
+
+
+def test_the_model_backward_template_is_right():
+    """Does the backward template with its right slots earn every point of a4.forward_backward?"""
+    from exercises.a4_forward_backward import BACKWARD_TEMPLATE, RIGHT_BACKWARD
+    assert failing(wrong("a4.forward_backward", BACKWARD_TEMPLATE.format(**RIGHT_BACKWARD))) == set()
+
+
+@pytest.mark.parametrize("mistake, hint_part", [
+    ("output_g_prime_of_hidden", "uses the hidden layers' g' at a_L"),
+    ("output_g_not_g_prime", "multiplies by the output activation g_L(a_L) itself"),
+    ("output_divided", "divides by g_L'(a_L)"),
+])
+def test_forward_backward_output_delta_mistakes_are_named(mistake, hint_part):
+    """Does a δ_L with the hidden layers' g', with g instead of g', or divided by g' get a hint naming exactly
+    that in the hidden checks, on a variant of any output (every check also tries a sigmoid output)?"""
+    from exercises.a4_forward_backward import MISTAKE_CODE
+    results = wrong("a4.forward_backward", MISTAKE_CODE[mistake], student="student003")
+    assert "test_backward_matches_finite_differences_of_your_forward" in failing(results)
+    assert hint_part in results["test_backward_matches_finite_differences_of_your_forward"][1], results
+
+
+def test_a_right_backward_is_never_matched_by_a_catalogued_backward_mistake():
+    """With relu hidden units (where g'(h) = g'(a)) or an identity output (where g' = 1), do the backward
+    mistakes the checks compare against leave out those that give the right gradients, so a right backward of
+    a wrong forward is never told it made one of them?"""
+    from exercises.a4_forward_backward import _flat, _named_mistakes, _network, settings
+    from reference import mlp
+    params = params_of(get_exercise("a4.forward_backward"), "student001")
+    net, X = _network(params), np.array(params["X"])
+    for acts, loss, Y in settings(params):
+        _, cache = mlp.forward(X, net, acts)
+        right = _flat(mlp.backward(Y, cache, net, acts, loss))
+        for hint, wrong_value in _named_mistakes(Y, cache, net, acts, loss).items():
+            assert np.shape(wrong_value) != right.shape or not np.allclose(wrong_value, right), (acts, hint)
+
+
+@pytest.mark.parametrize("code, hint_part", [
+    ("_right = layer_gradient_norms\n\ndef layer_gradient_norms(depth, width, activation, seed):\n"
+     "    if activation != 'relu':\n        return _right(depth, width, activation, seed)\n"
+     "    rng = np.random.default_rng(seed)\n    H, weights = [rng.standard_normal((32, width))], []\n"
+     "    for _ in range(depth):\n        weights.append(rng.normal(1.0, np.sqrt(2.0 / width), size=(width, width)))\n"
+     "    for W in weights:\n        H.append(np.maximum(H[-1] @ W.T, 0.0))\n"
+     "    delta = H[-1] * (H[-1] > 0) / 32\n    norms = np.zeros(depth)\n"
+     "    for layer in range(depth - 1, -1, -1):\n        norms[layer] = np.linalg.norm(delta.T @ H[layer])\n"
+     "        delta = (delta @ weights[layer]) * (H[layer] > 0)\n    return norms\n",
+     "The He weights have mean 1"),
+])
+def test_vanishing_exact_norms_name_a_misread_draw(code, hint_part):
+    """Does the exact-norms check name a misread draw (He weights of mean 1) by what it is?"""
+    results = wrong("a4.vanishing", code)
+    assert hint_part in results["test_the_exact_norms"][1], results["test_the_exact_norms"]

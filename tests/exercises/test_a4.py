@@ -163,6 +163,14 @@ def numerical_gradient(f, x, h=1e-5):
         g[i] = (f(x + e) - f(x - e)) / (2 * h)
     return g
 """, {"test_uses_the_given_step"}, "step h"),
+    ("""
+def numerical_gradient(f, x, h=1e-5):
+    x = np.array(x, dtype=float); g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x); e[i] = h
+        g[i] = (f(x + e) + f(x - e)) / (2 * h)
+    return g
+""", {"test_gradient_of_a_cubic_at_your_point"}, "evaluations are added"),
 ])
 def test_numerical_gradient_mistakes(code, lost, hint_part):
     """Does each numerical-gradient mistake lose exactly its check, with a hint naming it?"""
@@ -509,3 +517,14 @@ def test_vanishing_exact_norms_name_a_misread_draw(code, hint_part):
     """Does the exact-norms check name a misread draw (He weights of mean 1) by what it is?"""
     results = wrong("a4.vanishing", code)
     assert hint_part in results["test_the_exact_norms"][1], results["test_the_exact_norms"]
+
+
+@pytest.mark.parametrize("mistake, hint_part", [("local derivatives divided", "divided along a path"),
+                                                ("every node starts at 1", "starts at 1")])
+def test_path_derivative_accumulation_mistakes_are_named(mistake, hint_part):
+    """Does an accumulation that divides by the local derivatives, or starts every node at 1, get a hint
+    naming exactly that in the hidden checks?"""
+    from exercises.a4_path_derivative import MISTAKE_CODE
+    results = wrong("a4.path_derivative", MISTAKE_CODE[mistake])
+    assert any(hint_part in results[name][1] for name in ("test_another_graph_in_scrambled_order",
+                                                          "test_edge_cases")), results

@@ -23,27 +23,29 @@ def _misread_norms(depth: int, width: int, activation: str, seed: int, *, sigmoi
                    relu_from: float = 0.0, relu_clipped: bool = True, equal_weights: bool = False,
                    limit_over_width: bool = False, delta_at_input: bool = False, g=None, g_prime=None,
                    limit=None, he_mean: float = 0.0, he_swapped: bool = False, rows: int = BATCH,
-                   transposed: bool = False, delta_from: int = -1, slope_at: int = -1) -> np.ndarray:
+                   transposed: bool = False, delta_from: int = -1, slope_at: int = -1, extra_draws: int = 0,
+                   from_input: bool = False) -> np.ndarray:
     """vanishing.layer_gradient_norms with one misreading: σ'(h) = h·(sigmoid_slope − h) (1 is right),
     ReLU' = [h > relu_from], ReLU without its max, every sigmoid weight equal to r, r = √(6 / (2 / width))
     (limit_over_width), or the output δ taken from the input batch h_0 instead of h_L; or (for naming
     mistakes in the exact check) the activation ``g`` or its derivative ``g_prime`` (of h) written
     otherwise, the Glorot limit ``limit(width)``, He weights of mean ``he_mean`` or with mean and std
     swapped, a batch of ``rows`` rows, a_l = h W (``transposed``), the output δ from h[delta_from] or
-    its slope at h[slope_at]."""
+    its slope at h[slope_at], ``extra_draws`` weight matrices drawn (and applied) too many, or every
+    layer fed the input batch h_0 (``from_input``)."""
     g = g or {"sigmoid": lambda a: np.exp(-np.logaddexp(0.0, -a)),
               "relu": (lambda a: np.maximum(a, 0.0)) if relu_clipped else (lambda a: a)}[activation]
     slope = g_prime or {"sigmoid": lambda h: h * (sigmoid_slope - h),
                         "relu": lambda h: (h > relu_from).astype(float)}[activation]
     rng = np.random.default_rng(seed)
     H, weights = [rng.standard_normal((rows, width))], []
-    for _ in range(depth):
+    for _ in range(depth + extra_draws):
         r = limit(width) if limit else np.sqrt(6.0 / (2 / width) if limit_over_width else 6.0 / (2 * width))
         he = (np.sqrt(2.0 / width), 0.0) if he_swapped else (he_mean, np.sqrt(2.0 / width))
         weights.append(rng.normal(*he, size=(width, width)) if activation == "relu"
                        else rng.uniform(r if equal_weights else -r, r, size=(width, width)))
     for W in weights:
-        H.append(g(H[-1] @ (W if transposed else W.T)))
+        H.append(g(H[0 if from_input else -1] @ (W if transposed else W.T)))
     delta = (H[0] if delta_at_input else H[delta_from]) * slope(H[slope_at]) / rows
     norms = np.zeros(depth)
     for layer in range(depth - 1, -1, -1):
@@ -66,6 +68,10 @@ def exact_norm_mistakes(depth: int, width: int, activation: str, seed: int) -> d
                      _misread_norms(*args, delta_from=1),
                  "a_l is computed as h_{l−1} W, not h_{l−1} Wᵀ (rows are samples: a = h @ W.T).":
                      _misread_norms(*args, transposed=True),
+                 "Every layer is fed the input batch h_0: a_l = h_{l−1} W_lᵀ takes the previous layer's output.":
+                     _misread_norms(*args, from_input=True),
+                 "One weight matrix too many is drawn (and applied): draw exactly W_1 … W_depth.":
+                     _misread_norms(*args, extra_draws=1),
                  "ReLU' is [h > 1], not [h > 0].": _misread_norms(*args, relu_from=1.0),
                  "ReLU is the identity: np.maximum(a, 0) is missing.": _misread_norms(*args, relu_clipped=False),
                  "The He weights have mean 1: rng.normal(0, np.sqrt(2 / width), ...).":

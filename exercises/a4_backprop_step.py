@@ -1,4 +1,5 @@
 """a4 · One backpropagation step of the textbook 3-2-1 sigmoid network (Han & Kamber)."""
+import itertools
 import math
 
 import numpy as np
@@ -43,6 +44,18 @@ MISTAKE_CODE = {mistake: STEP_TEMPLATE.format(**{**RIGHT_STEP, **change}) for mi
     "no_derivative_hidden": {"errj": "err[6] * p[f'w{j}6']"},
     "sign": {"sign": "-"},
 }.items()}
+FORWARD_TEMPLATE = """
+def textbook_forward(x, params):
+    O = {{1: float(x[{first}]), 2: float(x[1]), 3: float(x[2])}}
+    I = {{}}
+    for j, inputs in ((4, (1, 2, 3)), (5, (1, 2, 3)), (6, (4, 5))):
+        I[j] = sum(params[f"w{{i}}{{j}}"] * O[i] for i in inputs) + params[f"theta{{j}}"]
+        O[j] = 1.0 / ({one} + math.exp(-I[j]))
+    return {{f"{{kind}}{{j}}": values[j] for kind, values in (("I", I), ("O", O)) for j in (4, 5, 6)}}
+"""
+"""textbook_forward written out, with a slot for each catalogued forward mistake (first=0, one=1.0 is right)."""
+MISTAKE_CODE.update({"input_swapped": FORWARD_TEMPLATE.format(first=1, one="1.0"),
+                     "sigmoid_two": FORWARD_TEMPLATE.format(first=0, one="2.0")})
 
 
 def draw_case(rng: np.random.Generator, *, every_input_shows: bool = False) -> dict:
@@ -136,14 +149,66 @@ def wrong_step(case: dict, mistake: str) -> tuple[dict, dict]:
     return new, errors
 
 
-MISTAKES = {
-    "update_first": "Compute all errors with the old weights before updating any weight "
-                    "(Err4 and Err5 use the old w46 and w56).",
-    "no_derivative": "The errors miss the factor O(1 − O), the sigmoid's derivative.",
-    "no_derivative_output": "Err6 misses the factor O6(1 − O6): Err6 = O6(1 − O6)(T − O6).",
-    "no_derivative_hidden": "Err4 and Err5 miss the factor O_j(1 − O_j): Err_j = O_j(1 − O_j)·Err6·w_j6.",
-    "sign": "The update has the wrong sign: w ← w + l·Err·O (Err already holds the minus of the derivative).",
-}
+UPDATE_FIRST = ("Compute all errors with the old weights before updating any weight "
+                "(Err4 and Err5 use the old w46 and w56).")
+NO_DERIVATIVE = "The errors miss the factor O(1 − O), the sigmoid's derivative."
+NO_DERIVATIVE_OUTPUT = "Err6 misses the factor O6(1 − O6): Err6 = O6(1 − O6)(T − O6)."
+NO_DERIVATIVE_HIDDEN = "Err4 and Err5 miss the factor O_j(1 − O_j): Err_j = O_j(1 − O_j)·Err6·w_j6."
+WRONG_SIGN = "The update has the wrong sign: w ← w + l·Err·O (Err already holds the minus of the derivative)."
+MISTAKES = {"update_first": UPDATE_FIRST, "no_derivative": NO_DERIVATIVE, "no_derivative_output": NO_DERIVATIVE_OUTPUT,
+            "no_derivative_hidden": NO_DERIVATIVE_HIDDEN, "sign": WRONG_SIGN}
+
+WRONG_SIGMOIDS = {"2/(1 + e^(−I))": lambda I: 2 / (1 + math.exp(-I)),
+                  "1/(2 + e^(−I))": lambda I: 1 / (2 + math.exp(-I)),
+                  "1/e^(−I) = e^I": lambda I: math.exp(I), "1·(1 + e^(−I))": lambda I: 1 + math.exp(-I)}
+"""Logistic functions written wrongly (a constant changed, the fraction's bar turned into a product)."""
+
+
+def step_after_forward(case: dict, *, reads: dict | None = None, squash=None) -> tuple[dict, dict]:
+    """(new params, errors) of a right step after a wrong forward pass, for naming the forward's mistake.
+
+    ``reads`` maps hidden unit j to the (weight's input, input read) pairs its net input sums
+    (default: w_ij·O_i for i = 1, 2, 3); ``squash`` replaces the sigmoid of every unit.
+    """
+    x, T, lr, p = case["x"], case["target"], case["lr"], case["params"]
+    squash = squash or (lambda I: 1 / (1 + math.exp(-I)))
+    O = {1: x[0], 2: x[1], 3: x[2]}
+    for j in (4, 5):
+        terms = (reads or {}).get(j, ((1, 1), (2, 2), (3, 3)))
+        O[j] = squash(sum(p[f"w{i}{j}"] * O[k] for i, k in terms) + p[f"theta{j}"])
+    O[6] = squash(p["w46"] * O[4] + p["w56"] * O[5] + p["theta6"])
+    errors = {6: O[6] * (1 - O[6]) * (T - O[6])}
+    for j in (4, 5):
+        errors[j] = O[j] * (1 - O[j]) * errors[6] * p[f"w{j}6"]
+    new = {name: p[name] + lr * errors[int(name[-1])] * (1.0 if name.startswith("theta") else O[int(name[1])])
+           for name in PARAM_NAMES}
+    return new, errors
+
+
+def step_mistakes(case: dict, part: str) -> dict:
+    """Hint -> what each known mistake gives on ``case``: Err4, Err5, Err6 (``part`` "errors") or the
+    new parameters in PARAM_NAMES order ("new"), computed with instructor code (first match wins)."""
+    def pick(step: tuple[dict, dict]) -> list:
+        new, errors = step
+        return [errors[j] for j in (4, 5, 6)] if part == "errors" else [new[name] for name in PARAM_NAMES]
+
+    found = {UPDATE_FIRST: pick(wrong_step(case, "update_first")),
+             NO_DERIVATIVE: pick(wrong_step(case, "no_derivative")),
+             NO_DERIVATIVE_OUTPUT: pick(wrong_step(case, "no_derivative_output")),
+             NO_DERIVATIVE_HIDDEN: pick(wrong_step(case, "no_derivative_hidden")),
+             WRONG_SIGN: pick(wrong_step(case, "sign"))}
+    for form, squash in WRONG_SIGMOIDS.items():
+        found.update({f"The outputs are computed as O = {form}, not the sigmoid O = 1/(1 + e^(−I)).":
+                      pick(step_after_forward(case, squash=squash))})
+    for i, k in itertools.permutations((1, 2, 3), 2):
+        swapped = tuple((m, k if m == i else m) for m in (1, 2, 3))
+        found.update({f"The net inputs I4 and I5 read x{k} where x{i} belongs: O_{i} = x{i} in w_{i}j·O_{i}.":
+                      pick(step_after_forward(case, reads={4: swapped, 5: swapped}))})
+        twice = tuple((k, k) if m == i else (m, m) for m in (1, 2, 3))
+        for j in (4, 5):
+            found.update({f"I{j} adds the term w{k}{j}·O{k} twice and leaves out w{i}{j}·O{i}: sum over the "
+                          f"inputs 1, 2, 3, each once.": pick(step_after_forward(case, reads={j: twice}))})
+    return found
 
 
 def _read(got, case: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -162,14 +227,11 @@ def _read(got, case: dict) -> tuple[np.ndarray, np.ndarray]:
     return np.array([errors[j] for j in (4, 5, 6)]), np.array([new[name] for name in PARAM_NAMES])
 
 
-def _check_case(student, case: dict) -> None:
+def _graded_case(student, case: dict) -> tuple:
+    """(student's errors, student's new params, right errors, right new params) on ``case``, as arrays."""
     errors, new = _read(student.backprop_step(case["x"], case["target"], case["params"], case["lr"]), case)
     want_new, want_errors = backprop_step(case["x"], case["target"], case["params"], case["lr"])
-    wrong = {hint: wrong_step(case, mistake) for mistake, hint in MISTAKES.items()}
-    expect_close(errors, [want_errors[j] for j in (4, 5, 6)], what="Err4, Err5, Err6",
-                 mistakes={hint: [e[j] for j in (4, 5, 6)] for hint, (_, e) in wrong.items()})
-    expect_close(new, [want_new[name] for name in PARAM_NAMES], what="the new weights and biases",
-                 mistakes={hint: [n[name] for name in PARAM_NAMES] for hint, (n, _) in wrong.items()})
+    return errors, new, [want_errors[j] for j in (4, 5, 6)], [want_new[name] for name in PARAM_NAMES]
 
 
 @pytest.mark.points(1)
@@ -235,7 +297,9 @@ def test_another_network(student, params):
             continue
         break
     case["target"] = 1.0 - params["target"]  # the other target: the output error changes sign
-    _check_case(student, case)
+    errors, new, want_errors, want_new = _graded_case(student, case)
+    expect_close(errors, want_errors, what="Err4, Err5, Err6", mistakes=step_mistakes(case, "errors"))
+    expect_close(new, want_new, what="the new weights and biases", mistakes=step_mistakes(case, "new"))
 
 
 @pytest.mark.points(1)
@@ -243,4 +307,8 @@ def test_another_network(student, params):
 def test_fractional_inputs(student):
     case = {"x": [0.3, -0.8, 0.6], "target": 0.2, "lr": 0.45,
             "params": {name: round(math.sin(k + 1.0) / 2, 3) for k, name in enumerate(PARAM_NAMES)}}
-    _check_case(student, case)
+    errors, new, want_errors, want_new = _graded_case(student, case)
+    expect_close(errors, want_errors, what="Err4, Err5, Err6 with fractional inputs",
+                 mistakes=step_mistakes(case, "errors"))
+    expect_close(new, want_new, what="the new weights and biases with fractional inputs",
+                 mistakes=step_mistakes(case, "new"))

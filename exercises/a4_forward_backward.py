@@ -11,6 +11,33 @@ TITLE = "Forward and backward pass of an MLP"
 CONCEPT = "forward pass with a cache, backpropagation (delta rule), mean over the batch"
 SOLUTION = [mlp.activation, mlp.forward, mlp.backward]
 
+BACKWARD_TEMPLATE = """
+def backward(y, cache, params, activations, loss):
+    H = [np.atleast_2d(h) for h in cache["h"]]
+    A = [np.atleast_2d(a) for a in cache["a"]]
+    n = H[0].shape[0]
+    delta = (H[-1] - np.atleast_2d(y)) / {n}
+    if loss == "mse":
+        delta = delta {op} activation(activations[{out}])[{which}](A[-1])
+    grads = []
+    for layer in range(len(params) - 1, -1, -1):
+        grads.insert(0, (delta.T @ H[layer], delta.sum(axis=0)))
+        if layer > 0:
+            delta = (delta @ np.asarray(params[layer][0], dtype=float)) {hidden}
+    return grads
+"""
+"""backward written out, with a slot for each catalogued mistake (RIGHT_BACKWARD fills them rightly)."""
+RIGHT_BACKWARD = {"n": "n", "op": "*", "out": "-1", "which": "1",
+                  "hidden": "* activation(activations[layer - 1])[1](A[layer - 1])"}
+MISTAKE_CODE = {mistake: BACKWARD_TEMPLATE.format(**{**RIGHT_BACKWARD, **change}) for mistake, change in {
+    "sum": {"n": "1"},
+    "no_g_prime": {"hidden": ""},
+    "g_prime_of_h": {"hidden": "* activation(activations[layer - 1])[1](H[layer])"},
+    "output_g_prime_of_hidden": {"out": "0"},
+    "output_g_not_g_prime": {"which": "0"},
+    "output_divided": {"op": "/"},
+}.items()}
+
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 OUTPUTS = (("identity", "mse"), ("sigmoid", "mse"), ("softmax", "cross_entropy"))
 
@@ -18,29 +45,49 @@ OUTPUTS = (("identity", "mse"), ("sigmoid", "mse"), ("softmax", "cross_entropy")
 def params(rng: np.random.Generator) -> dict:
     """A 2-layer network (inputs → hidden → outputs), a batch and its targets, 2 decimals each.
 
-    Redrawn when a ReLU pre-activation sits within 0.02 of its kink (finite
-    differences would straddle it) or a sigmoid/tanh/softmax unit saturates.
+    The variant draws its own hidden activation and output, but every check also runs the
+    student's code with every other hidden activation and (output, loss) pair of ``OUTPUTS`` on
+    the same weights (``targets`` holds a target batch per output), so a mistake in one
+    activation's code costs the same on every variant. The sizes (inputs, hidden units, outputs,
+    samples) all differ. Redrawn when the hidden pre-activations miss one of the ranges below
+    −1, −1 to 0, 0 to 1 and above 1 (where the activations' formulas differ), or when, for any of
+    them, a ReLU pre-activation sits within 0.02 of its kink (finite differences would straddle
+    it) or a sigmoid/tanh/softmax unit saturates.
     """
-    d_in, hidden, d_out, n = (int(v) for v in (rng.integers(2, 5), rng.integers(3, 6),
-                                                rng.integers(2, 4), rng.integers(3, 6)))
+    d_out = int(rng.integers(2, 4))  # four different sizes, so that a wrong axis or a transpose shows
+    d_in = int(rng.choice([v for v in (2, 3, 4) if v != d_out]))
+    hidden = int(rng.choice([v for v in (3, 4, 5) if v not in (d_in, d_out)]))
+    n = int(rng.choice([v for v in (3, 4, 5, 6) if v not in (d_in, hidden, d_out)]))
     g = HIDDEN_ACTIVATIONS[int(rng.integers(3))]
     out, loss = OUTPUTS[int(rng.integers(3))]
     W1, b1 = np.round(rng.normal(0, 1, (hidden, d_in)), 2), np.round(rng.normal(0, 0.5, hidden), 2)
     W2, b2 = np.round(rng.normal(0, 1, (d_out, hidden)), 2), np.round(rng.normal(0, 0.5, d_out), 2)
     X = np.round(rng.normal(0, 1, (n, d_in)), 2)
-    if out == "softmax":
-        Y = np.eye(d_out)[rng.integers(d_out, size=n)]
-    elif out == "sigmoid":
-        Y = np.round(rng.uniform(0.05, 0.95, (n, d_out)), 2)
-    else:
-        Y = np.round(rng.normal(0, 1, (n, d_out)), 2)
-    _, cache = mlp.forward(X, [(W1, b1), (W2, b2)], [g, out])
-    A1, A2 = cache["a"]
-    if (g == "relu" and np.min(np.abs(A1)) < 0.02) or (g != "relu" and np.max(np.abs(A1)) > 5) \
-            or (out != "identity" and np.max(np.abs(A2)) > 6):
-        raise RedrawVariant("a unit sits on a kink or saturates")
+    targets = {"identity": np.round(rng.normal(0, 1, (n, d_out)), 2),
+               "sigmoid": np.round(rng.uniform(0.05, 0.95, (n, d_out)), 2),
+               "softmax": np.eye(d_out)[rng.integers(d_out, size=n)]}
+    net = [(W1, b1), (W2, b2)]
+    A1 = mlp.forward(X, net, ["identity", "identity"])[1]["a"][0]
+    if not all(np.any((A1 > low) & (A1 < high)) for low, high in ((-np.inf, -1), (-1, 0), (0, 1), (1, np.inf))):
+        raise RedrawVariant("the hidden pre-activations miss a range (below −1, −1 to 0, 0 to 1, above 1)")
+    for hidden_activation in HIDDEN_ACTIVATIONS:
+        A1, A2 = mlp.forward(X, net, [hidden_activation, "identity"])[1]["a"]
+        if np.min(np.abs(A1)) < 0.02 or np.max(np.abs(A1)) > 5 or np.max(np.abs(A2)) > 6:
+            raise RedrawVariant(f"with {hidden_activation} hidden units, a unit sits on a kink or saturates")
     return {"W1": W1.tolist(), "b1": b1.tolist(), "W2": W2.tolist(), "b2": b2.tolist(),
-            "X": X.tolist(), "Y": Y.tolist(), "activations": [g, out], "loss": loss}
+            "X": X.tolist(), "Y": targets[out].tolist(), "activations": [g, out], "loss": loss,
+            "targets": {name: Y.tolist() for name, Y in targets.items()}}
+
+
+def settings(params: dict) -> list:
+    """Every (activations, loss, targets) the checks run the student's code with on the variant's
+    weights: each hidden activation with each output and its loss, in a fixed order."""
+    return [([g, out], loss, np.array(params["targets"][out]))
+            for g in HIDDEN_ACTIVATIONS for out, loss in OUTPUTS]
+
+
+def _with(activations: list) -> str:
+    return f"with {activations[0]} hidden units and a {activations[1]} output"
 
 
 def prompt(params: dict) -> str:
@@ -92,6 +139,11 @@ X  = {params["X"]}
 Y  = {params["Y"]}
 ```
 
+The checks run your code on this network **and also with the other activations**: the same
+weights and batch with each hidden activation (`sigmoid`, `tanh`, `relu`) and each output
+(`identity` and `sigmoid` with the mean squared error, `softmax` with the cross-entropy, with
+targets that suit the output), so every activation you write is tested.
+
 Check your `backward` yourself against centred finite differences of your `forward`: the
 checks do the same.
 """
@@ -142,7 +194,10 @@ def _wrong_backward(Y, cache, net, activations, loss, mistake: str) -> np.ndarra
     n = len(H[0])
     delta = (H[-1] - np.atleast_2d(Y)) / (1 if mistake == "sum" else n)
     if loss == "mse":
-        delta = delta * mlp.activation(activations[-1])[1](A[-1])
+        g_out, g_out_prime = mlp.activation(activations[-1])
+        slope = {"output_g_prime_of_hidden": mlp.activation(activations[0])[1],
+                 "output_g_not_g_prime": g_out}.get(mistake, g_out_prime)(A[-1])
+        delta = delta / slope if mistake == "output_divided" else delta * slope
     grads = []
     for layer in range(len(net) - 1, -1, -1):
         dW = H[layer].T @ delta if mistake == "transposed" else delta.T @ H[layer]
@@ -161,23 +216,36 @@ def _wrong_backward(Y, cache, net, activations, loss, mistake: str) -> np.ndarra
     return _flat(grads)
 
 
-BACKWARD_MISTAKES = {
-    "no_g_prime": "The hidden deltas miss the factor g'(a_l): δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ g'(a_l).",
-    "g_prime_of_h": "g' is evaluated at the activation h_l instead of the pre-activation a_l: "
-                    "use cache['a'] for g'(a_l).",
-    "sum": "The gradients are summed over the batch: the loss is the mean, so divide by n once.",
-    "transposed": "dW is transposed: dW_l = δ_l h_{l−1}ᵀ has the shape of W, (units, inputs).",
-    "own_output": "dW_l uses the layer's own output h_l: it is δ_l times the layer's input, "
-                  "h_{l−1} = cache['h'][l−1] (cache['h'] starts with h_0 = x).",
-}
+NO_G_PRIME = "The hidden deltas miss the factor g'(a_l): δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ g'(a_l)."
+G_PRIME_OF_H = "g' is evaluated at the activation h_l instead of the pre-activation a_l: use cache['a'] for g'(a_l)."
+SUMMED = "The gradients are summed over the batch: the loss is the mean, so divide by n once."
+TRANSPOSED = "dW is transposed: dW_l = δ_l h_{l−1}ᵀ has the shape of W, (units, inputs)."
+OWN_OUTPUT = ("dW_l uses the layer's own output h_l: it is δ_l times the layer's input, "
+              "h_{l−1} = cache['h'][l−1] (cache['h'] starts with h_0 = x).")
+OUTPUT_G_PRIME_OF_HIDDEN = ("δ_L uses the hidden layers' g' at a_L: for mse, δ_L = (ŷ − y) ⊙ g_L'(a_L) with the "
+                            "output layer's own activation, activations[-1].")
+OUTPUT_G_NOT_G_PRIME = ("δ_L multiplies by the output activation g_L(a_L) itself: for mse it is "
+                        "(ŷ − y) ⊙ g_L'(a_L), the derivative (activation(name)[1]).")
+OUTPUT_DIVIDED = "δ_L divides by g_L'(a_L): for mse, δ_L = (ŷ − y) ⊙ g_L'(a_L) multiplies by it."
 
 
 def _named_mistakes(Y, cache, net, activations, loss) -> dict:
-    """The flat gradients of each known mistake that fits these shapes and this cache, by hint."""
+    """The flat gradients of each known mistake that fits these shapes and this cache, by hint; a mistake
+    that gives the right gradients here (g'(h) for relu, g' of an identity output) is left out, so a
+    right backward of a wrong forward is never told it made it."""
     found = {}
-    for mistake, hint in BACKWARD_MISTAKES.items():
+    try:
+        right = _flat(mlp.backward(Y, cache, net, activations, loss))
+    except (ValueError, KeyError, IndexError, TypeError):  # a cache of another layout: no mistake to compare
+        return found
+    for hint, mistake in {NO_G_PRIME: "no_g_prime", G_PRIME_OF_H: "g_prime_of_h", SUMMED: "sum",
+                          TRANSPOSED: "transposed", OWN_OUTPUT: "own_output",
+                          OUTPUT_G_PRIME_OF_HIDDEN: "output_g_prime_of_hidden",
+                          OUTPUT_G_NOT_G_PRIME: "output_g_not_g_prime", OUTPUT_DIVIDED: "output_divided"}.items():
         try:
-            found[hint] = _wrong_backward(Y, cache, net, activations, loss, mistake)
+            wrong = _wrong_backward(Y, cache, net, activations, loss, mistake)
+            if wrong.shape != right.shape or not np.allclose(wrong, right, rtol=1e-9, atol=1e-12):
+                found[hint] = wrong
         except (ValueError, KeyError, IndexError, TypeError):  # a cache of another layout, or shapes that differ
             pass
     return found
@@ -187,79 +255,88 @@ def _named_mistakes(Y, cache, net, activations, loss) -> dict:
 def test_forward_on_your_network(student, ref, params):
     net = [(np.array(params["W1"]), np.array(params["b1"])), (np.array(params["W2"]), np.array(params["b2"]))]
     X = np.array(params["X"])
-    expected, _ = ref.forward(X, net, params["activations"])
-    got = student.forward(X, net, params["activations"])
-    expect(isinstance(got, (list, tuple)) and len(got) == 2,
-           "forward must return a pair (output, cache).", "End with `return h, cache`.")
-    expect_close(got[0], expected, what="the output of forward on your batch X",
-                 hint="A layer computes A = H @ W.T + b with W of shape (units, inputs); "
-                      "apply each layer's own activation.")
+    for g in ("sigmoid", "tanh", "relu"):  # your network's weights with every hidden activation and output
+        for out in ("identity", "sigmoid", "softmax"):
+            expected, _ = ref.forward(X, net, [g, out])
+            got = student.forward(X, net, [g, out])
+            expect(isinstance(got, (list, tuple)) and len(got) == 2,
+                   "forward must return a pair (output, cache).", "End with `return h, cache`.")
+            expect_close(got[0], expected, what=f"the output of forward on your batch X with {g} hidden units "
+                                                f"and a {out} output",
+                         hint="A layer computes A = H @ W.T + b with W of shape (units, inputs); "
+                              "apply each layer's own activation.")
 
 
 @pytest.mark.points(1)
 def test_forward_of_one_sample(student, ref, params):
     net = [(np.array(params["W1"]), np.array(params["b1"])), (np.array(params["W2"]), np.array(params["b2"]))]
-    x = np.array(params["X"][0])
-    expected, _ = ref.forward(x, net, params["activations"])
-    got = student.forward(x, net, params["activations"])
-    expect(isinstance(got, (list, tuple)) and len(got) == 2,
-           "forward must return a pair (output, cache).", "End with `return h, cache`.")
-    expect_close(got[0], expected, what="forward of the single sample X[0]",
-                 hint="A 1-D x of shape (inputs,) gives a 1-D output of shape (outputs,).")
+    X = np.array(params["X"])
+    for acts in [[g, out] for g in ("sigmoid", "tanh", "relu") for out in ("identity", "sigmoid", "softmax")]:
+        expected, _ = ref.forward(X, net, acts)  # row s of the batch's output is the output of sample s alone
+        for row, x in enumerate(X):  # each sample of X on its own, with every hidden activation and output
+            got = student.forward(x, net, acts)
+            expect(isinstance(got, (list, tuple)) and len(got) == 2,
+                   "forward must return a pair (output, cache).", "End with `return h, cache`.")
+            expect_close(got[0], expected[row], what=f"forward of the single sample X[{row}] with {acts[0]} "
+                                                     f"hidden units and a {acts[1]} output",
+                         hint="A 1-D x of shape (inputs,) gives a 1-D output of shape (outputs,).")
 
 
 @pytest.mark.points(2)
 def test_backward_on_your_network(student, ref, params):
     net = [(np.array(params["W1"]), np.array(params["b1"])), (np.array(params["W2"]), np.array(params["b2"]))]
-    X, Y = np.array(params["X"]), np.array(params["Y"])
-    acts, loss = params["activations"], params["loss"]
-    _, cache = ref.forward(X, net, acts)
-    expected = ref.backward(Y, cache, net, acts, loss)
-    got = student.backward(Y, cache, net, acts, loss)
-    expect(isinstance(got, (list, tuple)) and len(got) == 2,
-           f"backward must return a list of 2 (dW, db) pairs, got {describe_type(got)}.",
-           "Return [(dW_1, db_1), (dW_2, db_2)], first layer first.")
-    for layer in range(2):
-        expect(isinstance(got[layer], (list, tuple)) and len(got[layer]) == 2,
-               f"layer {layer + 1} of the result is not a (dW, db) pair.",
-               "Return [(dW_1, db_1), (dW_2, db_2)], first layer first.")
-        for name, position in (("dW", 0), ("db", 1)):
-            value, want = as_numbers(got[layer][position], name), expected[layer][position]
-            expect(value.shape == want.shape,
-                   f"{name} of layer {layer + 1} has shape {value.shape}, expected {want.shape}.",
-                   "dW has the shape of W, (units, inputs): dW = δᵀ H_{l−1} with the deltas as rows; "
-                   "db has the shape of b.")
-            expect_close(value, want, n=len(X),
-                         what=f"{name} of layer {layer + 1} (given the cache of the reference forward)",
-                         hint="δ_L = (ŷ − y) ⊙ g'(a_L) for mse, ŷ − y for softmax + cross-entropy, "
-                              "divided by n; δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ g'(a_l); dW = δᵀ H_{l−1}.")
+    X = np.array(params["X"])
+    for g in ("sigmoid", "tanh", "relu"):  # your network's weights with every hidden activation and output
+        for out, loss in (("identity", "mse"), ("sigmoid", "mse"), ("softmax", "cross_entropy")):
+            acts, Y = [g, out], np.array(params["targets"][out])
+            _, cache = ref.forward(X, net, acts)
+            expected = ref.backward(Y, cache, net, acts, loss)
+            got = student.backward(Y, cache, net, acts, loss)
+            expect(isinstance(got, (list, tuple)) and len(got) == 2,
+                   f"backward must return a list of 2 (dW, db) pairs, got {describe_type(got)}.",
+                   "Return [(dW_1, db_1), (dW_2, db_2)], first layer first.")
+            for layer in range(2):
+                expect(isinstance(got[layer], (list, tuple)) and len(got[layer]) == 2,
+                       f"layer {layer + 1} of the result is not a (dW, db) pair.",
+                       "Return [(dW_1, db_1), (dW_2, db_2)], first layer first.")
+                for name, position in (("dW", 0), ("db", 1)):
+                    value, want = as_numbers(got[layer][position], name), expected[layer][position]
+                    expect(value.shape == want.shape,
+                           f"{name} of layer {layer + 1} has shape {value.shape}, expected {want.shape}.",
+                           "dW has the shape of W, (units, inputs): dW = δᵀ H_{l−1} with the deltas as rows; "
+                           "db has the shape of b.")
+                    expect_close(value, want, n=len(X),
+                                 what=f"{name} of layer {layer + 1} with {g} hidden units, a {out} output and "
+                                      f"the {loss} loss (given the cache of the reference forward)",
+                                 hint="δ_L = (ŷ − y) ⊙ g'(a_L) for mse, ŷ − y for softmax + cross-entropy, "
+                                      "divided by n; δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ g'(a_l); dW = δᵀ H_{l−1}.")
 
 
 @pytest.mark.points(2)
 @pytest.mark.hidden(hint="Your backward disagrees with centred finite differences of the mean loss of "
                          "your own forward: check δ_L, the factor g'(a_l) and the mean over the batch.")
 def test_backward_matches_finite_differences_of_your_forward(student, params):
-    net, acts, loss = _network(params), params["activations"], params["loss"]
-    X, Y = np.array(params["X"]), np.array(params["Y"])
-    got = student.forward(X, net, acts)
-    expect(isinstance(got, (list, tuple)) and len(got) == 2, "forward must return (output, cache).")
-    grads = _student_grads(student.backward(Y, got[1], net, acts, loss), net, "backward")
-    h = 1e-6
-    numeric = []
-    for layer in range(len(net)):
-        for position in (0, 1):
-            array = net[layer][position]
-            for index in np.ndindex(array.shape):
-                values = []
-                for step in (h, -h):
-                    shifted = [(W.copy(), b.copy()) for W, b in net]
-                    shifted[layer][position][index] += step
-                    out = student.forward(X, shifted, acts)
-                    values.append(_mean_loss(Y, as_numbers(out[0], "forward's output"), loss))
-                numeric.append((values[0] - values[1]) / (2 * h))
-    expect_close(_flat(grads), np.array(numeric), rtol=1e-4, atol=1e-6, n=len(X),
-                 what="backward vs finite differences of forward",
-                 mistakes=_named_mistakes(Y, got[1], net, acts, loss))
+    net, X = _network(params), np.array(params["X"])
+    for acts, loss, Y in settings(params):
+        got = student.forward(X, net, acts)
+        expect(isinstance(got, (list, tuple)) and len(got) == 2, "forward must return (output, cache).")
+        grads = _student_grads(student.backward(Y, got[1], net, acts, loss), net, f"backward {_with(acts)}")
+        h = 1e-6
+        numeric = []
+        for layer in range(len(net)):
+            for position in (0, 1):
+                array = net[layer][position]
+                for index in np.ndindex(array.shape):
+                    values = []
+                    for step in (h, -h):
+                        shifted = [(W.copy(), b.copy()) for W, b in net]
+                        shifted[layer][position][index] += step
+                        out = student.forward(X, shifted, acts)
+                        values.append(_mean_loss(Y, as_numbers(out[0], "forward's output"), loss))
+                    numeric.append((values[0] - values[1]) / (2 * h))
+        expect_close(_flat(grads), np.array(numeric), rtol=1e-4, atol=1e-6, n=len(X),
+                     what=f"backward vs finite differences of forward {_with(acts)} and the {loss} loss",
+                     mistakes=_named_mistakes(Y, got[1], net, acts, loss))
 
 
 def _deep_case(activation: str, loss: str, seed: int) -> tuple:
@@ -299,27 +376,30 @@ def test_backward_softmax_cross_entropy(student):
 @pytest.mark.hidden(hint="For a single sample (1-D x and y) return dW of shape (units, inputs) and "
                          "db of shape (units,), like for a batch of one.")
 def test_backward_of_one_sample(student, params):
-    net, acts, loss = _network(params), params["activations"], params["loss"]
-    x, y = np.array(params["X"][-1]), np.array(params["Y"][-1])
-    _, cache = mlp.forward(x, net, acts)
-    got = _student_grads(student.backward(y, cache, net, acts, loss), net, "backward of one sample")
-    expect_close(_flat(got), _flat(mlp.backward(y, cache, net, acts, loss)), what="backward of one sample")
+    net = _network(params)
+    for acts, loss, Y in settings(params):
+        for x, y in zip(np.array(params["X"]), Y):  # each sample of the batch on its own
+            _, cache = mlp.forward(x, net, acts)
+            got = _student_grads(student.backward(y, cache, net, acts, loss), net,
+                                 f"backward of one sample {_with(acts)}")
+            expect_close(_flat(got), _flat(mlp.backward(y, cache, net, acts, loss)),
+                         what=f"backward of one sample {_with(acts)} and the {loss} loss")
 
 
 @pytest.mark.points(1)
 @pytest.mark.hidden(hint="cache['a'] is [a_1, …, a_L] and cache['h'] is [h_0 = x, h_1, …, h_L], "
                          "in layer order, each with the batch's rows.")
 def test_forward_cache_holds_every_a_and_h(student, params):
-    net, acts = _network(params), params["activations"]
-    X = np.array(params["X"])
-    got = student.forward(X, net, acts)
-    expect(isinstance(got, (list, tuple)) and len(got) == 2 and isinstance(got[1], dict)
-           and isinstance(got[1].get("a"), (list, tuple)) and isinstance(got[1].get("h"), (list, tuple)),
-           "forward's cache must be a dict with the lists 'a' and 'h'.")
-    _, cache = mlp.forward(X, net, acts)
-    cache_a, cache_h = got[1]["a"], got[1]["h"]
-    expect(len(cache_a) == len(net) and len(cache_h) == len(net) + 1,
-           "cache['a'] needs one entry per layer and cache['h'] one more (h_0 = x first).")
-    for mine, theirs, name in ((cache_a, cache["a"], "a"), (cache_h, cache["h"], "h")):
-        for index, (value, expected) in enumerate(zip(mine, theirs)):
-            expect_close(value, expected, what=f"cache['{name}'][{index}]")
+    net, X = _network(params), np.array(params["X"])
+    for acts, _, _ in settings(params):
+        got = student.forward(X, net, acts)
+        expect(isinstance(got, (list, tuple)) and len(got) == 2 and isinstance(got[1], dict)
+               and isinstance(got[1].get("a"), (list, tuple)) and isinstance(got[1].get("h"), (list, tuple)),
+               "forward's cache must be a dict with the lists 'a' and 'h'.")
+        _, cache = mlp.forward(X, net, acts)
+        cache_a, cache_h = got[1]["a"], got[1]["h"]
+        expect(len(cache_a) == len(net) and len(cache_h) == len(net) + 1,
+               "cache['a'] needs one entry per layer and cache['h'] one more (h_0 = x first).")
+        for mine, theirs, name in ((cache_a, cache["a"], "a"), (cache_h, cache["h"], "h")):
+            for index, (value, expected) in enumerate(zip(mine, theirs)):
+                expect_close(value, expected, what=f"cache['{name}'][{index}] {_with(acts)}")

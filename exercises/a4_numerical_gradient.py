@@ -60,14 +60,24 @@ def _source_weighted_cubes(c: list) -> str:
     return f"lambda x: float(np.sum(np.array({c!r}) * np.asarray(x) ** 3))"
 
 
-def _one_sided(f, x: np.ndarray, h: float) -> np.ndarray:
+def _per_coordinate(f, x: np.ndarray, h: float, quotient) -> np.ndarray:
+    """``quotient(f(x + h e_i), f(x), f(x − h e_i), h)`` for every index i: a difference quotient written out."""
     x = np.array(x, dtype=float)
     grad = np.zeros_like(x)
     for index in np.ndindex(x.shape):
         step = np.zeros_like(x)
         step[index] = h
-        grad[index] = (f(x + step) - f(x)) / h
+        grad[index] = quotient(f(x + step), f(x), f(x - step), h)
     return grad
+
+
+def _one_sided(f, x: np.ndarray, h: float) -> np.ndarray:
+    return _per_coordinate(f, x, h, lambda up, here, down, h: (up - here) / h)
+
+
+def _summed(f, x: np.ndarray, h: float) -> np.ndarray:
+    """The two evaluations added instead of subtracted."""
+    return _per_coordinate(f, x, h, lambda up, here, down, h: (up + down) / (2 * h))
 
 
 def _not_restored(f, x: np.ndarray, h: float) -> np.ndarray:
@@ -97,6 +107,7 @@ def test_a_step_that_is_not_positive_is_refused(student):
 
 
 ONE_SIDED = "This is the one-sided difference (f(x+h) − f(x))/h: use the centred (f(x+h) − f(x−h))/(2h)."
+SUMMED = "The two evaluations are added: the centred difference subtracts them, (f(x+h) − f(x−h))/(2h)."
 NOT_RESTORED = "Put each entry back to its original value before perturbing the next one."
 
 
@@ -108,7 +119,7 @@ def test_gradient_of_a_cubic_at_your_point(student, params):
     f = eval(source, {"np": np})
     got = student.numerical_gradient(_function(student, source), x)
     expect_close(got, 3 * np.array(c) * x**2, rtol=1e-6, atol=1e-7, what="numerical_gradient of Σ c x³",
-                 mistakes={ONE_SIDED: _one_sided(f, x, 1e-5)})
+                 mistakes={ONE_SIDED: _one_sided(f, x, 1e-5), SUMMED: _summed(f, x, 1e-5)})
 
 
 @pytest.mark.points(1)

@@ -11,6 +11,22 @@ TITLE = "The chain rule as a sum over paths"
 CONCEPT = "multivariate chain rule, computational graphs, topological order"
 SOLUTION = [chain_rule.path_derivative]
 
+MISTAKE_CODE = {
+    "local derivatives divided": "_right_path_derivative = path_derivative\n\n\n"
+        "def path_derivative(edges, source, target):\n"
+        "    return _right_path_derivative({e: 1 / d for e, d in edges.items()}, source, target)\n",
+    "every node starts at 1": """def path_derivative(edges, source, target):
+    memo = {}
+
+    def D(v):
+        if v not in memo:
+            memo[v] = 1.0 + sum(D(u) * d for (u, w), d in edges.items() if w == v)
+        return memo[v]
+    return D(target)
+""",
+}
+"""Classic mistakes of the accumulation D(v) = Σ D(u)·∂v/∂u, as code (judged on every variant by test_fairness)."""
+
 
 def draw_graph(rng: np.random.Generator) -> list:
     """A layered DAG x → {a, b} → {c, d} → y with a skip edge, as [[u, v, ∂v/∂u], ...].
@@ -88,14 +104,29 @@ def test_your_graph(student, ref, params):
                  hint="Multiply the local derivatives along each path from x to y, then add the paths' products.")
 
 
-def _check_graph(student, edges: dict, source, target) -> None:
+def _accumulated(edges: dict, source, target, *, every_node_starts_at_one: bool = False,
+                 divided: bool = False) -> float:
+    """D(target) of the accumulation D(v) = start(v) + Σ_(u, v) D(u)·∂v/∂u written otherwise: every node
+    starting at 1 (not the source only), or each local derivative divided instead of multiplied."""
+    memo: dict = {}
+
+    def D(v) -> float:
+        if v not in memo:
+            start = 1.0 if every_node_starts_at_one or v == source else 0.0
+            memo[v] = start + sum(D(u) / d if divided else D(u) * d for (u, w), d in edges.items() if w == v)
+        return memo[v]
+    return D(target)
+
+
+def path_mistakes(edges: dict, source, target) -> dict:
+    """Hint -> the derivative each known mistake gives on this graph (instructor code)."""
     paths = _paths(edges, source, target)
-    longest = max(paths, key=len)
-    expect_close(student.path_derivative(edges, source, target), chain_rule.path_derivative(edges, source, target),
-                 what="the derivative on another graph",
-                 mistakes={"Only one path is counted: add the products of every path.": np.prod(longest),
-                           "Along a path multiply the local derivatives; add only across paths.":
-                               sum(np.sum(p) for p in paths)})
+    return {"Only one path is counted: add the products of every path.": np.prod(max(paths, key=len)),
+            "Along a path multiply the local derivatives; add only across paths.": sum(np.sum(p) for p in paths),
+            "The local derivatives are divided along a path: D(v) += D(u)·∂v/∂u multiplies them.":
+                _accumulated(edges, source, target, divided=True),
+            "Every node's sum starts at 1: only D(source) = 1, the other nodes start at 0.":
+                _accumulated(edges, source, target, every_node_starts_at_one=True)}
 
 
 @pytest.mark.points(2)
@@ -110,7 +141,9 @@ def test_another_graph_in_scrambled_order(student, params):
         except RedrawVariant:
             continue
     order = rng.permutation(len(drawn))[::-1]
-    _check_graph(student, {(drawn[i][0], drawn[i][1]): drawn[i][2] for i in order}, "x", "y")
+    edges = {(drawn[i][0], drawn[i][1]): drawn[i][2] for i in order}
+    expect_close(student.path_derivative(edges, "x", "y"), chain_rule.path_derivative(edges, "x", "y"),
+                 what="the derivative on another graph", mistakes=path_mistakes(edges, "x", "y"))
 
 
 @pytest.mark.points(1)
@@ -118,6 +151,7 @@ def test_another_graph_in_scrambled_order(student, params):
                          "and 0 when no path joins the two nodes.")
 def test_edge_cases(student):
     chain = {(3, 2): 0.5, (1, 2): -3.0, (0, 1): 2.0, (0, 3): 4.0, (2, 4): 1.5}
-    _check_graph(student, chain, 0, 4)
+    expect_close(student.path_derivative(chain, 0, 4), chain_rule.path_derivative(chain, 0, 4),
+                 what="the derivative on a graph of numbered nodes", mistakes=path_mistakes(chain, 0, 4))
     expect_close(student.path_derivative(chain, 2, 2), 1.0, what="the derivative of a node with respect to itself")
     expect_close(student.path_derivative(chain, 1, 3), 0.0, what="the derivative between unconnected nodes")

@@ -21,29 +21,89 @@ BATCH = 32
 
 def _misread_norms(depth: int, width: int, activation: str, seed: int, *, sigmoid_slope: float = 1.0,
                    relu_from: float = 0.0, relu_clipped: bool = True, equal_weights: bool = False,
-                   limit_over_width: bool = False, delta_at_input: bool = False) -> np.ndarray:
+                   limit_over_width: bool = False, delta_at_input: bool = False, g=None, g_prime=None,
+                   limit=None, he_mean: float = 0.0, he_swapped: bool = False, rows: int = BATCH,
+                   transposed: bool = False, delta_from: int = -1, slope_at: int = -1, extra_draws: int = 0,
+                   from_input: bool = False) -> np.ndarray:
     """vanishing.layer_gradient_norms with one misreading: σ'(h) = h·(sigmoid_slope − h) (1 is right),
     ReLU' = [h > relu_from], ReLU without its max, every sigmoid weight equal to r, r = √(6 / (2 / width))
-    (limit_over_width), or the output δ
-    taken from the input batch h_0 instead of h_L."""
-    g = {"sigmoid": lambda a: np.exp(-np.logaddexp(0.0, -a)),
-         "relu": (lambda a: np.maximum(a, 0.0)) if relu_clipped else (lambda a: a)}[activation]
-    slope = {"sigmoid": lambda h: h * (sigmoid_slope - h), "relu": lambda h: (h > relu_from).astype(float)}[activation]
+    (limit_over_width), or the output δ taken from the input batch h_0 instead of h_L; or (for naming
+    mistakes in the exact check) the activation ``g`` or its derivative ``g_prime`` (of h) written
+    otherwise, the Glorot limit ``limit(width)``, He weights of mean ``he_mean`` or with mean and std
+    swapped, a batch of ``rows`` rows, a_l = h W (``transposed``), the output δ from h[delta_from] or
+    its slope at h[slope_at], ``extra_draws`` weight matrices drawn (and applied) too many, or every
+    layer fed the input batch h_0 (``from_input``)."""
+    g = g or {"sigmoid": lambda a: np.exp(-np.logaddexp(0.0, -a)),
+              "relu": (lambda a: np.maximum(a, 0.0)) if relu_clipped else (lambda a: a)}[activation]
+    slope = g_prime or {"sigmoid": lambda h: h * (sigmoid_slope - h),
+                        "relu": lambda h: (h > relu_from).astype(float)}[activation]
     rng = np.random.default_rng(seed)
-    H, weights = [rng.standard_normal((BATCH, width))], []
-    for _ in range(depth):
-        r = np.sqrt(6.0 / (2 / width) if limit_over_width else 6.0 / (2 * width))
-        weights.append(rng.normal(0.0, np.sqrt(2.0 / width), size=(width, width)) if activation == "relu"
+    H, weights = [rng.standard_normal((rows, width))], []
+    for _ in range(depth + extra_draws):
+        r = limit(width) if limit else np.sqrt(6.0 / (2 / width) if limit_over_width else 6.0 / (2 * width))
+        he = (np.sqrt(2.0 / width), 0.0) if he_swapped else (he_mean, np.sqrt(2.0 / width))
+        weights.append(rng.normal(*he, size=(width, width)) if activation == "relu"
                        else rng.uniform(r if equal_weights else -r, r, size=(width, width)))
     for W in weights:
-        H.append(g(H[-1] @ W.T))
-    delta = (H[0] if delta_at_input else H[-1]) * slope(H[-1]) / BATCH
+        H.append(g(H[0 if from_input else -1] @ (W if transposed else W.T)))
+    delta = (H[0] if delta_at_input else H[delta_from]) * slope(H[slope_at]) / rows
     norms = np.zeros(depth)
     for layer in range(depth - 1, -1, -1):
         norms[layer] = np.linalg.norm(delta.T @ H[layer])
         if layer > 0:
             delta = (delta @ weights[layer]) * slope(H[layer])
     return norms
+
+
+def exact_norm_mistakes(depth: int, width: int, activation: str, seed: int) -> dict:
+    """Hint -> the norms each known misreading of the stated network gives (instructor code; a misreading
+    that does not touch ``activation``'s network gives the right norms, so it can never match a wrong answer)."""
+    args = (depth, width, activation, seed)
+    expected = vanishing.layer_gradient_norms(*args)
+    with np.errstate(all="ignore"):  # a misreading may overflow or divide by 0: its norms are then never matched
+        found = {"The layers are in reverse order: the input-side layer comes first.": expected[::-1],
+                 "The output δ is taken from the input batch h_0: δ_L = h_L ⊙ g'(a_L) / n with h_L = H[-1].":
+                     _misread_norms(*args, delta_at_input=True),
+                 "The output δ starts from h_1, not h_L: δ_L = h_L ⊙ g'(a_L) / n with h_L = H[-1].":
+                     _misread_norms(*args, delta_from=1),
+                 "a_l is computed as h_{l−1} W, not h_{l−1} Wᵀ (rows are samples: a = h @ W.T).":
+                     _misread_norms(*args, transposed=True),
+                 "Every layer is fed the input batch h_0: a_l = h_{l−1} W_lᵀ takes the previous layer's output.":
+                     _misread_norms(*args, from_input=True),
+                 "One weight matrix too many is drawn (and applied): draw exactly W_1 … W_depth.":
+                     _misread_norms(*args, extra_draws=1),
+                 "ReLU' is [h > 1], not [h > 0].": _misread_norms(*args, relu_from=1.0),
+                 "ReLU is the identity: np.maximum(a, 0) is missing.": _misread_norms(*args, relu_clipped=False),
+                 "The He weights have mean 1: rng.normal(0, np.sqrt(2 / width), ...).":
+                     _misread_norms(*args, he_mean=1.0),
+                 "The He weights are all √(2 / width): rng.normal takes the mean (0) first, then the std.":
+                     _misread_norms(*args, he_swapped=True),
+                 "Every sigmoid weight equals r: draw rng.uniform(-r, r, ...), from −r.":
+                     _misread_norms(*args, equal_weights=True)}
+        if activation == "relu":  # g and g' written otherwise: only for the activation they belong to
+            found.update({"ReLU is max(a, 1), not max(a, 0).": _misread_norms(*args, g=lambda a: np.maximum(a, 1.0))})
+        else:
+            found.update({"The sigmoid is σ(−a) = 1/(1 + e^a): the sign inside the exponential is flipped.":
+                          _misread_norms(*args, g=lambda a: np.exp(-np.logaddexp(0.0, a)))})
+        for slope_at in (0, 1, -2):
+            found.update({f"The output δ's derivative is taken at H[{slope_at}], not at h_L = H[-1].":
+                          _misread_norms(*args, slope_at=slope_at)})
+        for rows in (1, 2 * BATCH):
+            found.update({f"The batch has {rows} rows: X = rng.standard_normal(({BATCH}, width)), and n = {BATCH}.":
+                          _misread_norms(*args, rows=rows)})
+        for form, prime in (("h(2 − h)", lambda h: h * (2 - h)), ("−h²", lambda h: -h * h),
+                            ("h(1 + h)", lambda h: h * (1 + h)), ("h / (1 − h)", lambda h: h / (1 - h))):
+            if activation == "sigmoid":
+                found.update({f"σ'(a) is computed as {form}, not h(1 − h) with h = σ(a).":
+                              _misread_norms(*args, g_prime=prime)})
+        for form, limit in (("√(6 / width)", lambda w: np.sqrt(6 / w)),
+                            ("√(6 / (4·width))", lambda w: np.sqrt(6 / (4 * w))),
+                            ("√(1 / (2·width))", lambda w: np.sqrt(1 / (2 * w))),
+                            ("√(12·width)", lambda w: np.sqrt(12 * w)),
+                            ("√(6 / (2 / width))", lambda w: np.sqrt(3 * w))):
+            found.update({f"The Glorot limit is r = {form}, not √(6 / (2·width)).":
+                          _misread_norms(*args, limit=limit)})
+    return found
 
 
 def _patterns(depth: int, width: int, seed: int, **misreading) -> tuple[bool, bool, bool]:
@@ -185,10 +245,8 @@ def test_relu_gradients_keep_their_size(student, params):
 def test_the_exact_norms(student, params):
     for activation in ("sigmoid", "relu"):
         args = (params["depth"], params["width"], activation, params["seed"])
-        expected = vanishing.layer_gradient_norms(*args)
-        expect_close(student.layer_gradient_norms(*args), expected, rtol=1e-6, n=BATCH,
-                     what=f"the {activation} norms",
-                     mistakes={"The layers are in reverse order: the input-side layer comes first.": expected[::-1]})
+        expect_close(student.layer_gradient_norms(*args), vanishing.layer_gradient_norms(*args), rtol=1e-6, n=BATCH,
+                     what=f"the {activation} norms", mistakes=exact_norm_mistakes(*args))
 
 
 @pytest.mark.points(1)

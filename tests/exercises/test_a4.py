@@ -163,6 +163,14 @@ def numerical_gradient(f, x, h=1e-5):
         g[i] = (f(x + e) - f(x - e)) / (2 * h)
     return g
 """, {"test_uses_the_given_step"}, "step h"),
+    ("""
+def numerical_gradient(f, x, h=1e-5):
+    x = np.array(x, dtype=float); g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x); e[i] = h
+        g[i] = (f(x + e) + f(x - e)) / (2 * h)
+    return g
+""", {"test_gradient_of_a_cubic_at_your_point"}, "evaluations are added"),
 ])
 def test_numerical_gradient_mistakes(code, lost, hint_part):
     """Does each numerical-gradient mistake lose exactly its check, with a hint naming it?"""
@@ -332,13 +340,15 @@ def test_vanishing_variants_are_not_degenerate():
 
 
 def test_forward_backward_variants_avoid_kinks_and_saturation():
-    """Over 200 students, are ReLU units away from 0 and sigmoid/tanh units unsaturated?"""
+    """Over 200 students, with every hidden activation the checks try, are hidden pre-activations away
+    from ReLU's kink and unsaturated, and output pre-activations unsaturated?"""
+    from exercises.a4_forward_backward import HIDDEN_ACTIVATIONS
     from reference import mlp
     for params in assert_variants_deterministic_and_spread("a4.forward_backward"):
         net = [(np.array(params["W1"]), np.array(params["b1"])), (np.array(params["W2"]), np.array(params["b2"]))]
-        _, cache = mlp.forward(np.array(params["X"]), net, params["activations"])
-        a1 = np.abs(cache["a"][0])
-        assert a1.min() >= 0.02 if params["activations"][0] == "relu" else a1.max() <= 5
+        for g in HIDDEN_ACTIVATIONS:
+            a1, a2 = (np.abs(a) for a in mlp.forward(np.array(params["X"]), net, [g, "identity"])[1]["a"])
+            assert a1.min() >= 0.02 and a1.max() <= 5 and a2.max() <= 6, (g, params)
 
 
 def test_path_derivative_variants_have_several_paths():
@@ -361,3 +371,160 @@ def numerical_gradient(f, x, h=1e-5):
     return g
 """
     assert failing(wrong("a4.numerical_gradient", code)) == {"test_a_step_that_is_not_positive_is_refused"}
+
+
+LOOPED_FORWARD_BACKWARD = """
+def activation(name):
+    if name == "identity":
+        return (lambda a: np.array(a, dtype=float), lambda a: np.ones(np.shape(a)))
+    if name == "sigmoid":
+        s = lambda a: 0.5 * (1 + np.tanh(np.asarray(a, dtype=float) / 2))
+        return (s, lambda a: s(a) - s(a) ** 2)
+    if name == "tanh":
+        return (lambda a: np.tanh(a), lambda a: 1 / np.cosh(a) ** 2)
+    if name == "relu":
+        return (lambda a: np.where(np.asarray(a) > 0, a, 0.0), lambda a: np.heaviside(a, 0.0))
+    def softmax(a):
+        a = np.asarray(a, dtype=float)
+        e = np.exp(a - a.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+    return (softmax, None)
+
+def forward(x, params, activations):
+    hs, as_ = [np.asarray(x, dtype=float)], []
+    for (W, b), name in zip(params, activations):
+        W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+        if hs[-1].ndim == 1:
+            a = np.array([b[u] + sum(W[u, i] * hs[-1][i] for i in range(W.shape[1])) for u in range(W.shape[0])])
+        else:
+            a = np.array([[b[u] + W[u] @ row for u in range(W.shape[0])] for row in hs[-1]])
+        as_.append(a)
+        hs.append(activation(name)[0](a))
+    return hs[-1], {"a": as_, "h": hs}
+
+def backward(y, cache, params, activations, loss):
+    X = np.atleast_2d(cache["h"][0])
+    Y = np.atleast_2d(y)
+    grads = [(np.zeros_like(np.asarray(W, dtype=float)), np.zeros(len(b))) for W, b in params]
+    for s in range(len(X)):
+        hs = [np.atleast_2d(h)[s] for h in cache["h"]]
+        as_ = [np.atleast_2d(a)[s] for a in cache["a"]]
+        delta = hs[-1] - Y[s]
+        if loss == "mse":
+            delta = delta * activation(activations[-1])[1](as_[-1])
+        for layer in reversed(range(len(params))):
+            grads[layer][0][...] += np.outer(delta, hs[layer]) / len(X)
+            grads[layer][1][...] += delta / len(X)
+            if layer:
+                g_prime = activation(activations[layer - 1])[1]
+                delta = (np.asarray(params[layer][0], dtype=float).T @ delta) * g_prime(as_[layer - 1])
+    return grads
+"""
+
+
+@pytest.mark.parametrize("student", ["student000", "student001", "student002", "student003", "student004"])
+def test_a_looped_forward_backward_with_other_formulas_earns_every_point(student):
+    """Does a correct forward/backward written with loops over samples and units, a tanh-based sigmoid,
+    sech² for tanh' and a Heaviside relu' earn every point, with every activation the checks try?"""
+    assert failing(wrong("a4.forward_backward", LOOPED_FORWARD_BACKWARD, student=student)) == set()
+
+
+def test_the_model_forward_template_is_right():
+    """Does the textbook_forward template with its right slots earn every point of a4.backprop_step?"""
+    from exercises.a4_backprop_step import FORWARD_TEMPLATE
+    assert failing(wrong("a4.backprop_step", FORWARD_TEMPLATE.format(first=0, one="1.0"))) == set()
+
+
+@pytest.mark.parametrize("code, hint_part", [
+    ("""
+_right_forward = textbook_forward
+def textbook_forward(x, params):
+    return _right_forward((x[0], x[2], x[2]), params)
+""", "read x3 where x2 belongs"),
+    ("""
+def textbook_forward(x, params):
+    O = {1: x[0], 2: x[1], 3: x[2]}
+    I = {}
+    for j, inputs in ((4, (1, 2, 3)), (5, (1, 3, 3)), (6, (4, 5))):
+        I[j] = sum(params[f"w{i}{j}"] * O[i] for i in inputs) + params[f"theta{j}"]
+        O[j] = 1 / (1 + math.exp(-I[j]))
+    return {f"{k}{j}": v[j] for k, v in (("I", I), ("O", O)) for j in (4, 5, 6)}
+""", "I5 adds the term w35·O3 twice and leaves out w25·O2"),
+    ("""
+def textbook_forward(x, params):
+    O, I = {1: x[0], 2: x[1], 3: x[2]}, {}
+    for j, inputs in ((4, (1, 2, 3)), (5, (1, 2, 3)), (6, (4, 5))):
+        I[j] = sum(params[f"w{i}{j}"] * O[i] for i in inputs) + params[f"theta{j}"]
+        O[j] = 2 / (1 + math.exp(-I[j]))
+    return {f"{k}{j}": v[j] for k, v in (("I", I), ("O", O)) for j in (4, 5, 6)}
+""", "O = 2/(1 + e^(−I))"),
+])
+def test_backprop_step_forward_mistakes_are_named(code, hint_part):
+    """Does a forward pass that reads an input in place of another, adds one input twice or uses a wrong
+    logistic function get a hint that names exactly that, in the hidden checks too?"""
+    results = wrong("a4.backprop_step", code)
+    assert {"test_another_network", "test_fractional_inputs"} <= failing(results)
+    assert all(hint_part in results[name][1] for name in ("test_another_network", "test_fractional_inputs")), results
+
+
+def test_the_model_backward_template_is_right():
+    """Does the backward template with its right slots earn every point of a4.forward_backward?"""
+    from exercises.a4_forward_backward import BACKWARD_TEMPLATE, RIGHT_BACKWARD
+    assert failing(wrong("a4.forward_backward", BACKWARD_TEMPLATE.format(**RIGHT_BACKWARD))) == set()
+
+
+@pytest.mark.parametrize("mistake, hint_part", [
+    ("output_g_prime_of_hidden", "uses the hidden layers' g' at a_L"),
+    ("output_g_not_g_prime", "multiplies by the output activation g_L(a_L) itself"),
+    ("output_divided", "divides by g_L'(a_L)"),
+])
+def test_forward_backward_output_delta_mistakes_are_named(mistake, hint_part):
+    """Does a δ_L with the hidden layers' g', with g instead of g', or divided by g' get a hint naming exactly
+    that in the hidden checks, on a variant of any output (every check also tries a sigmoid output)?"""
+    from exercises.a4_forward_backward import MISTAKE_CODE
+    results = wrong("a4.forward_backward", MISTAKE_CODE[mistake], student="student003")
+    assert "test_backward_matches_finite_differences_of_your_forward" in failing(results)
+    assert hint_part in results["test_backward_matches_finite_differences_of_your_forward"][1], results
+
+
+def test_a_right_backward_is_never_matched_by_a_catalogued_backward_mistake():
+    """With relu hidden units (where g'(h) = g'(a)) or an identity output (where g' = 1), do the backward
+    mistakes the checks compare against leave out those that give the right gradients, so a right backward of
+    a wrong forward is never told it made one of them?"""
+    from exercises.a4_forward_backward import _flat, _named_mistakes, _network, settings
+    from reference import mlp
+    params = params_of(get_exercise("a4.forward_backward"), "student001")
+    net, X = _network(params), np.array(params["X"])
+    for acts, loss, Y in settings(params):
+        _, cache = mlp.forward(X, net, acts)
+        right = _flat(mlp.backward(Y, cache, net, acts, loss))
+        for hint, wrong_value in _named_mistakes(Y, cache, net, acts, loss).items():
+            assert np.shape(wrong_value) != right.shape or not np.allclose(wrong_value, right), (acts, hint)
+
+
+@pytest.mark.parametrize("code, hint_part", [
+    ("_right = layer_gradient_norms\n\ndef layer_gradient_norms(depth, width, activation, seed):\n"
+     "    if activation != 'relu':\n        return _right(depth, width, activation, seed)\n"
+     "    rng = np.random.default_rng(seed)\n    H, weights = [rng.standard_normal((32, width))], []\n"
+     "    for _ in range(depth):\n        weights.append(rng.normal(1.0, np.sqrt(2.0 / width), size=(width, width)))\n"
+     "    for W in weights:\n        H.append(np.maximum(H[-1] @ W.T, 0.0))\n"
+     "    delta = H[-1] * (H[-1] > 0) / 32\n    norms = np.zeros(depth)\n"
+     "    for layer in range(depth - 1, -1, -1):\n        norms[layer] = np.linalg.norm(delta.T @ H[layer])\n"
+     "        delta = (delta @ weights[layer]) * (H[layer] > 0)\n    return norms\n",
+     "The He weights have mean 1"),
+])
+def test_vanishing_exact_norms_name_a_misread_draw(code, hint_part):
+    """Does the exact-norms check name a misread draw (He weights of mean 1) by what it is?"""
+    results = wrong("a4.vanishing", code)
+    assert hint_part in results["test_the_exact_norms"][1], results["test_the_exact_norms"]
+
+
+@pytest.mark.parametrize("mistake, hint_part", [("local derivatives divided", "divided along a path"),
+                                                ("every node starts at 1", "starts at 1")])
+def test_path_derivative_accumulation_mistakes_are_named(mistake, hint_part):
+    """Does an accumulation that divides by the local derivatives, or starts every node at 1, get a hint
+    naming exactly that in the hidden checks?"""
+    from exercises.a4_path_derivative import MISTAKE_CODE
+    results = wrong("a4.path_derivative", MISTAKE_CODE[mistake])
+    assert any(hint_part in results[name][1] for name in ("test_another_graph_in_scrambled_order",
+                                                          "test_edge_cases")), results

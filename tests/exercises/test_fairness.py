@@ -22,7 +22,8 @@ VARIANTS = STUDENTS[:50]
 MUTANTS_FAIR = sorted([k for k in LIBRARY if k.startswith("a2.")]
                       + ["a1.boolean_network", "a1.mp_thresholds", "a1.or_weights", "a1.perceptron", "a1.xor_network"]
                       + ["a1.perceptron_train", "a3.classification_losses", "a3.metrics", "a4.backprop_step",
-                         "a4.vanishing", "a5.batching", "a5.diagnose_fit", "a5.preprocessing", "a5.train"])
+                         "a4.forward_backward", "a4.vanishing", "a5.batching", "a5.diagnose_fit", "a5.preprocessing",
+                         "a5.train"])
 """The exercises whose every audit mutant must cost the same on every variant (issue 12, item 2). Not a1.mp_neuron:
 its model answer's input check mutated to reject inhibitory index 0 (no student is asked to write that check) costs
 points only on the variants whose inhibitory inputs include 0."""

@@ -114,7 +114,11 @@ def check_result(check: Check, outcome: Outcome, output: str, duration: float) -
             TIMEOUT: "Your code ran out of time in this hidden check.",
         }[outcome.status]
         output_shown = ""
-    hint = "" if passed else (outcome.hint or check.hint)
+    # A hidden check that ended in an error shows no error message, so the generic "read the error
+    # message" hint would point at nothing: it says what the check tested instead (an unwritten stub
+    # keeps its "replace raise NotImplementedError" hint).
+    hidden_error = not check.public and outcome.status == "error" and getattr(outcome, "attempted", True)
+    hint = "" if passed else ((check.hint or outcome.hint) if hidden_error else (outcome.hint or check.hint))
     return CheckResult(name=check.name, status=outcome.status,
                        points=check.points if passed else 0.0, max_points=check.points,
                        public=check.public, message=message, hint=hint, output=output_shown,

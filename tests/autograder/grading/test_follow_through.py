@@ -182,6 +182,8 @@ def test_a_public_check_names_the_line_that_raised_and_a_hidden_check_does_not(a
         assert "line 3 of its cell, in `sigmoid`: `raise ValueError('no sigmoid today')`" in check.message
     for check in hidden:
         assert "raise ValueError" not in check.message + check.hint and "line 3" not in check.message + check.hint
+        # no error message is shown for a hidden check: its hint says what it tested, not "read the message"
+        assert check.hint and "Read the error message" not in check.hint
 
 
 def test_a_submission_starts_one_worker_and_follow_through_one_more(a2, monkeypatch) -> None:

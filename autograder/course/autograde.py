@@ -106,6 +106,7 @@ class GradebookOnDemand:
         self._opener = opener
         self._course, self._assignment, self._roster, self._exercises = course, assignment, roster, exercises
         self._db_file = db_file
+        self._course_digest: str | None = None  # stamps.course_digest, the same for every hand-in of the run
         self._gradebook: Gradebook | None = None
         self.all_current = True
         """False once an outcome was recorded, failed or found not recorded yet (the gradebook is needed)."""
@@ -138,10 +139,11 @@ class GradebookOnDemand:
     def _digests(self, results: bytes, penalty: LatePenalty | None, student: str) -> tuple[str, str | None] | None:
         if self._db_file is None:
             return None
-        inputs = stamps.inputs_digest(db_file=self._db_file, course=self._course, assignment=self._assignment,
-                                     exercises=self._exercises, roster=self._roster,
-                                     source_notebook=source_notebook(self._course, self._assignment.id),
-                                     results=results, penalty=penalty)
+        if self._course_digest is None:
+            self._course_digest = stamps.course_digest(
+                db_file=self._db_file, course=self._course, assignment=self._assignment, exercises=self._exercises,
+                roster=self._roster, source_notebook=source_notebook(self._course, self._assignment.id))
+        inputs = stamps.inputs_digest(self._course_digest, results, penalty)
         return inputs, stamps.rows_digest(self._db_file, self._assignment.id, student, self._roster)
 
     def holds(self, results_path: Path, results: bytes, penalty: LatePenalty | None, student: str) -> bool:

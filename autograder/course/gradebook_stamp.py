@@ -42,7 +42,7 @@ GRADEBOOK_FILE = "gradebook.db"
 """The course's gradebook file, in the course folder (``sqlite:///<course>/gradebook.db``)."""
 STAMP_FILE = ".gradebook.json"
 """The stamp's name, beside ``results.json``."""
-STAMP_VERSION = 1
+STAMP_VERSION = 2
 
 
 def sqlite_file(db_url: str | None, course: Course) -> Path | None:
@@ -67,11 +67,11 @@ def _nbgrader_version() -> str:
         return "unknown"
 
 
-def inputs_digest(*, db_file: Path, course: Course, assignment: Assignment, exercises: Sequence[Exercise],
-                  roster: Mapping[str, Student], source_notebook: Path, results: bytes,
-                  penalty: LatePenalty | None) -> str:
-    """The digest of everything recording one hand-in (with :func:`prepare_gradebook
-    <autograder.course.autograde.prepare_gradebook>`) depends on."""
+def course_digest(*, db_file: Path, course: Course, assignment: Assignment, exercises: Sequence[Exercise],
+                  roster: Mapping[str, Student], source_notebook: Path) -> str:
+    """The digest of what recording any hand-in of ``assignment`` (with :func:`prepare_gradebook
+    <autograder.course.autograde.prepare_gradebook>`) depends on: the same for the whole class, so it
+    is computed once per run (the source notebook read once, not once per student)."""
     try:
         source = hashlib.sha256(source_notebook.read_bytes()).hexdigest()
     except OSError:
@@ -80,8 +80,14 @@ def inputs_digest(*, db_file: Path, course: Course, assignment: Assignment, exer
         "stamp": STAMP_VERSION, "dlgrade": autograder.__version__, "nbgrader": _nbgrader_version(),
         "db": str(db_file.resolve()), "course": course.id, "assignment": assignment.id, "due": str(assignment.due),
         "exercises": [(e.key, float(e.points), bool(e.written)) for e in exercises],
-        "source": source, "roster": sorted((s.id, s.first_name, s.last_name, s.email, s.lms_id) for s in roster.values()),
-        "results": hashlib.sha256(results).hexdigest(), "penalty": None if penalty is None else asdict(penalty)})
+        "source": source, "roster": sorted((s.id, s.first_name, s.last_name, s.email, s.lms_id) for s in roster.values())})
+
+
+def inputs_digest(course_part: str, results: bytes, penalty: LatePenalty | None) -> str:
+    """The digest of everything recording one hand-in depends on: the class's ``course_part``
+    (:func:`course_digest`), the hand-in's results.json bytes and its late penalty."""
+    return _digest({"course": course_part, "results": hashlib.sha256(results).hexdigest(),
+                    "penalty": None if penalty is None else asdict(penalty)})
 
 
 def _rows(connection: sqlite3.Connection, query: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
